@@ -1,0 +1,1 @@
+//! osclient: OpenStack client configuration and Keystone v3 sessions.

@@ -1,0 +1,1 @@
+//! nova-conform: the conformance suite engine.

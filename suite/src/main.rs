@@ -1,0 +1,3 @@
+fn main() {
+    println!("nova-conform: not built yet");
+}

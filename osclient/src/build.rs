@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::config::{AuthConfig, AuthType, CloudConfig, Interface, DEFAULT_DOMAIN_ID};
 use crate::error::Error;
-use crate::raw::{boolean, kind, merge, scalar, Raw};
+use crate::raw::{boolean, kind, merge, normalize_keys, scalar, Raw};
 use crate::secret::Secret;
 
 /// Auth option -> accepted spellings (first is canonical). Values at the cloud's top level
@@ -50,7 +50,11 @@ pub(crate) fn build_cloud(name: &str, raw: &Raw, origin: &str) -> Result<CloudCo
         reason,
     };
 
-    let mut cloud = raw.clone();
+    // `openstack.config` accepts `-` and `_` alike in a cloud's keys (`project-name`).
+    let mut cloud = match normalize_keys(Value::Object(raw.clone())) {
+        Value::Object(m) => m,
+        _ => Raw::new(),
+    };
     let region_name = select_region(name, &mut cloud)?;
 
     let empty = Raw::new();

@@ -9,7 +9,9 @@ use crate::error::Error;
 pub(crate) type Raw = Map<String, Value>;
 
 /// Parses a clouds.yaml / secure.yaml / clouds.json document (YAML is a superset of the JSON
-/// used there) into a mapping with normalised keys. An empty document is an empty mapping.
+/// used there) into a mapping. An empty document is an empty mapping. Keys are kept as written:
+/// cloud names such as `mockcloud-admin` must not change; [`normalize_keys`] is applied to one
+/// cloud's settings when it is built.
 pub(crate) fn parse_document(text: &str, origin: &str) -> Result<Raw, Error> {
     if text.trim().is_empty() {
         return Ok(Raw::new());
@@ -18,7 +20,7 @@ pub(crate) fn parse_document(text: &str, origin: &str) -> Result<Raw, Error> {
         origin: origin.to_owned(),
         reason: e.to_string(),
     })?;
-    match normalize_keys(value) {
+    match value {
         Value::Object(map) => Ok(map),
         Value::Null => Ok(Raw::new()),
         other => Err(Error::ConfigParse {
@@ -130,9 +132,14 @@ mod tests {
     }
 
     #[test]
-    fn dashes_become_underscores_recursively() {
-        let doc = parse_document("clouds:\n  c:\n    auth:\n      project-name: p\n", "t").unwrap();
-        assert_eq!(doc["clouds"]["c"]["auth"]["project_name"], json!("p"));
+    fn dashes_become_underscores_recursively_but_not_in_cloud_names() {
+        let doc = parse_document(
+            "clouds:\n  my-cloud:\n    auth:\n      project-name: p\n",
+            "t",
+        )
+        .unwrap();
+        let cloud = normalize_keys(doc["clouds"]["my-cloud"].clone());
+        assert_eq!(cloud["auth"]["project_name"], json!("p"));
     }
 
     #[test]

@@ -17,7 +17,6 @@ pub const APP_CRED_ID: &str = "ac-0001";
 
 #[derive(Clone)]
 pub struct FakeKeystone {
-    base: String,
     /// Token lifetime in seconds as reported by expires_at - issued_at.
     lifetime_secs: i64,
     issued: Arc<AtomicU64>,
@@ -132,13 +131,21 @@ pub async fn start(lifetime_secs: i64) -> (MockServer, FakeKeystone) {
     start_on(server, lifetime_secs, catalog).await
 }
 
+/// A responder for `server` with the default catalog, to mount with extra matchers.
+pub fn responder(server: &MockServer, lifetime_secs: i64) -> FakeKeystone {
+    FakeKeystone {
+        lifetime_secs,
+        issued: Arc::new(AtomicU64::new(0)),
+        catalog: default_catalog(&server.uri()),
+    }
+}
+
 pub async fn start_on(
     server: MockServer,
     lifetime_secs: i64,
     catalog: Value,
 ) -> (MockServer, FakeKeystone) {
     let ks = FakeKeystone {
-        base: server.uri(),
         lifetime_secs,
         issued: Arc::new(AtomicU64::new(0)),
         catalog,

@@ -130,6 +130,13 @@ struct Named {
     domain: Option<Box<Named>>,
 }
 
+/// Only the name matters (policies check role names); Keystone also sends an id.
+#[derive(Deserialize)]
+struct Role {
+    #[serde(default)]
+    name: Option<String>,
+}
+
 #[derive(Deserialize)]
 struct TokenBody {
     expires_at: String,
@@ -143,7 +150,7 @@ struct TokenBody {
     #[serde(default)]
     system: Option<Value>,
     #[serde(default)]
-    roles: Vec<Named>,
+    roles: Vec<Role>,
     #[serde(default)]
     catalog: Option<Value>,
 }

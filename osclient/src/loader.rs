@@ -43,12 +43,24 @@ const SELECTORS: &[&str] = &[
 /// 4. `OS_*` variables form the separate cloud `envvars` (renamed by `OS_CLOUD_NAME`); they
 ///    are not merged into a cloud from clouds.yaml. Within a cloud, top-level keys win over the
 ///    `auth:` section.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct ConfigLoader {
     env: BTreeMap<String, String>,
     config_files: Vec<PathBuf>,
     secure_files: Vec<PathBuf>,
     region_name: Option<String>,
+}
+
+impl std::fmt::Debug for ConfigLoader {
+    /// Shows the names of the environment variables, never their values (`OS_PASSWORD`...).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigLoader")
+            .field("env_vars", &self.env.keys().collect::<Vec<_>>())
+            .field("config_files", &self.config_files)
+            .field("secure_files", &self.secure_files)
+            .field("region_name", &self.region_name)
+            .finish()
+    }
 }
 
 /// What the loader found: the merged clouds and how the default cloud was chosen.

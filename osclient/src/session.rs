@@ -257,21 +257,25 @@ impl fmt::Debug for Session {
 /// When to stop reusing a token: its lifetime (from `issued_at` when Keystone gives it, else
 /// from our clock) minus the margin, the margin clamped to half the lifetime.
 fn current_from(issued: IssuedToken, margin: Duration) -> Current {
-    let now = Utc::now();
-    let start = issued
-        .issued_at
-        .filter(|t| *t <= issued.expires_at)
-        .unwrap_or(now);
-    let lifetime = (issued.expires_at - start)
-        .to_std()
-        .unwrap_or(Duration::ZERO);
-    let margin = margin.min(lifetime / 2);
+    let reuse = reuse_window(issued.issued_at, issued.expires_at, Utc::now(), margin);
     Current {
         token: issued.token,
-        fresh_until: Instant::now() + (lifetime - margin),
+        fresh_until: Instant::now() + reuse,
         expires_at: issued.expires_at,
         catalog: Arc::new(issued.catalog),
     }
+}
+
+/// How long a token just received may be reused.
+fn reuse_window(
+    issued_at: Option<DateTime<Utc>>,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    margin: Duration,
+) -> Duration {
+    let start = issued_at.filter(|t| *t <= expires_at).unwrap_or(now);
+    let lifetime = (expires_at - start).to_std().unwrap_or(Duration::ZERO);
+    lifetime - margin.min(lifetime / 2)
 }
 
 async fn authenticate(
@@ -313,4 +317,44 @@ async fn authenticate(
         url: url.to_string(),
         reason,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap()
+    }
+
+    #[test]
+    fn reuse_window_subtracts_the_margin_clamped_to_half_the_lifetime() {
+        let m = Duration::from_secs(60);
+        // One hour token: reused for 59 minutes.
+        assert_eq!(
+            reuse_window(Some(at(0)), at(3600), at(0), m),
+            Duration::from_secs(3540)
+        );
+        // Our clock far off Keystone's: the lifetime still comes from issued_at.
+        assert_eq!(
+            reuse_window(Some(at(0)), at(3600), at(99_999), m),
+            Duration::from_secs(3540)
+        );
+        // Short token: half its lifetime.
+        assert_eq!(
+            reuse_window(Some(at(0)), at(10), at(0), m),
+            Duration::from_secs(5)
+        );
+        // No issued_at: from our clock; already expired: zero.
+        assert_eq!(
+            reuse_window(None, at(600), at(0), m),
+            Duration::from_secs(540)
+        );
+        assert_eq!(reuse_window(None, at(0), at(600), m), Duration::ZERO);
+        // issued_at after expires_at (nonsense) falls back to our clock.
+        assert_eq!(
+            reuse_window(Some(at(700)), at(600), at(0), m),
+            Duration::from_secs(540)
+        );
+    }
 }

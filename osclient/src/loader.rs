@@ -69,6 +69,7 @@ struct Found {
     default_cloud: Option<String>,
     origin: String,
     searched: Vec<PathBuf>,
+    read: String,
     env_cloud: Option<String>,
 }
 
@@ -151,7 +152,8 @@ impl ConfigLoader {
     /// Loads one cloud: `cloud` if given, else as described on [`ConfigLoader`].
     pub fn load(&self, cloud: Option<&str>) -> Result<CloudConfig, Error> {
         let found = self.find()?;
-        let searched = list_or_none(found.searched.iter().map(|p| p.display().to_string()));
+        let searched = compact_paths(&found.searched);
+        let read = found.read.clone();
         let available = || list_or_none(found.clouds.keys());
         let name = match cloud.filter(|c| !c.is_empty()) {
             Some(c) => c.to_owned(),
@@ -160,6 +162,7 @@ impl ConfigLoader {
                 None => {
                     return Err(Error::NoCloudSelected {
                         searched,
+                        read,
                         available: available(),
                     })
                 }
@@ -169,6 +172,7 @@ impl ConfigLoader {
             return Err(Error::CloudNotFound {
                 cloud: name,
                 searched,
+                read,
                 available: available(),
             });
         };
@@ -220,14 +224,17 @@ impl ConfigLoader {
 
         let mut clouds = Raw::new();
         let mut origins = Vec::new();
+        let mut read = Vec::new();
         if let Some((path, doc)) = first_document(&config_files)? {
             clouds = clouds_of(&doc, &path.display().to_string())?;
             origins.push(path.display().to_string());
+            read.push(path.display().to_string());
         }
         if let Some((path, doc)) = first_document(&secure_files)? {
             let secure = clouds_of(&doc, &path.display().to_string())?;
             merge(&mut clouds, &secure);
             origins.push(format!("{} (secure)", path.display()));
+            read.push(path.display().to_string());
         }
 
         let env_key = self.env("OS_CLOUD_NAME").unwrap_or("envvars").to_owned();
@@ -260,6 +267,7 @@ impl ConfigLoader {
                 origins.join(" + ")
             },
             searched,
+            read: list_or_none(&read),
             env_cloud,
         })
     }
@@ -322,7 +330,8 @@ impl CloudConfig {
             None => {
                 return Err(Error::CloudNotFound {
                     cloud: cloud.to_owned(),
-                    searched: origin.to_owned(),
+                    searched: "(a string, no files)".to_owned(),
+                    read: origin.to_owned(),
                     available: list_or_none(clouds.keys()),
                 })
             }
@@ -360,6 +369,38 @@ pub fn standard_search_dirs(
         }
     }
     out
+}
+
+/// `a/clouds.yaml, a/clouds.yml, a/clouds.json` -> `a/clouds.{yaml,yml,json}`: the full list
+/// of candidates is long (24 paths by default) and hard to read in an error.
+fn compact_paths(paths: &[PathBuf]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < paths.len() {
+        let p = &paths[i];
+        let stem_of = |q: &PathBuf| {
+            (
+                q.parent().map(Path::to_path_buf),
+                q.file_stem().map(|s| s.to_owned()),
+            )
+        };
+        let mut j = i;
+        let mut exts = Vec::new();
+        while j < paths.len() && stem_of(&paths[j]) == stem_of(p) {
+            if let Some(e) = paths[j].extension() {
+                exts.push(e.to_string_lossy().into_owned());
+            }
+            j += 1;
+        }
+        if j - i > 1 && exts.len() == j - i {
+            let base = p.with_extension("");
+            out.push(format!("{}.{{{}}}", base.display(), exts.join(",")));
+        } else {
+            out.extend(paths[i..j].iter().map(|q| q.display().to_string()));
+        }
+        i = j;
+    }
+    list_or_none(out)
 }
 
 fn files_in(dirs: &[PathBuf], stem: &str) -> Vec<PathBuf> {

@@ -34,6 +34,8 @@ pub struct SessionOptions {
     pub user_agent: String,
     /// Retries for the token request (`POST /v3/auth/tokens` is safe to repeat).
     pub auth_retry: RetryPolicy,
+    /// Retries used by [`Session::send`] (idempotent methods only).
+    pub retry: RetryPolicy,
 }
 
 impl Default for SessionOptions {
@@ -43,6 +45,7 @@ impl Default for SessionOptions {
             timeout: Some(Duration::from_secs(120)),
             user_agent: concat!("nova-conform-osclient/", env!("CARGO_PKG_VERSION")).to_owned(),
             auth_retry: RetryPolicy::default(),
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -163,7 +166,12 @@ impl Session {
             None => self
                 .catalog()
                 .find(service_type, interface, region)
-                .map(str::to_owned),
+                .map(str::to_owned)
+                // A catalog without identity (some deployments hide it) still has Keystone at
+                // the auth URL; like the catalog entry, without the version suffix.
+                .or_else(|| {
+                    (key == "identity").then(|| identity_from_auth_url(&cfg.auth.auth_url))
+                }),
         };
         let Some(raw) = found else {
             return Err(Error::EndpointNotFound {
@@ -201,6 +209,47 @@ impl Session {
             .http
             .request(method, url)
             .header("X-Auth-Token", token))
+    }
+
+    /// Sends `request` (built from [`Session::http`], without a token) with a valid
+    /// `X-Auth-Token`, retrying per [`SessionOptions::retry`] (idempotent methods only, see
+    /// [`RetryPolicy`]). On a 401 the token is dropped and the request sent once more with a new
+    /// one, whatever its method: Keystone middleware rejects the request before Nova sees it, so
+    /// repeating it cannot act twice. Any other answer, 4xx and 5xx included, is returned as is.
+    ///
+    /// A request whose body cannot be cloned (a stream) is sent once, without either retry.
+    pub async fn send(&self, request: RequestBuilder) -> Result<reqwest::Response, Error> {
+        let spare = request.try_clone();
+        let token = self.token().await?;
+        let resp = self.send_once(request, &token).await?;
+        if resp.status() != reqwest::StatusCode::UNAUTHORIZED {
+            return Ok(resp);
+        }
+        let Some(again) = spare else {
+            return Ok(resp);
+        };
+        tracing::debug!(cloud = %self.inner.config.name, url = %resp.url(), "401: re-authenticating once");
+        self.invalidate(&token);
+        let token = self.token().await?;
+        self.send_once(again, &token).await
+    }
+
+    async fn send_once(
+        &self,
+        request: RequestBuilder,
+        token: &str,
+    ) -> Result<reqwest::Response, Error> {
+        let request = request.header("X-Auth-Token", token);
+        self.inner
+            .options
+            .retry
+            .send(request)
+            .await
+            .map_err(|source| Error::Http {
+                cloud: self.inner.config.name.clone(),
+                url: source.url().map(|u| u.to_string()).unwrap_or_default(),
+                source,
+            })
     }
 
     /// The configuration the session was made from (secrets redacted in `Debug`).
@@ -264,6 +313,11 @@ fn current_from(issued: IssuedToken, margin: Duration) -> Current {
         expires_at: issued.expires_at,
         catalog: Arc::new(issued.catalog),
     }
+}
+
+fn identity_from_auth_url(auth_url: &str) -> String {
+    let t = auth_url.trim().trim_end_matches('/');
+    t.strip_suffix("/v3").unwrap_or(t).to_owned()
 }
 
 /// How long a token just received may be reused.

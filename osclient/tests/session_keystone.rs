@@ -373,3 +373,83 @@ async fn request_helper_sets_the_token_and_session_debug_is_redacted() {
     assert!(!debug.contains(fake_keystone::PASSWORD), "{debug}");
     assert!(debug.contains("<redacted>"), "{debug}");
 }
+
+#[tokio::test]
+async fn send_reauthenticates_once_on_401_and_retries_gateway_errors() {
+    use std::time::Duration;
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let (server, ks) = fake_keystone::start(3600).await;
+    // The first token is refused by "Nova" (revoked), the second accepted.
+    for m in ["GET", "POST"] {
+        Mock::given(method(m))
+            .and(path("/compute/v2.1/servers"))
+            .and(header("X-Auth-Token", "gAAAA-token-1"))
+            .respond_with(ResponseTemplate::new(401))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/compute/v2.1/servers"))
+        .and(header("X-Auth-Token", "gAAAA-token-2"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/compute/v2.1/servers"))
+        .and(header("X-Auth-Token", "gAAAA-token-2"))
+        .respond_with(ResponseTemplate::new(200))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/compute/v2.1/servers"))
+        .and(header("X-Auth-Token", "gAAAA-token-2"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let opts = osclient::SessionOptions {
+        retry: osclient::RetryPolicy {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(2),
+        },
+        ..Default::default()
+    };
+    let cfg = CloudConfig::from_clouds_yaml_str(&fake_keystone::clouds_yaml(&server, ""), "test")
+        .unwrap();
+    let session = Session::connect_with(cfg, opts).await.unwrap();
+    let url = format!("{}/compute/v2.1/servers", server.uri());
+
+    // GET: 401 -> new token -> 503 -> retried -> 200.
+    let resp = session.send(session.http().get(&url)).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(ks.tokens_issued(), 2);
+
+    // POST with the new token: the 503 is returned, not retried.
+    let before = server.received_requests().await.unwrap().len();
+    let resp = session
+        .send(session.http().post(&url).body("{}"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 503);
+    assert_eq!(server.received_requests().await.unwrap().len(), before + 1);
+}
+
+#[tokio::test]
+async fn identity_endpoint_falls_back_to_auth_url() {
+    let server = wiremock::MockServer::start().await;
+    let catalog = serde_json::json!([{"type": "compute", "endpoints": [
+        {"interface": "public", "region_id": "RegionOne", "url": format!("{}/compute/v2.1", server.uri())}]}]);
+    let (server, _ks) = fake_keystone::start_on(server, 3600, catalog).await;
+    let cfg = CloudConfig::from_clouds_yaml_str(&fake_keystone::clouds_yaml(&server, ""), "test")
+        .unwrap();
+    let session = Session::connect(cfg).await.unwrap();
+    assert_eq!(
+        session.endpoint("identity").unwrap().as_str(),
+        format!("{}/identity", server.uri())
+    );
+    assert!(session.endpoint("image").is_err());
+}

@@ -363,7 +363,16 @@ async fn authenticate(
             url: url.to_string(),
             method,
             status: status.as_u16(),
-            message: error_message(&body),
+            message: match status.as_u16() {
+                // Usually a wrong auth_url (pointing at something that is not Keystone v3),
+                // except for token auth where Keystone says the given token is unknown.
+                404 if cfg.auth_type != crate::config::AuthType::Token => format!(
+                    "{} (is auth_url '{}' the Keystone endpoint?)",
+                    error_message(&body),
+                    cfg.auth.auth_url
+                ),
+                _ => error_message(&body),
+            },
         });
     }
     parse_token_response(subject.as_deref(), &body).map_err(|reason| Error::BadTokenResponse {

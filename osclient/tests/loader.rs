@@ -332,6 +332,7 @@ fn missing_and_invalid_fields_name_cloud_and_field() {
         ("clouds:\n  c:\n    api_timeout: soon\n    auth:\n      auth_url: http://k\n      username: u\n      password: p\n", "invalid api_timeout"),
         ("clouds:\n  c:\n    regions: RegionOne\n", "invalid regions"),
         ("clouds: [c]\n", "'clouds' is a list"),
+        ("clouds:\n  c:\n    profile: vexxhost\n    auth:\n      username: u\n      password: p\n", "vendor profile 'vexxhost' cannot be expanded"),
         ("clouds:\n  c: 3\n", "cloud 'c' is a number"),
     ] {
         let err = CloudConfig::from_clouds_yaml_str(yaml, "c").unwrap_err();

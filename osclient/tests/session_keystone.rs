@@ -453,3 +453,21 @@ async fn identity_endpoint_falls_back_to_auth_url() {
     );
     assert!(session.endpoint("image").is_err());
 }
+
+#[tokio::test]
+async fn wrong_auth_url_gets_a_hint() {
+    let server = wiremock::MockServer::start().await; // answers 404 to everything
+    let yaml = format!(
+        "clouds:\n  w:\n    auth:\n      auth_url: {}/not-keystone\n      username: u\n      password: p\n",
+        server.uri()
+    );
+    let err = Session::connect(CloudConfig::from_clouds_yaml_str(&yaml, "w").unwrap())
+        .await
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("HTTP 404") && msg.contains("is auth_url"),
+        "{msg}"
+    );
+    assert!(msg.contains("/not-keystone/v3/auth/tokens"), "{msg}");
+}

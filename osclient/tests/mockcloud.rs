@@ -161,3 +161,57 @@ async fn short_lived_mock_tokens_are_refreshed_before_they_expire() {
     assert_eq!(resp.status(), 200);
     cloud.shutdown().await;
 }
+
+/// The vendor path: clouds.yaml without passwords in one directory, secure.yaml with them,
+/// the cloud chosen by OS_CLOUD; the loader finds and merges both.
+#[tokio::test]
+async fn loader_with_secure_yaml_and_os_cloud_against_the_mock() {
+    let cloud = MockCloud::builder().start().await.unwrap();
+    let mut public: serde_yaml::Value = serde_yaml::from_str(&cloud.clouds_yaml()).unwrap();
+    let mut secure = serde_yaml::Mapping::new();
+    let clouds = public["clouds"].as_mapping_mut().unwrap();
+    for (name, c) in clouds.iter_mut() {
+        let auth = c["auth"].as_mapping_mut().unwrap();
+        let pw = auth.remove("password").unwrap();
+        let mut a = serde_yaml::Mapping::new();
+        a.insert("password".into(), pw);
+        let mut entry = serde_yaml::Mapping::new();
+        entry.insert("auth".into(), a.into());
+        secure.insert(name.clone(), entry.into());
+    }
+    let mut secure_doc = serde_yaml::Mapping::new();
+    secure_doc.insert("clouds".into(), secure.into());
+
+    let dir = std::env::temp_dir().join(format!(
+        "osclient-mock-{}-{}",
+        std::process::id(),
+        cloud.addr().port()
+    ));
+    let (cwd, etc) = (dir.join("cwd"), dir.join("etc"));
+    std::fs::create_dir_all(&cwd).unwrap();
+    std::fs::create_dir_all(&etc).unwrap();
+    std::fs::write(
+        cwd.join("clouds.yaml"),
+        serde_yaml::to_string(&public).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        etc.join("secure.yaml"),
+        serde_yaml::to_string(&secure_doc).unwrap(),
+    )
+    .unwrap();
+
+    let loader = osclient::ConfigLoader::new()
+        .with_search_dirs([&cwd, &etc])
+        .with_env([("OS_CLOUD", "mockcloud-member")]);
+    let cfg = loader.load(None);
+    std::fs::remove_dir_all(&dir).unwrap();
+    let cfg = cfg.unwrap();
+    assert_eq!(cfg.name, "mockcloud-member");
+    assert!(cfg.origin.contains("secure.yaml"), "{}", cfg.origin);
+    let session = Session::connect(cfg).await.unwrap();
+    let member = cloud.credential("member").unwrap();
+    assert_eq!(session.identity().user_name, member.username);
+    assert!(!session.identity().is_admin());
+    cloud.shutdown().await;
+}

@@ -94,21 +94,24 @@
 //!   The full `openstack_sdk` with its default service features is 206 crates and pulls
 //!   `aws-lc-rs`/`aws-lc-sys` (a C/CMake build) for TLS. osclient's whole tree is 118 crates,
 //!   all already in the workspace for the suite and the mock.
-//! * **API fit**: it is built on reqwest 0.13 while the workspace (the suite, the mock's tests
-//!   and our contract `Session::http() -> &reqwest::Client`) uses reqwest 0.12: two HTTP stacks,
-//!   and its client type could not be handed to the suite. Its session object owns the HTTP
-//!   calls (typed endpoint builders); the suite needs raw requests with exact bodies and
-//!   microversion headers, plus the token and catalog URL.
-//! * **Side effects**: it caches tokens on disk under `~/.osc/` by default (`auth_cache`); a
-//!   certification tool must not leave credentials in the vendor's home directory.
+//! * **API fit**: it could do the job in principle (clouds.yaml + secure.yaml, password,
+//!   application credential and token auth, catalog, token auto-renewal, raw queries through
+//!   its `RestEndpoint`/`Raw` types), but it is built on reqwest 0.13 and `http` types, while the
+//!   workspace (the suite, the mock's tests, and our contract `Session::http() ->
+//!   &reqwest::Client`) uses reqwest 0.12: two HTTP stacks in one binary, and its client could
+//!   not be handed to the suite, which needs raw requests with exact bodies and microversion
+//!   headers and records every exchange itself.
+//! * **Side effects**: its async client caches tokens on disk under `~/.osc/` unless told not
+//!   to (`disable_auth_cache`); a certification tool must not leave credentials in the vendor's
+//!   home directory by default, and a forgotten opt-out would.
 //! * **Toolchain and maturity**: it requires Rust 1.91 (workspace MSRV is 1.80), is 0.x with
 //!   breaking releases, and its `CloudConfig::from_env` maps `OS_*` variables by its own rules
 //!   (its docs call the structure "very broken") rather than `openstack.config`'s `envvars`
 //!   cloud semantics, which are what vendors' existing clouds.yaml/openrc setups rely on.
 //!
 //! What we need (clouds.yaml + secure.yaml + `OS_*` precedence, three v3 auth methods, catalog
-//! lookup, refresh) is about 1,500 lines here, tested against a fake Keystone, the embedded
-//! mock and a TLS server.
+//! lookup, refresh, retries) is about 1,900 lines of code here (plus tests), tested
+//! against a fake Keystone, the embedded mock and a rustls test server.
 
 mod build;
 mod catalog;

@@ -471,3 +471,16 @@ async fn wrong_auth_url_gets_a_hint() {
     );
     assert!(msg.contains("/not-keystone/v3/auth/tokens"), "{msg}");
 }
+
+#[test]
+fn public_types_can_be_shared_between_tasks() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<Session>();
+    shareable::<CloudConfig>();
+    shareable::<osclient::ConfigLoader>();
+    shareable::<osclient::Identity>();
+    // Errors go into anyhow/Box<dyn Error + Send + Sync> in the binaries.
+    shareable::<Error>();
+    fn is_error<E: std::error::Error>() {}
+    is_error::<Error>();
+}

@@ -492,3 +492,38 @@ fn cloud_names_with_dashes_are_kept() {
     assert_eq!(cfg.auth.project_name.as_deref(), Some("demo"));
     assert!(CloudConfig::from_clouds_yaml_str(yaml, "mockcloud_admin").is_err());
 }
+
+#[test]
+fn hostile_documents_fail_cleanly() {
+    let laughs =
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n\
+                  b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n\
+                  c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n\
+                  d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n\
+                  e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n\
+                  f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n\
+                  g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n\
+                  h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n\
+                  i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n\
+                  clouds: {}\n";
+    let deep = format!("clouds: {}1{}", "[".repeat(100_000), "]".repeat(100_000));
+    let binary = String::from_utf8_lossy(&[0xff, 0x00, 0xfe, b':', b'\n']).into_owned();
+    for (what, doc, needle) in [
+        (
+            "billion laughs",
+            laughs.to_string(),
+            "repetition limit exceeded",
+        ),
+        ("deep nesting", deep, "nesting deeper than 1000 levels"),
+        ("binary", binary, "cannot parse clouds.yaml string"),
+        (
+            "tabs",
+            "clouds:\n\tc: 1\n".to_string(),
+            "cannot parse clouds.yaml string",
+        ),
+        ("scalar", "42".to_string(), "not a mapping"),
+    ] {
+        let err = CloudConfig::from_clouds_yaml_str(&doc, "c").unwrap_err();
+        assert!(err.to_string().contains(needle), "{what}: {err}");
+    }
+}

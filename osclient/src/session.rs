@@ -332,6 +332,25 @@ fn reuse_window(
     lifetime - margin.min(lifetime / 2)
 }
 
+/// Largest token answer read: real catalogs are tens of kilobytes; a misconfigured auth_url
+/// pointing at a file server must not fill memory.
+const MAX_TOKEN_RESPONSE: usize = 16 << 20;
+
+/// The body, or `None` if it exceeds `limit` bytes.
+async fn read_capped(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}
+
 async fn authenticate(
     cfg: &CloudConfig,
     options: &SessionOptions,
@@ -356,7 +375,14 @@ async fn authenticate(
         .get("X-Subject-Token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = resp.bytes().await.map_err(http_err)?;
+    let body = read_capped(resp, MAX_TOKEN_RESPONSE)
+        .await
+        .map_err(http_err)?
+        .ok_or_else(|| Error::BadTokenResponse {
+            cloud: cfg.name.clone(),
+            url: url.to_string(),
+            reason: format!("answer larger than {} MiB", MAX_TOKEN_RESPONSE >> 20),
+        })?;
     if !status.is_success() {
         return Err(Error::AuthRejected {
             cloud: cfg.name.clone(),

@@ -484,3 +484,24 @@ fn public_types_can_be_shared_between_tasks() {
     fn is_error<E: std::error::Error>() {}
     is_error::<Error>();
 }
+
+#[tokio::test]
+async fn oversized_token_answer_is_refused() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/identity/v3/auth/tokens"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .insert_header("X-Subject-Token", "gAAAA-big")
+                .set_body_bytes(vec![b' '; 17 << 20]),
+        )
+        .mount(&server)
+        .await;
+    let cfg = CloudConfig::from_clouds_yaml_str(&fake_keystone::clouds_yaml(&server, ""), "test")
+        .unwrap();
+    let err = Session::connect(cfg).await.unwrap_err();
+    assert!(matches!(err, Error::BadTokenResponse { .. }), "{err:?}");
+    assert!(err.to_string().contains("larger than 16 MiB"), "{err}");
+}

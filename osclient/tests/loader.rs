@@ -527,3 +527,46 @@ fn hostile_documents_fail_cleanly() {
         assert!(err.to_string().contains(needle), "{what}: {err}");
     }
 }
+
+#[test]
+fn env_overrides_are_openstackclient_behaviour_and_opt_in() {
+    let vars = env(&[
+        ("OS_CLOUD", "devstack"),
+        ("OS_PASSWORD", "env-override-pass"),
+        ("OS_REGION_NAME", "RegionEnv"),
+        ("OS_INTERFACE", "internal"),
+    ]);
+    // openstack.config (default): the named cloud is taken as written.
+    let cfg = basic().with_env(vars.clone()).load(None).unwrap();
+    assert_eq!(
+        cfg.auth.password.as_ref().unwrap().expose(),
+        "devstack-secret-7"
+    );
+    assert_eq!(cfg.region_name.as_deref(), Some("RegionOne"));
+    // openstackclient: OS_* values win, selectors stay selectors.
+    let cfg = basic()
+        .with_env(vars)
+        .with_env_overrides(true)
+        .load(None)
+        .unwrap();
+    assert_eq!(cfg.name, "devstack");
+    assert_eq!(
+        cfg.auth.password.as_ref().unwrap().expose(),
+        "env-override-pass"
+    );
+    assert_eq!(cfg.region_name.as_deref(), Some("RegionEnv"));
+    assert_eq!(cfg.interface, Interface::Internal);
+    assert_eq!(
+        cfg.auth.username.as_deref(),
+        Some("admin"),
+        "unset variables change nothing"
+    );
+    // An explicit region (--os-region-name) still beats OS_REGION_NAME.
+    let cfg = basic()
+        .with_env(env(&[("OS_REGION_NAME", "RegionEnv")]))
+        .with_env_overrides(true)
+        .with_region("RegionCli")
+        .load(Some("devstack"))
+        .unwrap();
+    assert_eq!(cfg.region_name.as_deref(), Some("RegionCli"));
+}

@@ -13,7 +13,17 @@ fn serve_prints_ready_writes_clouds_yaml_and_stops_on_sigterm() {
     std::fs::create_dir_all(&dir).unwrap();
     let yaml = dir.join("clouds.yaml");
     let mut child = bin()
-        .args(["serve", "--bind", "127.0.0.1:0", "--profile", "pike-spec", "--max-version", "2.90", "--hosts", "a,b"])
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--profile",
+            "pike-spec",
+            "--max-version",
+            "2.90",
+            "--hosts",
+            "a,b",
+        ])
         .arg("--clouds-yaml")
         .arg(&yaml)
         .stdout(Stdio::piped())
@@ -37,14 +47,27 @@ fn serve_prints_ready_writes_clouds_yaml_and_stops_on_sigterm() {
     let compute = compute.expect("compute endpoint printed");
     assert!(identity.unwrap().ends_with("/identity/v3"));
     let text = std::fs::read_to_string(&yaml).unwrap();
-    for c in ["mockcloud-admin", "mockcloud-manager", "mockcloud-member", "mockcloud-reader", "mockcloud-other"] {
+    for c in [
+        "mockcloud-admin",
+        "mockcloud-manager",
+        "mockcloud-member",
+        "mockcloud-reader",
+        "mockcloud-other",
+    ] {
         assert!(text.contains(c), "{c} in clouds.yaml");
     }
     // The server answers: the version document advertises --max-version.
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let doc: serde_json::Value = rt.block_on(async { reqwest::get(&compute).await.unwrap().json().await.unwrap() });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let doc: serde_json::Value =
+        rt.block_on(async { reqwest::get(&compute).await.unwrap().json().await.unwrap() });
     assert_eq!(doc["version"]["version"], "2.90");
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert_eq!(exit.code(), Some(0));
@@ -53,11 +76,26 @@ fn serve_prints_ready_writes_clouds_yaml_and_stops_on_sigterm() {
 
 #[test]
 fn distinct_exit_codes() {
-    let out = bin().args(["serve", "--bind", "127.0.0.1:0", "--scenario", "/nonexistent/scenario.yaml"]).output().unwrap();
+    let out = bin()
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--scenario",
+            "/nonexistent/scenario.yaml",
+        ])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.starts_with("mockcloud: error: cannot read scenario"), "{err}");
-    let out = bin().args(["serve", "--bind", "127.0.0.1:0", "--max-version", "banana"]).output().unwrap();
+    assert!(
+        err.starts_with("mockcloud: error: cannot read scenario"),
+        "{err}"
+    );
+    let out = bin()
+        .args(["serve", "--bind", "127.0.0.1:0", "--max-version", "banana"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(3));
     let out = bin().args(["serve", "--bogus"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));

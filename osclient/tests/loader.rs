@@ -570,3 +570,33 @@ fn env_overrides_are_openstackclient_behaviour_and_opt_in() {
         .unwrap();
     assert_eq!(cfg.region_name.as_deref(), Some("RegionCli"));
 }
+
+#[test]
+fn remaining_os_variables() {
+    let cfg = ConfigLoader::new()
+        .with_env(env(&[
+            ("OS_AUTH_URL", "http://k/v3"),
+            ("OS_USERNAME", "u"),
+            ("OS_PASSWORD", "p"),
+            ("OS_SYSTEM_SCOPE", "all"),
+            ("OS_ENDPOINT_TYPE", "adminURL"),
+            ("OS_CERT", "/c.pem"),
+            ("OS_KEY", "/k.pem"),
+            (
+                "OS_COMPUTE_ENDPOINT_OVERRIDE",
+                "http://nova.example.test/v2.1",
+            ),
+            ("OS_AUTH_TYPE", "v3password"),
+        ]))
+        .load(None)
+        .unwrap();
+    assert_eq!(cfg.auth.system_scope.as_deref(), Some("all"));
+    assert_eq!(cfg.interface, Interface::Admin);
+    assert_eq!(cfg.cert, Some(PathBuf::from("/c.pem")));
+    assert_eq!(cfg.key, Some(PathBuf::from("/k.pem")));
+    assert_eq!(
+        cfg.endpoint_overrides.get("compute").map(String::as_str),
+        Some("http://nova.example.test/v2.1")
+    );
+    assert_eq!(cfg.auth_type, AuthType::Password);
+}

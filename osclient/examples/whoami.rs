@@ -42,5 +42,16 @@ async fn main() -> ExitCode {
             Err(e) => println!("{service:8} (none: {e})"),
         }
     }
+    // Does Nova accept the token? GET /servers is allowed for every role with a project.
+    if let Ok(compute) = session.endpoint("compute") {
+        let url = format!("{}/servers", compute.as_str().trim_end_matches('/'));
+        match session.send(session.http().get(&url)).await {
+            Ok(resp) => println!("GET {url}: HTTP {}", resp.status().as_u16()),
+            Err(e) => {
+                eprintln!("GET {url}: {e}");
+                return ExitCode::from(4);
+            }
+        }
+    }
     ExitCode::SUCCESS
 }

@@ -70,7 +70,7 @@
 //! * **Endpoints**: by service type from the token's catalog, for the configured interface
 //!   (`public` by default; `publicURL` forms accepted) and region (any if none is configured);
 //!   `<type>_endpoint_override` wins over the catalog.
-//! * **Tokens** are re-requested a margin before expiry (60 s, at most half the lifetime), once
+//! * **Tokens** are re-requested a margin before expiry (120 s as keystoneauth, at most half the lifetime), once
 //!   for all concurrent callers; [`Session::invalidate`] after a 401.
 //! * **TLS**: rustls; `cacert` is added to the built-in roots; verification stays on unless
 //!   `verify: false`, `insecure: true` or `OS_INSECURE=true` (or the caller sets

@@ -24,9 +24,10 @@ use crate::tls::http_client;
 /// Tunables of a [`Session`].
 #[derive(Clone, Debug)]
 pub struct SessionOptions {
-    /// Re-authenticate this long before the token expires. Clamped to half the token's
-    /// lifetime so that short-lived tokens are still reused. keystoneauth uses 30 s; we take
-    /// 60 s because a conformance case may hold a token across a long wait.
+    /// Re-authenticate this long before the token expires: 120 s by default, like
+    /// keystoneauth's identity plugins (`MIN_TOKEN_LIFE_SECONDS`), so a token handed out is
+    /// good for at least two more minutes of requests. Clamped to half the token's lifetime so
+    /// that short-lived tokens are still reused.
     pub refresh_margin: Duration,
     /// Request timeout when the cloud has no `api_timeout` (None: no timeout).
     pub timeout: Option<Duration>,
@@ -41,7 +42,7 @@ pub struct SessionOptions {
 impl Default for SessionOptions {
     fn default() -> Self {
         SessionOptions {
-            refresh_margin: Duration::from_secs(60),
+            refresh_margin: Duration::from_secs(120),
             timeout: Some(Duration::from_secs(120)),
             user_agent: concat!("nova-conform-osclient/", env!("CARGO_PKG_VERSION")).to_owned(),
             auth_retry: RetryPolicy::default(),
@@ -423,6 +424,15 @@ mod tests {
         assert_eq!(
             reuse_window(Some(at(0)), at(3600), at(0), m),
             Duration::from_secs(3540)
+        );
+        assert_eq!(
+            reuse_window(
+                Some(at(0)),
+                at(3600),
+                at(0),
+                SessionOptions::default().refresh_margin
+            ),
+            Duration::from_secs(3480)
         );
         // Our clock far off Keystone's: the lifetime still comes from issued_at.
         assert_eq!(

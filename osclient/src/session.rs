@@ -182,7 +182,21 @@ impl Session {
                 region: region
                     .map(|r| format!(" in region '{r}'"))
                     .unwrap_or_default(),
-                available: self.catalog().describe(),
+                available: {
+                    let id = &self.inner.identity;
+                    let catalog = self.catalog();
+                    if catalog.services.is_empty()
+                        && id.project_id.is_none()
+                        && id.domain_id.is_none()
+                        && !id.system_scope
+                    {
+                        "(empty catalog: the token is unscoped; set auth.project_name or \
+                         auth.project_id, or OS_PROJECT_NAME / OS_PROJECT_ID)"
+                            .to_owned()
+                    } else {
+                        catalog.describe()
+                    }
+                },
             });
         };
         Url::parse(&raw).map_err(|e| Error::InvalidField {

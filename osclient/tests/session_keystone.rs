@@ -505,3 +505,33 @@ async fn oversized_token_answer_is_refused() {
     assert!(matches!(err, Error::BadTokenResponse { .. }), "{err:?}");
     assert!(err.to_string().contains("larger than 16 MiB"), "{err}");
 }
+
+#[tokio::test]
+async fn unscoped_token_explains_the_empty_catalog() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/identity/v3/auth/tokens"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .insert_header("X-Subject-Token", "gAAAA-unscoped")
+                .set_body_json(serde_json::json!({"token": {
+                    "expires_at": "2999-01-01T00:00:00Z",
+                    "user": {"id": "u", "name": "u"},
+                    "methods": ["password"]
+                }})),
+        )
+        .mount(&server)
+        .await;
+    let yaml = format!(
+        "clouds:\n  c:\n    auth:\n      auth_url: {}/identity/v3\n      user_id: u\n      password: p\n",
+        server.uri()
+    );
+    let session = Session::connect(CloudConfig::from_clouds_yaml_str(&yaml, "c").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(session.identity().project_id, None);
+    let err = session.endpoint("compute").unwrap_err();
+    assert!(err.to_string().contains("the token is unscoped"), "{err}");
+}

@@ -24,6 +24,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod identity;
+pub mod image;
 pub mod lifecycle;
 pub mod pyfmt;
 pub mod router;

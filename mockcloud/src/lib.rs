@@ -21,6 +21,7 @@ pub mod clock;
 pub mod clouds_yaml;
 pub mod compute;
 pub mod config;
+pub mod control;
 pub mod error;
 pub mod http;
 pub mod identity;

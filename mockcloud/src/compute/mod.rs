@@ -8,6 +8,7 @@ pub mod context;
 pub mod fault;
 pub mod flavors;
 pub mod hypervisors;
+pub mod images;
 pub mod instance_actions;
 pub mod microversion;
 pub mod migrations;

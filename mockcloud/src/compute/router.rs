@@ -7,7 +7,8 @@
 //! Extension point: add a module and `.merge()` its `routes()` here.
 
 use super::{
-    actions, auth, flavors, hypervisors, instance_actions, migrations, servers, services, versions,
+    actions, auth, flavors, hypervisors, images, instance_actions, migrations, servers, services,
+    versions,
 };
 use crate::http::{body_limit, request_id, webob};
 use crate::state::handle::Shared;
@@ -67,6 +68,9 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/v2.1/os-hypervisors", m(get(hypervisors::index)))
         .route("/v2.1/os-hypervisors/detail", m(get(hypervisors::detail)))
         .route("/v2.1/os-hypervisors/{id}", m(get(hypervisors::show)))
+        .route("/v2.1/images", m(get(images::index)))
+        .route("/v2.1/images/detail", m(get(images::details)))
+        .route("/v2.1/images/{id}", m(get(images::show)))
         // Misses under /v2.1/ still pass through the pipeline (401 before 404).
         .route("/v2.1/{*rest}", axum::routing::any(miss))
 }

@@ -169,7 +169,6 @@ fn migrate_step(st: &mut State, id: Uuid, op: &InFlight, next: u8, now: DateTime
                 } else {
                     power::RUNNING
                 };
-                s.progress = 100;
                 let host = s.host.clone();
                 push_event(
                     s,
@@ -257,6 +256,7 @@ fn conductor(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) -> boo
                     event("conductor_migrate_server", now, None),
                     now,
                 );
+                push_event(s, op.action_index, event("cold_migrate", now, None), now);
             }
             false
         }
@@ -283,21 +283,29 @@ fn conductor(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) -> boo
                     details: String::new(),
                     created: now,
                 });
-                let ev = ActionEvent {
-                    event: "conductor_migrate_server".into(),
+                // Upstream records the failure on both the conductor's
+                // `migrate_server` and its `_cold_migrate` events.
+                let failed = |name: &str, frame: &str| {
+                    ActionEvent {
+                    event: name.into(),
                     start_time: now,
                     finish_time: Some(now),
                     result: Some("Error".into()),
                     traceback: Some(format!(
-                        "Traceback (most recent call last):\n  File \"nova/conductor/manager.py\", in _cold_migrate\n    raise exception.NoValidHost(reason=msg)\nnova.exception.NoValidHost: {full}\n"
+                        "Traceback (most recent call last):\n  File \"nova/conductor/manager.py\", in {frame}\n    raise exception.NoValidHost(reason=msg)\nnova.exception.NoValidHost: {full}\n"
                     )),
                     host: None,
-                    details: Some(full),
+                    details: Some(full.clone()),
+                }
                 };
+                let evs = [
+                    failed("conductor_migrate_server", "migrate_server"),
+                    failed("cold_migrate", "_cold_migrate"),
+                ];
                 if let Some(a) = s.actions.get_mut(op.action_index) {
                     a.message = Some("Error".into());
                     a.updated_at = now;
-                    a.events.push(ev);
+                    a.events.extend(evs);
                 }
             }
             true

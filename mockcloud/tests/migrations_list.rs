@@ -209,6 +209,24 @@ async fn instance_actions_list_and_show() {
     let ev = &r.json["instanceAction"]["events"];
     assert!(ev.as_array().unwrap().len() >= 3);
     assert!(ev[0].get("traceback").is_none());
+    // The events upstream 34.0.0 records for a successful cold migration.
+    let mut names: Vec<&str> = ev
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            "cold_migrate",
+            "compute_finish_resize",
+            "compute_prep_resize",
+            "compute_resize_instance",
+            "conductor_migrate_server"
+        ]
+    );
     let r = t
         .get(
             "admin",

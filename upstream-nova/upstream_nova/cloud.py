@@ -12,8 +12,9 @@ deployed cloud rather than a unit test:
 - The real keystonemiddleware auth_token filter stays in the pipeline
   (STUB_KEYSTONE = False); keystonemiddleware's AuthTokenFixture only replaces
   its token fetch so that tokens issued by our Keystone stand-in validate.
-- The production default for response validation ("warn") instead of the
-  test default ("error").
+- The production defaults for response validation ("warn", the test
+  default is "error") and for [oslo_policy] enforce_new_defaults (True; the
+  placement fixture leaks False into Nova's config).
 - N compute services named compute1..N on nova.virt.fake drivers, optionally
   extra hosts with no capacity for any flavor.
 - Quotas unlimited, so a long conformance run never trips the default 10
@@ -26,6 +27,7 @@ import sys
 
 from keystonemiddleware import fixture as ksm_fixture
 from nova import conf as nova_conf
+from nova import policy as nova_policy
 from nova.tests.functional import integrated_helpers
 
 from upstream_nova import drivers
@@ -70,6 +72,15 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
         self.flags(www_authenticate_uri=self.www_authenticate_uri, group="keystone_authtoken")
         self.flags(delay_auth_decision=False, group="keystone_authtoken")
         self.auth_tokens = self.useFixture(ksm_fixture.AuthTokenFixture())
+        # Placement's test fixture flips the *global* default of
+        # [oslo_policy] enforce_new_defaults to False (it calls
+        # oslo_policy.opts.set_defaults, which changes the shared option
+        # objects), so Nova's functional tests run with the deprecated rules
+        # OR'ed in (e.g. a reader may confirmResize). A deployed Nova 34 has
+        # True: restore it and rebuild the enforcer.
+        self.flags(enforce_new_defaults=True, group="oslo_policy")
+        nova_policy.reset()
+        nova_policy.init(suppress_deprecation_warnings=True)
         for opt in ("instances", "cores", "ram"):
             self.flags(**{opt: -1, "group": "quota"})
         super()._setup_services()

@@ -303,7 +303,8 @@ class Probe:
                         "details": e.get("details"),
                         "has_traceback": bool(e.get("traceback")),
                     }
-                    for e in d.get("events", [])
+                    # Sorted by name: their listed order follows start times.
+                    for e in sorted(d.get("events", []), key=lambda e: e["event"])
                 ],
             }
         return {

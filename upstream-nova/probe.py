@@ -14,7 +14,10 @@ Everything that varies between runs is redacted, so two runs against fresh
 launchers produce the same file: uuids (the case's server -> <server>, the
 nonexistent id -> <missing>, others -> <uuid>), request ids
 (req-<uuid>), Keystone ids (<user:NAME>, <project:NAME>), the base URL
-(<base>), timestamps (<timestamp>), migration ids (<id>) and Date headers.
+(<base>), timestamps (<timestamp>), migration ids (<id>), hostId, instance
+names, Date headers, and Content-Length where the body embeds the base URL.
+Two runs against fresh launchers give identical files except for the
+concurrency case, which is racy by nature.
 """
 
 import argparse
@@ -184,7 +187,12 @@ class Redactor:
             return "<timestamp>"
         return s
 
+    # Values derived from per-run ids or global counters.
+    BY_KEY = {"hostId": "<hostId>", "OS-EXT-SRV-ATTR:instance_name": "<instance-name>"}
+
     def value(self, v, key=None):
+        if key in self.BY_KEY and v:
+            return self.BY_KEY[key]
         if isinstance(v, dict):
             return {k: self.value(x, k) for k, x in v.items()}
         if isinstance(v, list):
@@ -195,13 +203,15 @@ class Redactor:
             return "<id>"
         return v
 
-    def headers(self, hdrs):
+    def headers(self, hdrs, varying_length=False):
         out = []
         for k, v in hdrs:
             if k.lower() == "date":
                 v = "<date>"
             elif k.lower() == "content-length":
-                pass
+                # The body embeds the base URL, whose port length varies.
+                if varying_length:
+                    v = "<varies>"
             else:
                 v = self.text(v)
             out.append([k, v])
@@ -343,7 +353,7 @@ class Probe:
             },
             "response": {
                 "status": status,
-                "headers": self.red.headers(hdrs),
+                "headers": self.red.headers(hdrs, varying_length=self.red.base in json.dumps(parsed)),
                 "body": self.red.value(parsed),
             },
         }
@@ -698,7 +708,10 @@ def main():
         },
         "redactions": "uuids: the case's server <server>, the nonexistent id <missing>, others <uuid>; "
                       "request ids req-<uuid>; Keystone ids <user:NAME>/<project:NAME>; base URL <base>; "
-                      "timestamps <timestamp>; migration ids <id>; Date <date>",
+                      "timestamps <timestamp>; migration ids <id>; Date <date>; hostId <hostId>; instance names "
+                      "<instance-name>; Content-Length <varies> where the body embeds the base URL; where no host "
+                      "was requested (or below 2.56) the scheduler's pick among the eligible hosts "
+                      "<scheduler-choice>",
         "observations": probe.obs,
     }
     with open(args.out, "w") as f:

@@ -32,6 +32,17 @@ class RedactionTest(unittest.TestCase):
         self.assertEqual({"id": "<id>", "old_instance_type_id": 1, "project_id": "<project:demo>"},
                          r.value({"id": 7, "old_instance_type_id": 1, "project_id": "b" * 32}))
 
+    def test_per_run_server_fields(self):
+        r = redactor()
+        self.assertEqual({"hostId": "<hostId>", "OS-EXT-SRV-ATTR:instance_name": "<instance-name>", "x": ""},
+                         r.value({"hostId": "ab" * 28, "OS-EXT-SRV-ATTR:instance_name": "instance-000000bd", "x": ""}))
+        self.assertEqual({"hostId": ""}, r.value({"hostId": ""}), "an empty hostId is meaningful")
+
+    def test_content_length_hidden_only_when_body_embeds_the_base_url(self):
+        r = redactor()
+        self.assertEqual([["Content-Length", "371"]], r.headers([("Content-Length", "371")]))
+        self.assertEqual([["Content-Length", "<varies>"]], r.headers([("Content-Length", "371")], varying_length=True))
+
     def test_headers_keep_order_and_duplicates(self):
         r = redactor()
         hdrs = [("Vary", "OpenStack-API-Version"), ("Vary", "X-OpenStack-Nova-API-Version"),

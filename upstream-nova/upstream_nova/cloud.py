@@ -48,22 +48,28 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
     CAST_AS_CALL = False
     STUB_KEYSTONE = False
 
-    # Set by configure() before setUp().
+    # Set through configure(): setUp() takes no arguments.
     host_names = ("compute1", "compute2", "compute3")
     full_hosts = ()
     same_host = False
     www_authenticate_uri = None
 
+    @classmethod
+    def configure(cls, host_names, full_hosts, same_host, www_authenticate_uri):
+        """An instance to setUp() (start) and stop()."""
+        cls.host_names = tuple(host_names)
+        cls.full_hosts = tuple(full_hosts)
+        cls.same_host = same_host
+        cls.www_authenticate_uri = www_authenticate_uri
+        return cls("runTest")
+
     def runTest(self):  # noqa: N802 (unittest's name)
         """Never run: this TestCase is used as a library, through setUp()."""
 
-    def setUp(self):
-        super().setUp()
+    def _setup_services(self):
         # The test default raises 500 on a response that fails its schema;
         # deployments use "warn" (nova/conf/api.py).
         self.flags(response_validation="warn", group="api")
-
-    def _setup_services(self):
         # The wheel installs api-paste.ini under <venv>/etc/nova, not next to
         # the package where the test config looks for it.
         self.flags(api_paste_config=os.path.join(sys.prefix, "etc", "nova", "api-paste.ini"), group="wsgi")

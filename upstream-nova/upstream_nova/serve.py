@@ -20,6 +20,7 @@ import signal  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+import traceback  # noqa: E402
 import warnings  # noqa: E402
 
 import eventlet  # noqa: E402
@@ -27,7 +28,6 @@ import eventlet.wsgi  # noqa: E402
 
 from upstream_nova import clouds_yaml, identities, keystone  # noqa: E402
 
-LOG = logging.getLogger("upstream_nova")
 # How long stop() may take before the process exits anyway.
 STOP_GRACE_SECONDS = 15
 
@@ -133,17 +133,24 @@ def main(argv=None):
     # most of the start time, and --help should not pay for it.
     from upstream_nova import cloud
 
-    cloud.UpstreamNova.host_names = tuple("compute%d" % i for i in range(1, args.hosts + 1))
-    cloud.UpstreamNova.full_hosts = tuple(args.full_host)
-    cloud.UpstreamNova.same_host = args.same_host_migrate
-    cloud.UpstreamNova.www_authenticate_uri = base_url + "/identity"
-    nova = cloud.UpstreamNova("runTest")
+    nova = cloud.UpstreamNova.configure(
+        host_names=["compute%d" % i for i in range(1, args.hosts + 1)],
+        full_hosts=args.full_host,
+        same_host=args.same_host_migrate,
+        www_authenticate_uri=base_url + "/identity",
+    )
     try:
         nova.setUp()
-    except Exception:
-        LOG.exception("nova failed to start")
+    except BaseException:  # noqa: BLE001 - nova's driver loader calls sys.exit(1)
+        # Until _redirect_logging, Nova's log is in the test fixture's memory.
+        with open(log_file, "a") as f:
+            stdlog = getattr(nova, "stdlog", None)
+            if stdlog is not None:
+                f.write(stdlog.logger.output)
+            traceback.print_exc(file=f)
+        sys.stderr.write("upstream-nova: Nova failed to start; its log: %s\n" % log_file)
         nova.stop()
-        raise
+        return 1
     _redirect_logging(log_file, args.debug)
 
     projects, users = identities.seed()

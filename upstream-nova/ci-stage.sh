@@ -2,7 +2,7 @@
 # CI stage: install (cached) and start upstream Nova on loopback, wait for
 # READY, run a command against it, and always stop it.
 #
-#   upstream-nova/ci-stage.sh [--hosts N] [--full-host NAME] [--timeout SECS] -- COMMAND [ARGS...]
+#   upstream-nova/ci-stage.sh [--hosts N] [--full-host NAME] [--same-host-migrate] [--timeout SECS] -- COMMAND [ARGS...]
 #
 # The command runs with these variables set:
 #   OS_CLIENT_CONFIG_FILE  the clouds.yaml written by the launcher (clouds
@@ -16,19 +16,20 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 hosts=3
-full_hosts=()
+launcher_opts=()
 timeout=120
 while [ $# -gt 0 ]; do
   case "$1" in
     --hosts) hosts="$2"; shift 2 ;;
-    --full-host) full_hosts+=(--full-host "$2"); shift 2 ;;
+    --full-host) launcher_opts+=(--full-host "$2"); shift 2 ;;
+    --same-host-migrate) launcher_opts+=(--same-host-migrate); shift ;;
     --timeout) timeout="$2"; shift 2 ;;
     --) shift; break ;;
     *) echo "ci-stage: unknown option $1 (the command goes after --)" >&2; exit 2 ;;
   esac
 done
 if [ $# -eq 0 ]; then
-  echo "usage: $0 [--hosts N] [--full-host NAME] [--timeout SECS] -- COMMAND [ARGS...]" >&2
+  echo "usage: $0 [--hosts N] [--full-host NAME] [--same-host-migrate] [--timeout SECS] -- COMMAND [ARGS...]" >&2
   exit 2
 fi
 
@@ -61,7 +62,7 @@ trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-"$py" "$here/launch.py" --hosts "$hosts" "${full_hosts[@]}" \
+"$py" "$here/launch.py" --hosts "$hosts" "${launcher_opts[@]}" \
   --clouds-yaml "$work/clouds.yaml" --log-file "$work/nova.log" \
   >"$work/stdout" 2>"$work/stderr" &
 pid=$!

@@ -199,7 +199,11 @@ fn conductor(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) -> boo
     let new_flavor = s.new_flavor.clone().unwrap_or_else(|| s.flavor.clone());
     let source = s.host.clone().unwrap_or_default();
     let is_resize = old_flavor.id != new_flavor.id;
-    let (user_id, project_id) = (s.user_id.clone(), s.project_id.clone());
+    // The migration records who asked (the request context), not the owner.
+    let (user_id, project_id) = op
+        .requested_by
+        .clone()
+        .unwrap_or_else(|| (s.user_id.clone(), s.project_id.clone()));
     let mid = st.new_migration_id();
     let migration = Migration {
         id: mid,
@@ -521,6 +525,7 @@ fn begin_auto_confirm(st: &mut State, id: Uuid, now: DateTime<Utc>, lifecycle: L
         action_index: s.actions.len().saturating_sub(1),
         force: false,
         requested_host: None,
+        requested_by: None,
     });
     set_migration(st, mid, "confirming", now);
     if lifecycle == Lifecycle::Instant {

@@ -40,7 +40,8 @@ def main(clouds_yaml, prefix, out_dir):
     if not auth_url.endswith("/v3"):
         auth_url += "/v3"
     region = admin.get("region_name", "RegionOne")
-    os.makedirs(out_dir, exist_ok=True)
+    for sub in ("", "logs", "locks"):
+        os.makedirs(os.path.join(out_dir, sub), exist_ok=True)
     accounts_path = os.path.join(out_dir, "accounts.yaml")
     with open(accounts_path, "w") as f:
         yaml.safe_dump(accounts, f)
@@ -78,7 +79,7 @@ min_microversion = 2.37
 max_microversion = latest
 region = {region}
 build_timeout = 60
-build_interval = 0.2
+build_interval = 1
 
 [compute-feature-enabled]
 cold_migration = True

@@ -11,7 +11,7 @@ export OS_CLIENT_CONFIG_FILE="$MOCK_DIR/clouds.yaml"
 TEMPEST_IMAGE_REF=$("$venv/bin/openstack" --os-cloud mockcloud-admin image list -f value -c ID | head -1)
 export TEMPEST_IMAGE_REF
 "$venv/bin/python" interop/tempest/make_config.py "$MOCK_DIR/clouds.yaml" mockcloud "$ws/etc"
-mkdir -p "$ws/logs" "$ws/locks"
+
 cd "$ws"
 # A workspace of our own (not `tempest init`, which would write into ~/.tempest).
 cat > .stestr.conf <<CONF
@@ -38,7 +38,7 @@ status=0
 passed=$("$venv/bin/stestr" last --subunit | "$venv/bin/subunit2csv" 2>/dev/null | grep -c ',success,' || true)
 echo "tempest: $passed of ${#tests[@]} passed"
 if [ "$status" -ne 0 ] || [ "$passed" -ne "${#tests[@]}" ]; then
-  echo "tempest stage failed; log: $ws/logs/tempest.log" >&2
-  tail -50 "$ws/logs/tempest.log" >&2 || true
+  echo "tempest stage failed; log: $ws/etc/logs/tempest.log" >&2
+  tail -50 "$ws/etc/logs/tempest.log" >&2 || true
   exit 1
 fi

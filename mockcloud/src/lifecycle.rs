@@ -39,6 +39,7 @@ pub enum Step {
 pub fn steps_of(kind: OpKind) -> u8 {
     match kind {
         OpKind::Migrate => 5,
+        OpKind::Build => 2,
         _ => 1,
     }
 }
@@ -77,6 +78,7 @@ pub fn step(st: &mut State, id: Uuid, generation: Option<u64>, now: DateTime<Utc
     let next = op.stage + 1;
     let done = match op.kind {
         OpKind::Migrate => migrate_step(st, id, &op, next, now),
+        OpKind::Build => build_step(st, id, &op, next, now),
         OpKind::Confirm => {
             finish_confirm(st, id, &op, now);
             true
@@ -169,7 +171,6 @@ fn migrate_step(st: &mut State, id: Uuid, op: &InFlight, next: u8, now: DateTime
                 } else {
                     power::RUNNING
                 };
-                s.progress = 100;
                 let host = s.host.clone();
                 push_event(
                     s,
@@ -200,7 +201,11 @@ fn conductor(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) -> boo
     let new_flavor = s.new_flavor.clone().unwrap_or_else(|| s.flavor.clone());
     let source = s.host.clone().unwrap_or_default();
     let is_resize = old_flavor.id != new_flavor.id;
-    let (user_id, project_id) = (s.user_id.clone(), s.project_id.clone());
+    // The migration records who asked (the request context), not the owner.
+    let (user_id, project_id) = op
+        .requested_by
+        .clone()
+        .unwrap_or_else(|| (s.user_id.clone(), s.project_id.clone()));
     let mid = st.new_migration_id();
     let migration = Migration {
         id: mid,
@@ -257,6 +262,7 @@ fn conductor(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) -> boo
                     event("conductor_migrate_server", now, None),
                     now,
                 );
+                push_event(s, op.action_index, event("cold_migrate", now, None), now);
             }
             false
         }
@@ -283,21 +289,29 @@ fn conductor(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) -> boo
                     details: String::new(),
                     created: now,
                 });
-                let ev = ActionEvent {
-                    event: "conductor_migrate_server".into(),
+                // Upstream records the failure on both the conductor's
+                // `migrate_server` and its `_cold_migrate` events.
+                let failed = |name: &str, frame: &str| {
+                    ActionEvent {
+                    event: name.into(),
                     start_time: now,
                     finish_time: Some(now),
                     result: Some("Error".into()),
                     traceback: Some(format!(
-                        "Traceback (most recent call last):\n  File \"nova/conductor/manager.py\", in _cold_migrate\n    raise exception.NoValidHost(reason=msg)\nnova.exception.NoValidHost: {full}\n"
+                        "Traceback (most recent call last):\n  File \"nova/conductor/manager.py\", in {frame}\n    raise exception.NoValidHost(reason=msg)\nnova.exception.NoValidHost: {full}\n"
                     )),
                     host: None,
-                    details: Some(full),
+                    details: Some(full.clone()),
+                }
                 };
+                let evs = [
+                    failed("conductor_migrate_server", "migrate_server"),
+                    failed("cold_migrate", "_cold_migrate"),
+                ];
                 if let Some(a) = s.actions.get_mut(op.action_index) {
                     a.message = Some("Error".into());
                     a.updated_at = now;
-                    a.events.push(ev);
+                    a.events.extend(evs);
                 }
             }
             true
@@ -382,6 +396,30 @@ fn finish_revert(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) {
     }
 }
 
+/// A build: scheduling (accepted) -> spawning -> ACTIVE. Returns true when done.
+fn build_step(st: &mut State, id: Uuid, op: &InFlight, next: u8, now: DateTime<Utc>) -> bool {
+    let Some(s) = st.servers.get_mut(&id) else {
+        return true;
+    };
+    if next == 1 {
+        s.task_state = Some(TaskState::Spawning);
+        return false;
+    }
+    s.vm_state = VmState::Active;
+    s.task_state = None;
+    s.power_state = power::RUNNING;
+    s.launched_at = Some(now);
+    s.progress = 0;
+    let host = s.host.clone();
+    push_event(
+        s,
+        op.action_index,
+        event("compute__do_build_and_run_instance", now, host.as_deref()),
+        now,
+    );
+    true
+}
+
 fn finish_power(st: &mut State, id: Uuid, kind: OpKind, op: &InFlight, now: DateTime<Utc>) {
     let Some(s) = st.servers.get_mut(&id) else {
         return;
@@ -418,6 +456,7 @@ fn delay_for(d: &crate::config::Durations, kind: OpKind, stage: u8) -> Duration 
         },
         OpKind::Confirm => d.confirm,
         OpKind::Revert => d.revert,
+        OpKind::Build => d.build,
         _ => d.power,
     }
 }
@@ -513,6 +552,7 @@ fn begin_auto_confirm(st: &mut State, id: Uuid, now: DateTime<Utc>, lifecycle: L
         action_index: s.actions.len().saturating_sub(1),
         force: false,
         requested_host: None,
+        requested_by: None,
     });
     set_migration(st, mid, "confirming", now);
     if lifecycle == Lifecycle::Instant {

@@ -7,24 +7,45 @@
 //! Extension point: add a module and `.merge()` its `routes()` here.
 
 use super::{
-    actions, auth, flavors, hypervisors, images, instance_actions, migrations, servers, services,
-    versions,
+    actions, auth, flavor_manage, flavors, hypervisors, images, instance_actions, migrations,
+    servers, services, versions,
 };
 use crate::http::{body_limit, request_id, webob};
 use crate::state::handle::Shared;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use std::sync::Arc;
 
-async fn miss(headers: HeaderMap) -> crate::http::reply::HttpResponse {
-    webob::not_found(&headers)
+async fn miss(method: Method, headers: HeaderMap) -> crate::http::reply::HttpResponse {
+    webob::not_found_for(&method, &headers)
 }
 
-/// Nova routes only the methods it declares: others fall to the router's 404.
+/// Nova's routes (the `routes` library) match a route's method exactly: no route is
+/// declared for HEAD, so a HEAD under `/v2.1/` is the router's 404 (after
+/// keystonemiddleware), never the GET handler axum would otherwise run without a body.
+async fn head_is_unrouted(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> crate::http::reply::HttpResponse {
+    if req.method() == Method::HEAD {
+        return webob::head_error(axum::http::StatusCode::NOT_FOUND);
+    }
+    next.run(req).await
+}
+
+/// Nova routes only the methods it declares: others fall to the router's 404
+/// (without the `Allow` header axum would add to a method miss).
 fn m(r: MethodRouter<Arc<Shared>>) -> MethodRouter<Arc<Shared>> {
     r.fallback(miss)
+}
+
+pub async fn strip_allow(
+    mut resp: crate::http::reply::HttpResponse,
+) -> crate::http::reply::HttpResponse {
+    resp.headers_mut().remove(axum::http::header::ALLOW);
+    resp
 }
 
 /// Authenticated API routes.
@@ -57,9 +78,25 @@ fn api_routes() -> Router<Arc<Shared>> {
             m(get(instance_actions::show)),
         )
         .route("/v2.1/os-migrations", m(get(migrations::index)))
-        .route("/v2.1/flavors", m(get(flavors::index)))
+        .route(
+            "/v2.1/flavors",
+            m(get(flavors::index).post(flavor_manage::create)),
+        )
         .route("/v2.1/flavors/detail", m(get(flavors::detail)))
-        .route("/v2.1/flavors/{id}", m(get(flavors::show)))
+        .route(
+            "/v2.1/flavors/{id}",
+            m(get(flavors::show).delete(flavor_manage::delete)),
+        )
+        .route(
+            "/v2.1/flavors/{id}/os-extra_specs",
+            m(get(flavor_manage::specs_index).post(flavor_manage::specs_create)),
+        )
+        .route(
+            "/v2.1/flavors/{id}/os-extra_specs/{key}",
+            m(get(flavor_manage::spec_show)
+                .put(flavor_manage::spec_update)
+                .delete(flavor_manage::spec_delete)),
+        )
         .route("/v2.1/os-services", m(get(services::index)))
         .route(
             "/v2.1/os-services/{id}",
@@ -73,6 +110,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/v2.1/images/{id}", m(get(images::show)))
         // Misses under /v2.1/ still pass through the pipeline (401 before 404).
         .route("/v2.1/{*rest}", axum::routing::any(miss))
+        .layer(from_fn(head_is_unrouted))
 }
 
 /// All compute routes: `/`, `/v2.1` and `/v2.1/...`.
@@ -92,6 +130,6 @@ pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
 }
 
 /// What the mock answers for paths no service claims.
-pub async fn unknown(headers: HeaderMap) -> crate::http::reply::HttpResponse {
-    webob::not_found(&headers)
+pub async fn unknown(method: Method, headers: HeaderMap) -> crate::http::reply::HttpResponse {
+    webob::not_found_for(&method, &headers)
 }

@@ -233,6 +233,8 @@ pub struct InstanceFault {
 /// An asynchronous operation in progress on a server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpKind {
+    /// Server build (Timed mode only): scheduling -> spawning -> ACTIVE.
+    Build,
     /// Cold migrate (or resize when `Migration::migration_type` is resize).
     Migrate,
     Confirm,
@@ -259,6 +261,8 @@ pub struct InFlight {
     pub force: bool,
     /// Host requested by the API (`RequestSpec.requested_destination`).
     pub requested_host: Option<String>,
+    /// Who asked (the migration record's user_id/project_id, from the request context).
+    pub requested_by: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

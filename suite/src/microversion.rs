@@ -61,7 +61,7 @@ pub struct MvRange {
 
 impl MvRange {
     pub fn contains(&self, v: Microversion) -> bool {
-        self.from.map_or(true, |f| v >= f) && self.to.map_or(true, |t| v <= t)
+        self.from.is_none_or(|f| v >= f) && self.to.is_none_or(|t| v <= t)
     }
 }
 

@@ -5,10 +5,22 @@
 //! [`runner`], and reported ([`report`], [`behaviour_map`]).
 pub mod body;
 pub mod case;
+pub mod compute;
 pub mod error;
+pub mod exchange;
 pub mod expectation;
+pub mod filter;
+pub mod followthrough;
+pub mod http;
+pub mod judge;
+pub mod matrix;
 pub mod microversion;
 pub mod oracle;
+pub mod provision;
+pub mod redact;
+pub mod runner;
+pub mod target;
 pub mod variant;
+pub mod verdict;
 
 pub use error::SuiteError;

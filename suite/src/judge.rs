@@ -1,0 +1,89 @@
+//! Judging an answer against an expectation: status, fault key, message, headers.
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::exchange::RecordedResponse;
+use crate::expectation::{Expectation, HeaderCheck};
+use crate::verdict::Mismatch;
+
+static REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$").unwrap());
+
+fn mm(what: &str, expected: impl Into<String>, got: impl Into<String>) -> Mismatch {
+    Mismatch { what: what.into(), expected: expected.into(), got: got.into() }
+}
+
+/// Every way `resp` differs from `exp`. `echoed` is the version the answer's version headers
+/// must carry (`None` when none is required).
+pub fn judge(exp: &Expectation, resp: &RecordedResponse, echoed: Option<&str>) -> Vec<Mismatch> {
+    let mut out = Vec::new();
+    if resp.status != exp.status {
+        out.push(mm("status", exp.status.to_string(), resp.status.to_string()));
+    }
+    let fault = resp.fault();
+    if let Some(key) = &exp.fault {
+        match &fault {
+            Some((k, _)) if k == key => {}
+            Some((k, _)) => out.push(mm("fault", key.clone(), k.clone())),
+            None => out.push(mm("fault", key.clone(), "no fault body")),
+        }
+    }
+    if let Some(pattern) = &exp.message {
+        // A pattern that fails to compile was rejected when the oracle loaded; substitution
+        // only inserts escaped text, so this cannot fail.
+        let re = Regex::new(pattern).expect("oracle patterns are validated at load");
+        match &fault {
+            Some((_, m)) if re.is_match(m) => {}
+            Some((_, m)) => out.push(mm("message", format!("/{pattern}/"), m.clone())),
+            None => out.push(mm("message", format!("/{pattern}/"), "no fault body")),
+        }
+    }
+    if (200..300).contains(&exp.status) && resp.status == exp.status && exp.status == 202 && !resp.body.trim().is_empty() {
+        out.push(mm("body", "empty (null response body)", resp.body.chars().take(200).collect::<String>()));
+    }
+    for check in &exp.headers {
+        match check {
+            HeaderCheck::Version => {
+                if let Some(v) = echoed {
+                    let want = format!("compute {v}");
+                    match resp.header("openstack-api-version") {
+                        Some(got) if got == want => {}
+                        got => out.push(mm("header OpenStack-API-Version", want, got.unwrap_or("missing"))),
+                    }
+                    match resp.header("x-openstack-nova-api-version") {
+                        Some(got) if got == v => {}
+                        got => out.push(mm("header X-OpenStack-Nova-API-Version", v, got.unwrap_or("missing"))),
+                    }
+                    let vary: Vec<String> = resp
+                        .header_all("vary")
+                        .flat_map(|v| v.split(','))
+                        .map(|s| s.trim().to_ascii_lowercase())
+                        .collect();
+                    for name in ["openstack-api-version", "x-openstack-nova-api-version"] {
+                        if !vary.iter().any(|v| v == name) {
+                            out.push(mm("header Vary", format!("includes {name}"), vary.join(", ")));
+                        }
+                    }
+                }
+            }
+            HeaderCheck::RequestId => {
+                let a = resp.header("x-openstack-request-id");
+                let b = resp.header("x-compute-request-id");
+                match (a, b) {
+                    (Some(a), Some(b)) if a == b && REQUEST_ID.is_match(a) => {}
+                    (Some(a), Some(b)) => out.push(mm(
+                        "header x-openstack-request-id/x-compute-request-id",
+                        "equal req-<uuid>",
+                        format!("{a} / {b}"),
+                    )),
+                    _ => out.push(mm(
+                        "header x-openstack-request-id/x-compute-request-id",
+                        "both present",
+                        format!("{} / {}", a.unwrap_or("missing"), b.unwrap_or("missing")),
+                    )),
+                }
+            }
+        }
+    }
+    out
+}

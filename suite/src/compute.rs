@@ -26,17 +26,28 @@ fn helper_version() -> VersionHeader {
 
 /// `GET /servers/{id}`; `Ok(None)` on 404.
 pub async fn show(caller: &Caller, id: &str) -> Result<Option<ServerView>, String> {
-    let x = send(caller, Method::GET, &format!("/servers/{id}"), Some(&helper_version()), None)
-        .await
-        .map_err(|(e, _)| e.to_string())?;
+    let x = send(
+        caller,
+        Method::GET,
+        &format!("/servers/{id}"),
+        Some(&helper_version()),
+        None,
+    )
+    .await
+    .map_err(|(e, _)| e.to_string())?;
     let r = x.response.expect("send returns a response on success");
     if r.status == 404 {
         return Ok(None);
     }
     if r.status != 200 {
-        return Err(format!("GET server: HTTP {}: {}", r.status, truncate(&r.body)));
+        return Err(format!(
+            "GET server: HTTP {}: {}",
+            r.status,
+            truncate(&r.body)
+        ));
     }
-    let v: Value = serde_json::from_str(&r.body).map_err(|e| format!("GET server: bad JSON: {e}"))?;
+    let v: Value =
+        serde_json::from_str(&r.body).map_err(|e| format!("GET server: bad JSON: {e}"))?;
     let s = &v["server"];
     Ok(Some(ServerView {
         id: s["id"].as_str().unwrap_or(id).to_string(),
@@ -49,11 +60,21 @@ pub async fn show(caller: &Caller, id: &str) -> Result<Option<ServerView>, Strin
 
 /// `POST /servers/{id}/action` with `body`; returns the status.
 pub async fn action(caller: &Caller, id: &str, body: &Value) -> Result<u16, String> {
+    action_at(caller, id, body, Some(&helper_version())).await
+}
+
+/// `POST /servers/{id}/action` at a given version (`None`: no header, i.e. the minimum).
+pub async fn action_at(
+    caller: &Caller,
+    id: &str,
+    body: &Value,
+    version: Option<&VersionHeader>,
+) -> Result<u16, String> {
     let x = send(
         caller,
         Method::POST,
         &format!("/servers/{id}/action"),
-        Some(&helper_version()),
+        version,
         Some(serde_json::to_vec(body).expect("JSON serializes")),
     )
     .await
@@ -67,9 +88,14 @@ pub async fn action(caller: &Caller, id: &str, body: &Value) -> Result<u16, Stri
 pub async fn wait_settled(caller: &Caller, id: &str, timing: Timing) -> Result<ServerView, String> {
     let deadline = tokio::time::Instant::now() + timing.timeout;
     loop {
-        let s = show(caller, id).await?.ok_or_else(|| format!("server {id} disappeared"))?;
+        let s = show(caller, id)
+            .await?
+            .ok_or_else(|| format!("server {id} disappeared"))?;
         let transitional = s.task_state.is_some()
-            || matches!(s.status.as_str(), "BUILD" | "RESIZE" | "REVERT_RESIZE" | "MIGRATING");
+            || matches!(
+                s.status.as_str(),
+                "BUILD" | "RESIZE" | "REVERT_RESIZE" | "MIGRATING"
+            );
         if !transitional {
             return Ok(s);
         }
@@ -86,7 +112,11 @@ pub async fn wait_settled(caller: &Caller, id: &str, timing: Timing) -> Result<S
 }
 
 /// The newest migration record of `server_id` from `GET /os-migrations` at `version`.
-pub async fn latest_migration(caller: &Caller, server_id: &str, version: &str) -> Result<Option<Value>, String> {
+pub async fn latest_migration(
+    caller: &Caller,
+    server_id: &str,
+    version: &str,
+) -> Result<Option<Value>, String> {
     let x = send(
         caller,
         Method::GET,
@@ -98,9 +128,14 @@ pub async fn latest_migration(caller: &Caller, server_id: &str, version: &str) -
     .map_err(|(e, _)| e.to_string())?;
     let r = x.response.expect("send returns a response on success");
     if r.status != 200 {
-        return Err(format!("GET os-migrations: HTTP {}: {}", r.status, truncate(&r.body)));
+        return Err(format!(
+            "GET os-migrations: HTTP {}: {}",
+            r.status,
+            truncate(&r.body)
+        ));
     }
-    let v: Value = serde_json::from_str(&r.body).map_err(|e| format!("os-migrations: bad JSON: {e}"))?;
+    let v: Value =
+        serde_json::from_str(&r.body).map_err(|e| format!("os-migrations: bad JSON: {e}"))?;
     let list = v["migrations"].as_array().cloned().unwrap_or_default();
     Ok(list
         .into_iter()
@@ -109,24 +144,49 @@ pub async fn latest_migration(caller: &Caller, server_id: &str, version: &str) -
 }
 
 /// `POST /servers` and return the new id.
-pub async fn create(caller: &Caller, name: &str, image: &str, flavor: &str) -> Result<String, String> {
+pub async fn create(
+    caller: &Caller,
+    name: &str,
+    image: &str,
+    flavor: &str,
+) -> Result<String, String> {
     let body = serde_json::json!({"server": {"name": name, "imageRef": image, "flavorRef": flavor, "networks": "none"}});
-    let x = send(caller, Method::POST, "/servers", Some(&helper_version()), Some(serde_json::to_vec(&body).unwrap()))
-        .await
-        .map_err(|(e, _)| e.to_string())?;
+    let x = send(
+        caller,
+        Method::POST,
+        "/servers",
+        Some(&helper_version()),
+        Some(serde_json::to_vec(&body).unwrap()),
+    )
+    .await
+    .map_err(|(e, _)| e.to_string())?;
     let r = x.response.expect("send returns a response on success");
     if r.status != 202 {
-        return Err(format!("create server: HTTP {}: {}", r.status, truncate(&r.body)));
+        return Err(format!(
+            "create server: HTTP {}: {}",
+            r.status,
+            truncate(&r.body)
+        ));
     }
-    let v: Value = serde_json::from_str(&r.body).map_err(|e| format!("create server: bad JSON: {e}"))?;
-    v["server"]["id"].as_str().map(String::from).ok_or_else(|| "create server: no id in answer".to_string())
+    let v: Value =
+        serde_json::from_str(&r.body).map_err(|e| format!("create server: bad JSON: {e}"))?;
+    v["server"]["id"]
+        .as_str()
+        .map(String::from)
+        .ok_or_else(|| "create server: no id in answer".to_string())
 }
 
 /// `DELETE /servers/{id}`; a 404 counts as deleted.
 pub async fn delete(caller: &Caller, id: &str) -> Result<(), String> {
-    let x = send(caller, Method::DELETE, &format!("/servers/{id}"), Some(&helper_version()), None)
-        .await
-        .map_err(|(e, _)| e.to_string())?;
+    let x = send(
+        caller,
+        Method::DELETE,
+        &format!("/servers/{id}"),
+        Some(&helper_version()),
+        None,
+    )
+    .await
+    .map_err(|(e, _)| e.to_string())?;
     match x.response.map(|r| r.status) {
         Some(204) | Some(404) => Ok(()),
         other => Err(format!("delete server: HTTP {other:?}")),

@@ -10,7 +10,11 @@ use crate::microversion::{MvRange, VersionSelector};
 
 #[derive(Debug, Clone)]
 enum Term {
-    Field { key: Key, values: Vec<String>, negate: bool },
+    Field {
+        key: Key,
+        values: Vec<String>,
+        negate: bool,
+    },
     Text(String),
 }
 
@@ -59,28 +63,42 @@ impl Filter {
                             )))
                         }
                     };
-                    let values: Vec<String> = v.split(',').filter(|s| !s.is_empty()).map(String::from).collect();
+                    let values: Vec<String> = v
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect();
                     if values.is_empty() {
                         return Err(SuiteError::Usage(format!("filter: {raw:?} has no value")));
                     }
                     if let Key::Mv = key {
                         for v in &values {
                             if !is_selector_kind(v) {
-                                v.parse::<MvRange>()
-                                    .map_err(|_| SuiteError::Usage(format!("filter: bad microversion {v:?}")))?;
+                                v.parse::<MvRange>().map_err(|_| {
+                                    SuiteError::Usage(format!("filter: bad microversion {v:?}"))
+                                })?;
                             }
                         }
                     }
-                    terms.push(Term::Field { key, values, negate });
+                    terms.push(Term::Field {
+                        key,
+                        values,
+                        negate,
+                    });
                 }
-                None if negate => return Err(SuiteError::Usage(format!("filter: {raw:?}: negate a key=value term"))),
+                None if negate => {
+                    return Err(SuiteError::Usage(format!(
+                        "filter: {raw:?}: negate a key=value term"
+                    )))
+                }
                 None => terms.push(Term::Text(t.to_string())),
             }
         }
         let versions = microversions
             .map(|r| {
-                r.parse::<MvRange>()
-                    .map_err(|_| SuiteError::Usage(format!("--microversions: bad range {r:?} (e.g. 2.50-2.60)")))
+                r.parse::<MvRange>().map_err(|_| {
+                    SuiteError::Usage(format!("--microversions: bad range {r:?} (e.g. 2.50-2.60)"))
+                })
             })
             .transpose()?;
         Ok(Self { terms, versions })
@@ -97,7 +115,11 @@ impl Filter {
         }
         self.terms.iter().all(|t| match t {
             Term::Text(s) => case.id().contains(s.as_str()) || case.name().contains(s.as_str()),
-            Term::Field { key, values, negate } => {
+            Term::Field {
+                key,
+                values,
+                negate,
+            } => {
                 let hit = values.iter().any(|v| field_matches(*key, v, case));
                 hit != *negate
             }
@@ -137,7 +159,13 @@ mod tests {
     use crate::microversion::{Microversion, VersionBounds};
 
     fn cases() -> Vec<Case> {
-        build(MatrixKind::Default, &VersionBounds { min: Microversion::new(2, 1), max: Microversion::new(2, 104) })
+        build(
+            MatrixKind::Default,
+            &VersionBounds {
+                min: Microversion::new(2, 1),
+                max: Microversion::new(2, 104),
+            },
+        )
     }
 
     #[test]
@@ -145,7 +173,10 @@ mod tests {
         let f = Filter::parse(Some("host=null force=true mv=2.56"), None).unwrap();
         let hit: Vec<_> = cases().into_iter().filter(|c| f.matches(c)).collect();
         assert_eq!(hit.len(), 1);
-        assert_eq!(hit[0].name(), "2.56 host=null,force=true on active as admin");
+        assert_eq!(
+            hit[0].name(),
+            "2.56 host=null,force=true on active as admin"
+        );
         let f = Filter::parse(Some("!role=admin"), Some("2.50-2.60")).unwrap();
         let hit: Vec<_> = cases().into_iter().filter(|c| f.matches(c)).collect();
         assert!(!hit.is_empty());

@@ -22,7 +22,10 @@ pub struct VersionHeader {
 
 impl VersionHeader {
     pub fn modern(value: impl Into<String>) -> Self {
-        Self { style: HeaderStyle::Modern, value: value.into() }
+        Self {
+            style: HeaderStyle::Modern,
+            value: value.into(),
+        }
     }
 }
 
@@ -43,10 +46,16 @@ pub async fn send(
         headers.push(("Content-Type".into(), "application/json".into()));
     }
     match version {
-        Some(VersionHeader { style: HeaderStyle::Modern, value }) => {
+        Some(VersionHeader {
+            style: HeaderStyle::Modern,
+            value,
+        }) => {
             headers.push(("OpenStack-API-Version".into(), format!("compute {value}")));
         }
-        Some(VersionHeader { style: HeaderStyle::Legacy, value }) => {
+        Some(VersionHeader {
+            style: HeaderStyle::Legacy,
+            value,
+        }) => {
             headers.push(("X-OpenStack-Nova-API-Version".into(), value.clone()));
         }
         None => {}
@@ -61,15 +70,23 @@ pub async fn send(
         method: method.to_string(),
         path: path_for_record,
         headers: headers.clone(),
-        body: body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()),
+        body: body
+            .as_ref()
+            .map(|b| String::from_utf8_lossy(b).into_owned()),
     };
     // The token is sent but recorded only as a placeholder.
-    recorded.headers.push(("X-Auth-Token".into(), "<redacted>".into()));
+    recorded
+        .headers
+        .push(("X-Auth-Token".into(), "<redacted>".into()));
     let token = match caller.auth.token().await {
         Ok(t) => t,
         Err(e) => return Err((TransportError(format!("authentication: {e}")), recorded)),
     };
-    let mut rb = caller.http.request(method, &url).timeout(REQUEST_TIMEOUT).header("X-Auth-Token", token);
+    let mut rb = caller
+        .http
+        .request(method, &url)
+        .timeout(REQUEST_TIMEOUT)
+        .header("X-Auth-Token", token);
     for (k, v) in &headers {
         rb = rb.header(k, v);
     }
@@ -84,13 +101,25 @@ pub async fn send(
     let rheaders: Vec<(String, String)> = resp
         .headers()
         .iter()
-        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let body = match resp.bytes().await {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
         Err(e) => return Err((TransportError(describe(&e)), recorded)),
     };
-    Ok(Exchange { request: recorded, response: Some(RecordedResponse { status, headers: rheaders, body }) })
+    Ok(Exchange {
+        request: recorded,
+        response: Some(RecordedResponse {
+            status,
+            headers: rheaders,
+            body,
+        }),
+    })
 }
 
 fn describe(e: &reqwest::Error) -> String {

@@ -7,10 +7,16 @@ use crate::exchange::RecordedResponse;
 use crate::expectation::{Expectation, HeaderCheck};
 use crate::verdict::Mismatch;
 
-static REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$").unwrap());
+static REQUEST_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$").unwrap()
+});
 
 fn mm(what: &str, expected: impl Into<String>, got: impl Into<String>) -> Mismatch {
-    Mismatch { what: what.into(), expected: expected.into(), got: got.into() }
+    Mismatch {
+        what: what.into(),
+        expected: expected.into(),
+        got: got.into(),
+    }
 }
 
 /// Every way `resp` differs from `exp`. `echoed` is the version the answer's version headers
@@ -18,7 +24,11 @@ fn mm(what: &str, expected: impl Into<String>, got: impl Into<String>) -> Mismat
 pub fn judge(exp: &Expectation, resp: &RecordedResponse, echoed: Option<&str>) -> Vec<Mismatch> {
     let mut out = Vec::new();
     if resp.status != exp.status {
-        out.push(mm("status", exp.status.to_string(), resp.status.to_string()));
+        out.push(mm(
+            "status",
+            exp.status.to_string(),
+            resp.status.to_string(),
+        ));
     }
     let fault = resp.fault();
     if let Some(key) = &exp.fault {
@@ -38,8 +48,16 @@ pub fn judge(exp: &Expectation, resp: &RecordedResponse, echoed: Option<&str>) -
             None => out.push(mm("message", format!("/{pattern}/"), "no fault body")),
         }
     }
-    if (200..300).contains(&exp.status) && resp.status == exp.status && exp.status == 202 && !resp.body.trim().is_empty() {
-        out.push(mm("body", "empty (null response body)", resp.body.chars().take(200).collect::<String>()));
+    if (200..300).contains(&exp.status)
+        && resp.status == exp.status
+        && exp.status == 202
+        && !resp.body.trim().is_empty()
+    {
+        out.push(mm(
+            "body",
+            "empty (null response body)",
+            resp.body.chars().take(200).collect::<String>(),
+        ));
     }
     for check in &exp.headers {
         match check {
@@ -48,11 +66,19 @@ pub fn judge(exp: &Expectation, resp: &RecordedResponse, echoed: Option<&str>) -
                     let want = format!("compute {v}");
                     match resp.header("openstack-api-version") {
                         Some(got) if got == want => {}
-                        got => out.push(mm("header OpenStack-API-Version", want, got.unwrap_or("missing"))),
+                        got => out.push(mm(
+                            "header OpenStack-API-Version",
+                            want,
+                            got.unwrap_or("missing"),
+                        )),
                     }
                     match resp.header("x-openstack-nova-api-version") {
                         Some(got) if got == v => {}
-                        got => out.push(mm("header X-OpenStack-Nova-API-Version", v, got.unwrap_or("missing"))),
+                        got => out.push(mm(
+                            "header X-OpenStack-Nova-API-Version",
+                            v,
+                            got.unwrap_or("missing"),
+                        )),
                     }
                     let vary: Vec<String> = resp
                         .header_all("vary")
@@ -61,7 +87,11 @@ pub fn judge(exp: &Expectation, resp: &RecordedResponse, echoed: Option<&str>) -
                         .collect();
                     for name in ["openstack-api-version", "x-openstack-nova-api-version"] {
                         if !vary.iter().any(|v| v == name) {
-                            out.push(mm("header Vary", format!("includes {name}"), vary.join(", ")));
+                            out.push(mm(
+                                "header Vary",
+                                format!("includes {name}"),
+                                vary.join(", "),
+                            ));
                         }
                     }
                 }

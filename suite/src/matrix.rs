@@ -25,18 +25,29 @@ pub enum MatrixKind {
 pub fn representative_bodies() -> [BodyShape; 3] {
     [
         BodyShape::Other(OtherBody::MigrateNull),
-        BodyShape::Migrate { host: HostVariant::Other, force: ForceVariant::Absent },
-        BodyShape::Migrate { host: HostVariant::Other, force: ForceVariant::True },
+        BodyShape::Migrate {
+            host: HostVariant::Other,
+            force: ForceVariant::Absent,
+        },
+        BodyShape::Migrate {
+            host: HostVariant::Other,
+            force: ForceVariant::True,
+        },
     ]
 }
 
 /// Where behaviour changes for this API: the minimum, the last version that ignores the
 /// body, the one that reads it, and the maximum.
 pub fn boundary_versions(bounds: &VersionBounds) -> Vec<Microversion> {
-    let mut v: Vec<Microversion> = [bounds.min, Microversion::new(2, 55), Microversion::new(2, 56), bounds.max]
-        .into_iter()
-        .filter(|v| *v >= bounds.min && *v <= bounds.max)
-        .collect();
+    let mut v: Vec<Microversion> = [
+        bounds.min,
+        Microversion::new(2, 55),
+        Microversion::new(2, 56),
+        bounds.max,
+    ]
+    .into_iter()
+    .filter(|v| *v >= bounds.min && *v <= bounds.max)
+    .collect();
     v.dedup();
     v
 }
@@ -60,7 +71,13 @@ pub fn build(kind: MatrixKind, bounds: &VersionBounds) -> Vec<Case> {
     // bodies
     for body in BodyShape::all() {
         for &version in &all_selectors {
-            push(Case { version, header: HeaderStyle::Modern, body, precondition: Precondition::Active, role: Role::Admin });
+            push(Case {
+                version,
+                header: HeaderStyle::Modern,
+                body,
+                precondition: Precondition::Active,
+                role: Role::Admin,
+            });
         }
     }
     // headers
@@ -76,20 +93,35 @@ pub fn build(kind: MatrixKind, bounds: &VersionBounds) -> Vec<Case> {
         }
         for version in [VersionSelector::Malformed, VersionSelector::OutOfRange] {
             for header in [HeaderStyle::Modern, HeaderStyle::Legacy] {
-                push(Case { version, header, body, precondition: Precondition::Active, role: Role::Admin });
+                push(Case {
+                    version,
+                    header,
+                    body,
+                    precondition: Precondition::Active,
+                    role: Role::Admin,
+                });
             }
         }
     }
     // states-roles
     let versions: Vec<VersionSelector> = match kind {
-        MatrixKind::Default => boundary_versions(bounds).into_iter().map(VersionSelector::Exact).collect(),
+        MatrixKind::Default => boundary_versions(bounds)
+            .into_iter()
+            .map(VersionSelector::Exact)
+            .collect(),
         MatrixKind::Exhaustive => all_selectors.clone(),
     };
     for &precondition in Precondition::ALL {
         for &role in Role::ALL {
             for body in representative_bodies() {
                 for &version in &versions {
-                    push(Case { version, header: HeaderStyle::Modern, body, precondition, role });
+                    push(Case {
+                        version,
+                        header: HeaderStyle::Modern,
+                        body,
+                        precondition,
+                        role,
+                    });
                 }
             }
         }
@@ -102,7 +134,10 @@ mod tests {
     use super::*;
 
     fn bounds() -> VersionBounds {
-        VersionBounds { min: Microversion::new(2, 1), max: Microversion::new(2, 104) }
+        VersionBounds {
+            min: Microversion::new(2, 1),
+            max: Microversion::new(2, 104),
+        }
     }
 
     #[test]
@@ -131,7 +166,9 @@ mod tests {
             for &r in Role::ALL {
                 let n = e
                     .iter()
-                    .filter(|c| c.precondition == p && c.role == r && c.header == HeaderStyle::Modern)
+                    .filter(|c| {
+                        c.precondition == p && c.role == r && c.header == HeaderStyle::Modern
+                    })
                     .count();
                 assert!(n >= 3 * 106, "{p} {r}: {n}");
             }
@@ -141,8 +178,14 @@ mod tests {
     #[test]
     fn adding_cases_keeps_ids() {
         // A narrower target yields a subset of the same ids.
-        let narrow = VersionBounds { min: Microversion::new(2, 1), max: Microversion::new(2, 60) };
-        let wide: HashSet<String> = build(MatrixKind::Default, &bounds()).iter().map(Case::id).collect();
+        let narrow = VersionBounds {
+            min: Microversion::new(2, 1),
+            max: Microversion::new(2, 60),
+        };
+        let wide: HashSet<String> = build(MatrixKind::Default, &bounds())
+            .iter()
+            .map(Case::id)
+            .collect();
         let n = build(MatrixKind::Default, &narrow);
         let shared = n.iter().filter(|c| wide.contains(&c.id())).count();
         // Only the version-relative selectors (latest/out-of-range resolve differently) and

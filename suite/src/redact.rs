@@ -5,17 +5,28 @@ use regex::Regex;
 
 use crate::exchange::Exchange;
 
-static UUID: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}").unwrap());
+static UUID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+        .unwrap()
+});
 static REQ_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"req-<uuid>").unwrap());
-static TIMESTAMP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?").unwrap());
-static HTTP_DATE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT").unwrap());
-static PORT: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(127\.0\.0\.1|localhost|\[::1\]):\d+").unwrap());
+static TIMESTAMP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?").unwrap()
+});
+static HTTP_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT").unwrap()
+});
+static PORT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(127\.0\.0\.1|localhost|\[::1\]):\d+").unwrap());
 
 /// Headers whose values are credentials.
-const SECRET_HEADERS: &[&str] = &["x-auth-token", "x-subject-token", "authorization", "cookie", "set-cookie"];
+const SECRET_HEADERS: &[&str] = &[
+    "x-auth-token",
+    "x-subject-token",
+    "authorization",
+    "cookie",
+    "set-cookie",
+];
 /// Headers whose values vary per run and mean nothing to a reviewer.
 const VOLATILE_HEADERS: &[&str] = &["date", "content-length"];
 
@@ -73,7 +84,10 @@ mod tests {
             response: Some(RecordedResponse {
                 status: 202,
                 headers: vec![
-                    ("x-openstack-request-id".into(), "req-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0".into()),
+                    (
+                        "x-openstack-request-id".into(),
+                        "req-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0".into(),
+                    ),
                     ("date".into(), "Wed, 25 Nov 2026 20:00:00 GMT".into()),
                     ("location".into(), "http://127.0.0.1:41234/v2.1/x".into()),
                 ],

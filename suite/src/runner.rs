@@ -47,7 +47,10 @@ pub struct RunOutcome {
 
 impl RunOutcome {
     pub fn count(&self, k: VerdictKind) -> usize {
-        self.results.iter().filter(|r| r.verdict.kind() == k).count()
+        self.results
+            .iter()
+            .filter(|r| r.verdict.kind() == k)
+            .count()
     }
 }
 
@@ -58,10 +61,13 @@ pub async fn discover(admin: &Caller) -> Result<VersionBounds, SuiteError> {
         .map_err(|(e, _)| SuiteError::Target(format!("version discovery: {e}")))?;
     let r = x.response.expect("send returns a response on success");
     if r.status != 200 {
-        return Err(SuiteError::Target(format!("version discovery: GET /v2.1 answered {}", r.status)));
+        return Err(SuiteError::Target(format!(
+            "version discovery: GET /v2.1 answered {}",
+            r.status
+        )));
     }
-    let v: serde_json::Value =
-        serde_json::from_str(&r.body).map_err(|e| SuiteError::Target(format!("version discovery: {e}")))?;
+    let v: serde_json::Value = serde_json::from_str(&r.body)
+        .map_err(|e| SuiteError::Target(format!("version discovery: {e}")))?;
     let get = |k: &str| -> Result<Microversion, SuiteError> {
         v["version"][k]
             .as_str()
@@ -69,9 +75,15 @@ pub async fn discover(admin: &Caller) -> Result<VersionBounds, SuiteError> {
             .parse()
             .map_err(|e| SuiteError::Target(format!("version discovery: version.{k}: {e}")))
     };
-    let b = VersionBounds { min: get("min_version")?, max: get("version")? };
+    let b = VersionBounds {
+        min: get("min_version")?,
+        max: get("version")?,
+    };
     if b.min > b.max || b.min.major != b.max.major {
-        return Err(SuiteError::Target(format!("version discovery: odd range {}-{}", b.min, b.max)));
+        return Err(SuiteError::Target(format!(
+            "version discovery: odd range {}-{}",
+            b.min, b.max
+        )));
     }
     Ok(b)
 }
@@ -99,8 +111,20 @@ pub async fn run(
     let admin = target
         .caller(Role::Admin)
         .ok_or_else(|| SuiteError::Target("the target has no admin identity".into()))?;
-    let pool = ServerPool::new(admin.clone(), target.server_template().clone(), target.timing(), cfg.run_id.clone());
-    let ctx = Arc::new(Ctx { target, oracle, bounds, values: BodyValues::bundled()?, admin, pool });
+    let pool = ServerPool::new(
+        admin.clone(),
+        target.server_template().clone(),
+        target.timing(),
+        cfg.run_id.clone(),
+    );
+    let ctx = Arc::new(Ctx {
+        target,
+        oracle,
+        bounds,
+        values: BodyValues::bundled()?,
+        admin,
+        pool,
+    });
     let mut results: Vec<CaseResult> = futures::stream::iter(cases)
         .map(|case| {
             let ctx = ctx.clone();
@@ -113,8 +137,14 @@ pub async fn run(
     let cleanup_failures = ctx.pool.cleanup().await;
     // Stable order for reports: by version, then variant.
     results.sort_by(|a, b| {
-        let ka = a.case.as_ref().map(|c| (c.version.sort_key(), c.variant_key()));
-        let kb = b.case.as_ref().map(|c| (c.version.sort_key(), c.variant_key()));
+        let ka = a
+            .case
+            .as_ref()
+            .map(|c| (c.version.sort_key(), c.variant_key()));
+        let kb = b
+            .case
+            .as_ref()
+            .map(|c| (c.version.sort_key(), c.variant_key()));
         ka.cmp(&kb)
     });
     Ok(RunOutcome {
@@ -147,7 +177,13 @@ fn result(case: &Case, verdict: Verdict, started: Instant) -> CaseResult {
 async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
     let started = Instant::now();
     let Some(caller) = ctx.target.caller(case.role) else {
-        return result(&case, Verdict::Skip { reason: format!("no {} credentials for this target", case.role) }, started);
+        return result(
+            &case,
+            Verdict::Skip {
+                reason: format!("no {} credentials for this target", case.role),
+            },
+            started,
+        );
     };
     let inv = ctx.target.inventory();
     // The server under test.
@@ -159,9 +195,16 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
             Err(e) => return result(&case, Verdict::Error { reason: e }, started),
         }
     };
-    let own = server.as_ref().map(|s| s.host.clone()).or_else(|| inv.enabled.first().cloned());
+    let own = server
+        .as_ref()
+        .map(|s| s.host.clone())
+        .or_else(|| inv.enabled.first().cloned());
     let hosts = HostNames {
-        other: inv.enabled.iter().find(|h| Some(*h) != own.as_ref()).cloned(),
+        other: inv
+            .enabled
+            .iter()
+            .find(|h| Some(*h) != own.as_ref())
+            .cloned(),
         own,
         disabled: inv.disabled.clone(),
         no_capacity: inv.no_capacity.clone(),
@@ -175,26 +218,50 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
             return result(&case, Verdict::Skip { reason }, started);
         }
     };
-    let server_id = server.as_ref().map(|s| s.id.clone()).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let server_id = server
+        .as_ref()
+        .map(|s| s.id.clone())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let version_sent = case.version.header_value(&ctx.bounds);
-    let msg_ctx = MessageContext { server_id: server_id.clone(), host: rendered.host.clone(), version_sent: version_sent.clone() };
+    let msg_ctx = MessageContext {
+        server_id: server_id.clone(),
+        host: rendered.host.clone(),
+        version_sent: version_sent.clone(),
+    };
     let mut res = result(&case, Verdict::Pass, started);
     let Some(exp) = ctx.oracle.expect(&case, &ctx.bounds, &msg_ctx) else {
         if let Some(s) = server {
             ctx.pool.release(case.precondition, s);
         }
-        res.verdict = Verdict::Error { reason: "the oracle has no rule for this case".into() };
+        res.verdict = Verdict::Error {
+            reason: "the oracle has no rule for this case".into(),
+        };
         return res;
     };
     res.expected = Some(exp.clone());
 
-    let vh = version_sent.map(|value| VersionHeader { style: case.header, value });
-    let sent = send(&caller, Method::POST, &format!("/servers/{server_id}/action"), vh.as_ref(), Some(rendered.bytes)).await;
+    let vh = version_sent.map(|value| VersionHeader {
+        style: case.header,
+        value,
+    });
+    let sent = send(
+        &caller,
+        Method::POST,
+        &format!("/servers/{server_id}/action"),
+        vh.as_ref(),
+        Some(rendered.bytes),
+    )
+    .await;
     let exchange = match sent {
         Ok(x) => x,
         Err((e, req)) => {
-            res.exchange = Some(redact::exchange(&crate::exchange::Exchange { request: req, response: None }));
-            res.verdict = Verdict::Error { reason: format!("migrate request: {e}") };
+            res.exchange = Some(redact::exchange(&crate::exchange::Exchange {
+                request: req,
+                response: None,
+            }));
+            res.verdict = Verdict::Error {
+                reason: format!("migrate request: {e}"),
+            };
             // State unknown: never reuse the server.
             if let Some(s) = server {
                 ctx.pool.discard(s).await;
@@ -203,7 +270,10 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
             return res;
         }
     };
-    let resp = exchange.response.clone().expect("send returns a response on success");
+    let resp = exchange
+        .response
+        .clone()
+        .expect("send returns a response on success");
     let mut mismatches = judge(&exp, &resp, case.version.echoed(&ctx.bounds).as_deref());
     let fault = resp.fault();
     let mut observed = Observed {
@@ -215,19 +285,32 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
     res.exchange = Some(redact::exchange(&exchange));
     let mut error = None;
     if resp.status >= 500 && exp.status < 500 {
-        error = Some(format!("unexpected {} from the migrate request", resp.status));
+        error = Some(format!(
+            "unexpected {} from the migrate request",
+            resp.status
+        ));
     }
 
     match server {
         Some(s) if (200..300).contains(&resp.status) => {
             // Accepted (whatever was expected): follow through, to judge and to clean up.
-            let version = case.version.effective(&ctx.bounds).unwrap_or(ctx.bounds.max);
-            let expected_end = if (200..300).contains(&exp.status) { exp.end } else { EndState::Unchanged };
+            let version = case
+                .version
+                .effective(&ctx.bounds)
+                .unwrap_or(ctx.bounds.max);
+            let expected_end = if (200..300).contains(&exp.status) {
+                exp.end
+            } else {
+                EndState::Unchanged
+            };
             let f = follow(FollowInput {
                 admin: &ctx.admin,
                 server: &s,
                 precondition: case.precondition,
-                requested_host: rendered.host.as_deref().filter(|_| matches!(case.body.host(), Some(h) if h.as_str() != "null")),
+                requested_host: rendered
+                    .host
+                    .as_deref()
+                    .filter(|_| matches!(case.body.host(), Some(h) if h.as_str() != "null")),
                 expected_end,
                 version,
                 confirm: case.confirms(),
@@ -246,7 +329,8 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
             match f.last {
                 Some(view) if ServerPool::in_precondition(case.precondition, &view) => {
                     let host = view.host.unwrap_or(s.host.clone());
-                    ctx.pool.release(case.precondition, Server { id: s.id, host });
+                    ctx.pool
+                        .release(case.precondition, Server { id: s.id, host });
                 }
                 _ => ctx.pool.discard(s).await,
             }

@@ -40,7 +40,10 @@ pub struct Caller {
 impl std::fmt::Debug for Caller {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never print credentials.
-        f.debug_struct("Caller").field("role", &self.role).field("compute_url", &self.compute_url).finish()
+        f.debug_struct("Caller")
+            .field("role", &self.role)
+            .field("compute_url", &self.compute_url)
+            .finish()
     }
 }
 

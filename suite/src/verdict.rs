@@ -20,12 +20,18 @@ pub struct Mismatch {
 pub enum Verdict {
     Pass,
     /// A conformance failure.
-    Fail { mismatches: Vec<Mismatch> },
+    Fail {
+        mismatches: Vec<Mismatch>,
+    },
     /// Not run, with the reason (e.g. no member credentials, fewer than two hosts).
-    Skip { reason: String },
+    Skip {
+        reason: String,
+    },
     /// The engine or the endpoint broke (timeout, reset, 5xx not expected, precondition
     /// not reachable).
-    Error { reason: String },
+    Error {
+        reason: String,
+    },
 }
 
 impl Verdict {

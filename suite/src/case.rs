@@ -7,7 +7,7 @@ use crate::variant::{BodyShape, Precondition, Role};
 
 /// One case of the matrix. Its id is a hash of its parameters, so it is stable across
 /// releases and independent of which other cases exist.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Case {
     pub version: VersionSelector,
     pub header: HeaderStyle,

@@ -3,9 +3,12 @@
 //! Cases are data ([`case`], [`variant`], [`matrix`]), judged by an oracle read from
 //! `fixtures/expectations` ([`oracle`]), run against a [`target::Target`] by the
 //! [`runner`], and reported ([`report`], [`behaviour_map`]).
+pub mod behaviour_map;
 pub mod body;
 pub mod case;
 pub mod compute;
+pub mod conformance;
+pub mod discrepancy;
 pub mod error;
 pub mod exchange;
 pub mod expectation;
@@ -18,7 +21,9 @@ pub mod microversion;
 pub mod oracle;
 pub mod provision;
 pub mod redact;
+pub mod report;
 pub mod runner;
+pub mod summary;
 pub mod target;
 pub mod variant;
 pub mod verdict;

@@ -282,7 +282,7 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
         message: fault.as_ref().map(|f| redact::text(&f.1)),
         end: None,
     };
-    res.exchange = Some(redact::exchange(&exchange));
+    res.exchange = Some(host_placeholders(redact::exchange(&exchange), &hosts));
     let mut error = None;
     if resp.status >= 500 && exp.status < 500 {
         error = Some(format!(
@@ -356,6 +356,25 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
     };
     res.duration_ms = started.elapsed().as_millis() as u64;
     res
+}
+
+/// Host names vary with the server a case got from the pool; reports name their role
+/// instead, so identical behaviour gives identical exchanges.
+fn host_placeholders(
+    mut x: crate::exchange::Exchange,
+    hosts: &HostNames,
+) -> crate::exchange::Exchange {
+    if let Some(body) = &mut x.request.body {
+        for (name, placeholder) in [
+            (&hosts.own, "<server's host>"),
+            (&hosts.other, "<another enabled host>"),
+        ] {
+            if let Some(n) = name {
+                *body = body.replace(&format!("\"{n}\""), &format!("\"{placeholder}\""));
+            }
+        }
+    }
+    x
 }
 
 /// Wall time helper for the bench and the CLI.

@@ -164,8 +164,9 @@ impl FakeNova {
         if raw == "latest" {
             return Ok(self.max);
         }
-        let re = regex::Regex::new(r"^([1-9]\d*)\.([1-9]\d*|0)$").unwrap();
-        let Some(c) = re.captures(&raw) else {
+        static RE: std::sync::LazyLock<regex::Regex> =
+            std::sync::LazyLock::new(|| regex::Regex::new(r"^([1-9]\d*)\.([1-9]\d*|0)$").unwrap());
+        let Some(c) = RE.captures(&raw) else {
             return Err(fault(
                 400,
                 "badRequest",
@@ -645,7 +646,10 @@ pub struct FakeTarget {
 
 impl FakeTarget {
     pub async fn start(profile: Profile, deviation: Deviation, min: u32, max: u32) -> Self {
-        let server = MockServer::start().await;
+        let server = MockServer::builder()
+            .disable_request_recording()
+            .start()
+            .await;
         Mock::given(any())
             .respond_with(Shared(Arc::new(FakeNova::new(
                 profile, deviation, min, max,

@@ -1,1 +1,39 @@
-//! mockcloud: a stateful mock OpenStack cloud (Keystone v3 + Nova v2.1).
+//! mockcloud: a stateful mock OpenStack cloud (Keystone v3 + Nova v2.1) for the
+//! cold-migration-with-target-host API, in-process or standalone.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), mockcloud::Error> {
+//! use mockcloud::{Lifecycle, MockCloud, Profile};
+//! let cloud = MockCloud::builder()
+//!     .profile(Profile::Nova)
+//!     .microversions("2.1", "2.104")
+//!     .hosts(["compute1", "compute2", "compute3"])
+//!     .lifecycle(Lifecycle::Instant)
+//!     .start()
+//!     .await?;
+//! println!("{} {}", cloud.auth_url(), cloud.compute_url());
+//! cloud.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+pub mod builder;
+pub mod clock;
+pub mod clouds_yaml;
+pub mod compute;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod identity;
+pub mod lifecycle;
+pub mod pyfmt;
+pub mod router;
+pub mod scenario;
+pub mod scheduler;
+pub mod state;
+
+pub use builder::{MockCloud, MockCloudBuilder};
+pub use compute::microversion::Version;
+pub use config::{Config, Durations, HostSpec, Lifecycle, Profile};
+pub use error::Error;
+pub use state::handle::StateHandle;
+pub use state::seed::{Seed, SeedUser, SeededCredential};

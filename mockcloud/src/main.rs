@@ -1,3 +1,186 @@
-fn main() {
-    println!("mockcloud: not built yet");
+//! `mockcloud serve`: run the mock cloud on a socket.
+//!
+//! Exit codes: 0 clean shutdown, 2 usage error (clap), 3 invalid configuration or
+//! scenario, 4 cannot bind, 5 cannot write clouds.yaml, 1 anything else.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use mockcloud::{Durations, Lifecycle, MockCloud, Profile};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(
+    name = "mockcloud",
+    version,
+    about = "A stateful mock OpenStack cloud (Keystone v3 + Nova v2.1)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ProfileArg {
+    Nova,
+    PikeSpec,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LifecycleArg {
+    Instant,
+    Timed,
+    Manual,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the mock until SIGINT/SIGTERM.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8774")]
+        bind: SocketAddr,
+        #[arg(long, value_enum, default_value = "nova")]
+        profile: ProfileArg,
+        #[arg(long, default_value = "2.1")]
+        min_version: String,
+        #[arg(long, default_value = "2.104")]
+        max_version: String,
+        /// Comma-separated compute host names.
+        #[arg(
+            long,
+            default_value = "compute1,compute2,compute3",
+            value_delimiter = ','
+        )]
+        hosts: Vec<String>,
+        #[arg(long, value_enum, default_value = "instant")]
+        lifecycle: LifecycleArg,
+        /// Step duration in timed mode, in milliseconds.
+        #[arg(long, default_value_t = 200)]
+        step_ms: u64,
+        /// Auto-confirm resizes after this many seconds (0 = off).
+        #[arg(long, default_value_t = 0)]
+        resize_confirm_window: u64,
+        /// Write a clouds.yaml for the seeded users here.
+        #[arg(long)]
+        clouds_yaml: Option<PathBuf>,
+        /// Seed users, projects and hosts from a scenario file (YAML or TOML).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Mock(#[from] mockcloud::Error),
+    #[error("cannot start the runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+impl CliError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Mock(mockcloud::Error::Config(_) | mockcloud::Error::Scenario { .. }) => 3,
+            CliError::Mock(mockcloud::Error::Bind { .. }) => 4,
+            CliError::Mock(mockcloud::Error::Write { .. }) => 5,
+            CliError::Runtime(_) => 1,
+        }
+    }
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut i), Ok(mut t)) => {
+                tokio::select! {
+                    _ = i.recv() => {}
+                    _ = t.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn serve(cmd: Command) -> Result<(), CliError> {
+    let Command::Serve {
+        bind,
+        profile,
+        min_version,
+        max_version,
+        hosts,
+        lifecycle,
+        step_ms,
+        resize_confirm_window,
+        clouds_yaml,
+        scenario,
+    } = cmd;
+    let mut b = MockCloud::builder()
+        .bind(bind)
+        .profile(match profile {
+            ProfileArg::Nova => Profile::Nova,
+            ProfileArg::PikeSpec => Profile::PikeSpec,
+        })
+        .microversions(&min_version, &max_version)
+        .hosts(
+            hosts
+                .into_iter()
+                .map(|h| h.trim().to_string())
+                .filter(|h| !h.is_empty()),
+        )
+        .lifecycle(match lifecycle {
+            LifecycleArg::Instant => Lifecycle::Instant,
+            LifecycleArg::Timed => {
+                Lifecycle::Timed(Durations::uniform(Duration::from_millis(step_ms)))
+            }
+            LifecycleArg::Manual => Lifecycle::Manual,
+        });
+    if resize_confirm_window > 0 {
+        b = b.resize_confirm_window(Duration::from_secs(resize_confirm_window));
+    }
+    if let Some(path) = scenario {
+        b = b.seed(mockcloud::scenario::load(&path)?);
+    }
+    let cloud = b.start().await?;
+    if let Some(path) = clouds_yaml {
+        std::fs::write(&path, cloud.clouds_yaml()).map_err(|source| mockcloud::Error::Write {
+            path: path.display().to_string(),
+            source,
+        })?;
+        println!("clouds.yaml: {}", path.display());
+    }
+    println!("identity: {}", cloud.auth_url());
+    println!("compute: {}", cloud.compute_url());
+    println!("READY");
+    wait_for_signal().await;
+    cloud.shutdown().await;
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)
+        .and_then(|rt| rt.block_on(serve(cli.command)));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("mockcloud: error: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
 }

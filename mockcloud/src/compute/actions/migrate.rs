@@ -1,0 +1,148 @@
+//! The `migrate` action (cold migration), in upstream's handler order:
+//!
+//! 1. schema, only from 2.56 (below, the body value is never read);
+//! 2. load the instance (404, before policy);
+//! 3. policy `migrate:host` (admin) when a host is given, else `migrate`
+//!    (project manager or admin);
+//! 4. `compute_api.resize`: lock (admin bypass), state (ACTIVE/STOPPED, no task,
+//!    launched), source service up, then with a host: same host 400, unknown 400;
+//! 5. accept: task_state resize_prep, action `migrate`, 202; the scheduler checks
+//!    the requested destination asynchronously (see `crate::lifecycle`).
+//!
+//! Pike-spec profile (from 2.56): `host` required (nullable), `force` optional
+//! boolean; `force` true with a null host -> 400 "Can't force to a non-provided
+//! destination" (live-migrate's message, checked after policy, as live-migrate
+//! does); `force` true with a host skips the scheduler's filters (the host must
+//! still exist and differ from the source).
+//!
+//! Concurrency: the whole check-and-set runs under the state lock, so of N
+//! concurrent migrates exactly one is accepted and the others see task_state
+//! resize_prep (409). Upstream Nova answers those losers with a 500
+//! (UnexpectedTaskStateError is not mapped); the mock gives the documented 409.
+
+use crate::compute::body;
+use crate::compute::checks;
+use crate::compute::context::{ApiResult, Ctx};
+use crate::compute::fault::Fault;
+use crate::compute::policy::{self, Rule};
+use crate::compute::schema::schemas;
+use crate::config::{Lifecycle, Profile};
+use crate::lifecycle;
+use crate::state::model::{Flavor, InFlight, OpKind, TaskState, VmState};
+use crate::state::store::State;
+use axum::http::StatusCode;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// What the API decided to start.
+pub struct MoveRequest {
+    pub action: &'static str,
+    pub new_flavor: Option<Flavor>,
+    pub host: Option<String>,
+    pub force: bool,
+}
+
+/// Accept a cold move (migrate or resize) on a server that passed every check:
+/// Nova's `instance.save(expected_task_state=[None])` and `_record_action_start`.
+pub fn start_move(ctx: &Ctx, st: &mut State, id: Uuid, req: MoveRequest) {
+    let now = ctx.shared.clock.now();
+    let generation = st.next_generation();
+    let Some(s) = st.servers.get_mut(&id) else {
+        return;
+    };
+    s.task_state = Some(TaskState::ResizePrep);
+    s.progress = 0;
+    s.old_vm_state = Some(s.vm_state);
+    s.new_flavor = req.new_flavor;
+    s.fault = None;
+    s.updated_at = now;
+    let action_index = checks::record_action(ctx, s, req.action, now);
+    s.in_flight = Some(InFlight {
+        kind: OpKind::Migrate,
+        stage: 0,
+        migration_id: None,
+        generation,
+        action_index,
+        force: req.force,
+        requested_host: req.host,
+    });
+    if ctx.shared.config.lifecycle == Lifecycle::Instant {
+        lifecycle::run_to_completion(st, id, now);
+    }
+}
+
+/// Host and force as the handler reads them.
+fn read_body(ctx: &Ctx, body: &Value) -> Result<(Option<String>, bool), Fault> {
+    if !ctx.at_least(56) {
+        return Ok((None, false));
+    }
+    let schema = match ctx.shared.config.profile {
+        Profile::Nova => schemas::migrate_v256(),
+        Profile::PikeSpec => schemas::migrate_pike_v256(),
+    };
+    body::validate(ctx, schema, body)?;
+    let inner = &body["migrate"];
+    let host = inner
+        .get("host")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let force = ctx.shared.config.profile == Profile::PikeSpec
+        && inner.get("force").is_some_and(schemas::boolean_value);
+    Ok((host, force))
+}
+
+pub fn migrate(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
+    let (host, force) = read_body(ctx, body)?;
+    let uuid = {
+        let mut guard = ctx.shared.state.lock();
+        let st = &mut *guard;
+        let uuid = checks::visible(ctx, st, id)?;
+        let s = &st.servers[&uuid];
+        let project = s.project_id.clone();
+        if host.is_some() {
+            policy::authorize(
+                &ctx.auth,
+                "os_compute_api:os-migrate-server:migrate:host",
+                Rule::Admin,
+                &project,
+                ctx.version,
+            )?;
+        } else {
+            policy::authorize(
+                &ctx.auth,
+                "os_compute_api:os-migrate-server:migrate",
+                Rule::ProjectManagerOrAdmin,
+                &project,
+                ctx.version,
+            )?;
+        }
+        if force && host.is_none() {
+            return Err(ctx.bad_request("Can't force to a non-provided destination"));
+        }
+        checks::lock(ctx, s)?;
+        checks::state(ctx, s, "migrate", id, &[VmState::Active, VmState::Stopped])?;
+        checks::host(ctx, st, s, true)?;
+        if let Some(h) = &host {
+            if s.host.as_deref() == Some(h.as_str()) {
+                return Err(ctx.bad_request("Cannot migrate to the host where the server exists."));
+            }
+            if !st.hosts.contains_key(h) {
+                return Err(ctx.bad_request(format!("Compute host {h} could not be found.")));
+            }
+        }
+        start_move(
+            ctx,
+            st,
+            uuid,
+            MoveRequest {
+                action: "migrate",
+                new_flavor: None,
+                host,
+                force,
+            },
+        );
+        uuid
+    };
+    lifecycle::drive(&ctx.shared, uuid);
+    Ok(ctx.empty(StatusCode::ACCEPTED))
+}

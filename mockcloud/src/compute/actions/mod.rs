@@ -1,0 +1,7 @@
+//! `POST /servers/{id}/action`: the dispatcher and one file per action family.
+
+pub mod dispatch;
+pub mod lock;
+pub mod migrate;
+pub mod power;
+pub mod resize;

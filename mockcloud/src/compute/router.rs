@@ -1,0 +1,83 @@
+//! The compute routes, assembled from the per-resource modules.
+//!
+//! Layering mirrors Nova's paste pipeline: request ids and the body-size limit
+//! apply to everything under `/v2.1/` (router misses included), then
+//! keystonemiddleware (401), then the router; a miss (unknown path, or a known
+//! path with a method Nova does not route) is webob's plain 404, not a fault.
+//! Extension point: add a module and `.merge()` its `routes()` here.
+
+use super::{actions, auth, flavors, instance_actions, migrations, servers, versions};
+use crate::http::{body_limit, request_id, webob};
+use crate::state::handle::Shared;
+use axum::http::HeaderMap;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+use std::sync::Arc;
+
+async fn miss(headers: HeaderMap) -> crate::http::reply::HttpResponse {
+    webob::not_found(&headers)
+}
+
+/// Nova routes only the methods it declares: others fall to the router's 404.
+fn m(r: MethodRouter<Arc<Shared>>) -> MethodRouter<Arc<Shared>> {
+    r.fallback(miss)
+}
+
+/// Authenticated API routes.
+fn api_routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/v2.1/", m(get(versions::v21_doc_authed)))
+        .route(
+            "/v2.1/servers",
+            m(get(servers::index).post(servers::create)),
+        )
+        .route("/v2.1/servers/detail", m(get(servers::detail)))
+        .route(
+            "/v2.1/servers/{id}",
+            m(get(servers::show).delete(servers::delete)),
+        )
+        .route(
+            "/v2.1/servers/{id}/action",
+            m(post(actions::dispatch::action)),
+        )
+        .route(
+            "/v2.1/servers/{id}/migrations",
+            m(get(migrations::server_index)),
+        )
+        .route(
+            "/v2.1/servers/{id}/os-instance-actions",
+            m(get(instance_actions::index)),
+        )
+        .route(
+            "/v2.1/servers/{id}/os-instance-actions/{request_id}",
+            m(get(instance_actions::show)),
+        )
+        .route("/v2.1/os-migrations", m(get(migrations::index)))
+        .route("/v2.1/flavors", m(get(flavors::index)))
+        .route("/v2.1/flavors/detail", m(get(flavors::detail)))
+        .route("/v2.1/flavors/{id}", m(get(flavors::show)))
+        // Misses under /v2.1/ still pass through the pipeline (401 before 404).
+        .route("/v2.1/{*rest}", axum::routing::any(miss))
+}
+
+/// All compute routes: `/`, `/v2.1` and `/v2.1/...`.
+pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
+    let limit = shared.config.max_body_bytes;
+    let api = api_routes()
+        .layer(from_fn_with_state(Arc::clone(&shared), auth::layer))
+        .layer(from_fn_with_state(limit, body_limit::layer))
+        .layer(from_fn(request_id::layer));
+    let v21 = Router::new()
+        .route("/v2.1", m(get(versions::v21_doc)))
+        .layer(from_fn(request_id::layer));
+    Router::new()
+        .route("/", m(get(versions::root)))
+        .merge(v21)
+        .merge(api)
+}
+
+/// What the mock answers for paths no service claims.
+pub async fn unknown(headers: HeaderMap) -> crate::http::reply::HttpResponse {
+    webob::not_found(&headers)
+}

@@ -1,0 +1,302 @@
+//! Request schemas, transcribed from Nova's `nova/api/openstack/compute/schemas/`
+//! (key order matters: it is the order in which Python reports the first error).
+
+use serde_json::{json, Value};
+use std::sync::OnceLock;
+
+/// `parameter_types.fqdn`, as used for `host` (type widened per schema).
+fn fqdn(types: Value) -> Value {
+    json!({"type": types, "pattern": "^[a-zA-Z0-9-._]*$", "minLength": 1, "maxLength": 255})
+}
+
+/// `parameter_types.boolean`.
+pub fn boolean() -> Value {
+    json!({
+        "type": ["boolean", "string"],
+        "enum": [true, "True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes",
+                 false, "False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no"]
+    })
+}
+
+/// Python truthiness of a `parameter_types.boolean` value (strutils.bool_from_string).
+pub fn boolean_value(v: &Value) -> bool {
+    match v {
+        Value::Bool(b) => *b,
+        Value::String(s) => matches!(s.to_ascii_lowercase().as_str(), "true" | "1" | "on" | "yes"),
+        _ => false,
+    }
+}
+
+/// Upstream Nova, 2.56+: `{"migrate": null | {"host": fqdn|null}}`.
+pub fn migrate_v256() -> &'static Value {
+    static S: OnceLock<Value> = OnceLock::new();
+    S.get_or_init(|| {
+        json!({
+            "type": "object",
+            "properties": {
+                "migrate": {
+                    "type": ["object", "null"],
+                    "properties": {"host": fqdn(json!(["string", "null"]))},
+                    "additionalProperties": false
+                }
+            },
+            "required": ["migrate"],
+            "additionalProperties": false
+        })
+    })
+}
+
+/// Pike spec, 2.56+: `{"migrate": {"host": fqdn|null (required), "force": boolean}}`.
+/// `force` reuses live-migrate's `parameter_types.boolean`, `host` is required like
+/// live-migrate's, and `migrate` must be an object (the spec has no null form).
+pub fn migrate_pike_v256() -> &'static Value {
+    static S: OnceLock<Value> = OnceLock::new();
+    S.get_or_init(|| {
+        json!({
+            "type": "object",
+            "properties": {
+                "migrate": {
+                    "type": "object",
+                    "properties": {
+                        "host": fqdn(json!(["string", "null"])),
+                        "force": boolean()
+                    },
+                    "required": ["host"],
+                    "additionalProperties": false
+                }
+            },
+            "required": ["migrate"],
+            "additionalProperties": false
+        })
+    })
+}
+
+/// `servers.resize`.
+pub fn resize() -> &'static Value {
+    static S: OnceLock<Value> = OnceLock::new();
+    S.get_or_init(|| {
+        json!({
+            "type": "object",
+            "properties": {
+                "resize": {
+                    "type": "object",
+                    "properties": {
+                        "flavorRef": {"type": ["string", "integer"], "minLength": 1},
+                        "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]}
+                    },
+                    "required": ["flavorRef"],
+                    "additionalProperties": false
+                }
+            },
+            "required": ["resize"],
+            "additionalProperties": false
+        })
+    })
+}
+
+/// `lock_server.lock_v273`.
+pub fn lock_v273() -> &'static Value {
+    static S: OnceLock<Value> = OnceLock::new();
+    S.get_or_init(|| {
+        json!({
+            "type": "object",
+            "properties": {
+                "lock": {
+                    "type": ["object", "null"],
+                    "properties": {"locked_reason": {"type": "string", "minLength": 1, "maxLength": 255}},
+                    "additionalProperties": false
+                }
+            },
+            "required": ["lock"],
+            "additionalProperties": false
+        })
+    })
+}
+
+/// `servers.create` for the given microversion: the subset of properties the mock
+/// implements (name, imageRef, flavorRef, networks, metadata, description, key_name,
+/// availability_zone, min/max_count, tags, host/hypervisor_hostname), with Nova's
+/// per-version changes (2.19 description, 2.37 networks required, 2.52 tags,
+/// 2.74 host). Properties the mock does not model are not accepted.
+pub fn server_create(minor: u16) -> Value {
+    let mut server = json!({
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 255},
+            "imageRef": {"oneOf": [{"type": "string", "format": "uuid"}, {"type": "string", "maxLength": 0}]},
+            "flavorRef": {"type": ["string", "integer"], "minLength": 1},
+            "adminPass": {"type": "string"},
+            "metadata": {"type": "object"},
+            "networks": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "fixed_ip": {"type": "string"},
+                        "port": {"type": ["string", "null"], "format": "uuid"},
+                        "uuid": {"type": "string"}
+                    },
+                    "additionalProperties": false
+                }
+            },
+            "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]},
+            "availability_zone": {"type": "string", "minLength": 1, "maxLength": 255},
+            "config_drive": boolean(),
+            "key_name": {"type": "string", "minLength": 1, "maxLength": 255},
+            "min_count": {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 1, "minLength": 1},
+            "max_count": {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 1, "minLength": 1},
+            "return_reservation_id": boolean(),
+            "security_groups": {
+                "type": "array",
+                "items": {"type": "object", "properties": {"name": {"type": "string"}}, "additionalProperties": false}
+            },
+            "user_data": {"type": "string", "maxLength": 65535}
+        },
+        "required": ["name", "flavorRef"],
+        "additionalProperties": false
+    });
+    let props = server["properties"]
+        .as_object_mut()
+        .expect("object literal");
+    if minor >= 19 {
+        props.insert(
+            "description".into(),
+            json!({"type": ["string", "null"], "maxLength": 255}),
+        );
+    }
+    if minor >= 37 {
+        props.insert(
+            "networks".into(),
+            json!({"oneOf": [
+                {"type": "array", "items": {"type": "object", "properties": {
+                    "fixed_ip": {"type": "string"},
+                    "port": {"type": ["string", "null"], "format": "uuid"},
+                    "uuid": {"type": "string", "format": "uuid"},
+                    "tag": {"type": "string"}
+                }, "additionalProperties": false}},
+                {"type": "string", "enum": ["none", "auto"]}
+            ]}),
+        );
+    }
+    if minor >= 52 {
+        props.insert(
+            "tags".into(),
+            json!({"type": "array", "items": {"type": "string", "maxLength": 60}, "maxItems": 50}),
+        );
+    }
+    if minor >= 74 {
+        props.insert("host".into(), fqdn(json!("string")));
+        props.insert("hypervisor_hostname".into(), fqdn(json!("string")));
+    }
+    if minor >= 37 {
+        server["required"] = json!(["name", "flavorRef", "networks"]);
+    }
+    json!({
+        "type": "object",
+        "properties": {
+            "server": server,
+            "os:scheduler_hints": {"type": "object"},
+            "OS-SCH-HNT:scheduler_hints": {"type": "object"}
+        },
+        "required": ["server"],
+        "additionalProperties": false
+    })
+}
+
+/// `migrations.index_query_*` for the given microversion (None before 2.59:
+/// additional properties allowed and every value a list of strings).
+pub fn migrations_query(minor: u16) -> Value {
+    let multi = json!({"type": "array", "items": {"type": "string"}});
+    let single = |s: Value| json!({"type": "array", "items": s, "maxItems": 1});
+    let mut props = serde_json::Map::new();
+    for k in [
+        "hidden",
+        "host",
+        "instance_uuid",
+        "source_compute",
+        "status",
+        "migration_type",
+    ] {
+        props.insert(k.into(), multi.clone());
+    }
+    if minor < 59 {
+        return json!({"type": "object", "properties": props, "additionalProperties": true});
+    }
+    props.insert(
+        "limit".into(),
+        single(json!({"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0, "minLength": 1})),
+    );
+    props.insert("marker".into(), single(json!({"type": "string"})));
+    props.insert(
+        "changes-since".into(),
+        single(json!({"type": "string", "format": "date-time"})),
+    );
+    if minor >= 66 {
+        props.insert(
+            "changes-before".into(),
+            single(json!({"type": "string", "format": "date-time"})),
+        );
+    }
+    if minor >= 80 {
+        props.insert("user_id".into(), single(json!({"type": "string"})));
+        props.insert("project_id".into(), single(json!({"type": "string"})));
+    }
+    json!({"type": "object", "properties": props, "additionalProperties": false})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compute::schema::validator::validate_body;
+
+    fn detail(schema: &Value, body: Value) -> String {
+        validate_body(schema, &body).unwrap_err().detail
+    }
+
+    #[test]
+    fn reference_messages() {
+        let s = migrate_v256();
+        assert_eq!(
+            detail(s, json!({"migrate": {"host": "h", "force": false}})),
+            "Invalid input for field/attribute migrate. Value: {'host': 'h', 'force': False}. Additional properties are not allowed ('force' was unexpected)"
+        );
+        assert_eq!(
+            detail(s, json!({"migrate": {"host": "bad host!"}})),
+            "Invalid input for field/attribute host. Value: bad host!. 'bad host!' does not match '^[a-zA-Z0-9-._]*$'"
+        );
+        assert_eq!(
+            detail(s, json!({"migrate": {"host": ""}})),
+            "Invalid input for field/attribute host. Value: . '' should be non-empty"
+        );
+        assert_eq!(
+            detail(s, json!({"migrate": {"host": 123}})),
+            "Invalid input for field/attribute host. Value: 123. 123 is not of type 'string', 'null'"
+        );
+        assert_eq!(
+            detail(s, json!({"migrate": "x"})),
+            "Invalid input for field/attribute migrate. Value: x. 'x' is not of type 'object', 'null'"
+        );
+        let long = "a".repeat(256);
+        assert_eq!(
+            detail(s, json!({"migrate": {"host": long.clone()}})),
+            format!("Invalid input for field/attribute host. Value: {long}. '{long}' is too long")
+        );
+        assert!(validate_body(s, &json!({"migrate": null})).is_ok());
+        assert!(validate_body(s, &json!({"migrate": {}})).is_ok());
+        assert!(validate_body(s, &json!({"migrate": {"host": null}})).is_ok());
+    }
+
+    #[test]
+    fn pike_schema() {
+        let s = migrate_pike_v256();
+        assert_eq!(
+            detail(s, json!({"migrate": {}})),
+            "Invalid input for field/attribute migrate. Value: {}. 'host' is a required property"
+        );
+        assert!(validate_body(s, &json!({"migrate": {"host": null, "force": false}})).is_ok());
+        assert!(validate_body(s, &json!({"migrate": {"host": "compute2", "force": true}})).is_ok());
+        assert!(detail(s, json!({"migrate": {"host": "h", "force": "x"}})).starts_with(
+            "Invalid input for field/attribute force. Value: x. 'x' is not one of [True, 'True'"
+        ));
+    }
+}

@@ -1,0 +1,477 @@
+//! A JSON-Schema (draft 2020-12 subset) validator that reports errors the way
+//! Nova does: the *first* error in Python jsonschema's iteration order, rendered
+//! as "Invalid input for field/attribute <last path element>. Value: <str>. <message>".
+//!
+//! Hand-written on purpose: the `jsonschema` crate has its own message texts and
+//! error order, and the conformance contract is Nova's exact bytes. Only the
+//! keywords Nova's schemas for the mock's endpoints use are supported:
+//! type, properties, additionalProperties, required, enum, pattern, minLength,
+//! maxLength, minimum, maximum, items, maxItems, oneOf, format (uuid).
+
+use crate::pyfmt;
+use regex::Regex;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// One schema violation, already rendered as Nova's `ValidationError` detail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaError {
+    pub detail: String,
+}
+
+struct RawError {
+    path: Vec<String>,
+    instance: Value,
+    message: String,
+}
+
+/// Validate a request body; `Err` carries the detail text of Nova's 400.
+pub fn validate_body(schema: &Value, instance: &Value) -> Result<(), SchemaError> {
+    match first_error(schema, instance, &mut Vec::new()) {
+        None => Ok(()),
+        Some(e) => Err(SchemaError {
+            detail: match e.path.last() {
+                Some(field) => format!(
+                    "Invalid input for field/attribute {}. Value: {}. {}",
+                    field,
+                    pyfmt::str_of(&e.instance),
+                    e.message
+                ),
+                None => e.message,
+            },
+        }),
+    }
+}
+
+/// Validate query parameters given as `{name: [values...]}` (Nova's multi-dict form).
+pub fn validate_query(schema: &Value, instance: &Value) -> Result<(), SchemaError> {
+    match first_error(schema, instance, &mut Vec::new()) {
+        None => Ok(()),
+        Some(e) => Err(SchemaError {
+            detail: match e.path.first() {
+                Some(field) => format!(
+                    "Invalid input for query parameters {}. Value: {}. {}",
+                    field,
+                    pyfmt::str_of(&e.instance),
+                    e.message
+                ),
+                None => e.message,
+            },
+        }),
+    }
+}
+
+fn err(path: &[String], instance: &Value, message: String) -> Option<RawError> {
+    Some(RawError {
+        path: path.to_vec(),
+        instance: instance.clone(),
+        message,
+    })
+}
+
+fn is_type(instance: &Value, ty: &str) -> bool {
+    match ty {
+        "object" => instance.is_object(),
+        "array" => instance.is_array(),
+        "string" => instance.is_string(),
+        "null" => instance.is_null(),
+        "boolean" => instance.is_boolean(),
+        "number" => instance.is_number(),
+        "integer" => match instance {
+            Value::Number(n) => {
+                n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+            }
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn py_len(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Translate a Python `re` pattern used by Nova's schemas into Rust `regex` syntax:
+/// a `-` after a class range is literal in Python; a final `$` also matches before
+/// a trailing newline in Python.
+fn compile_python_pattern(p: &str) -> Option<Regex> {
+    static CACHE: OnceLock<parking_lot::Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut guard = cache.lock();
+    if let Some(r) = guard.get(p) {
+        return r.clone();
+    }
+    let mut out = String::with_capacity(p.len() + 8);
+    let mut in_class = false;
+    let mut prev_was_range_end = false;
+    let chars: Vec<char> = p.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' && i + 1 < chars.len() {
+            out.push(c);
+            out.push(chars[i + 1]);
+            i += 2;
+            prev_was_range_end = false;
+            continue;
+        }
+        if in_class {
+            if c == ']' {
+                in_class = false;
+                out.push(c);
+            } else if c == '-' {
+                let next_is_end = chars.get(i + 1) == Some(&']');
+                if prev_was_range_end || next_is_end || out.ends_with('[') {
+                    out.push_str("\\-");
+                    prev_was_range_end = false;
+                } else {
+                    out.push('-');
+                    if let Some(n) = chars.get(i + 1) {
+                        out.push(*n);
+                        i += 1;
+                    }
+                    prev_was_range_end = true;
+                }
+            } else {
+                out.push(c);
+                prev_was_range_end = false;
+            }
+        } else if c == '[' {
+            in_class = true;
+            out.push(c);
+            prev_was_range_end = false;
+        } else if c == '$' && i + 1 == chars.len() {
+            out.push_str("\\n?\\z");
+        } else {
+            out.push(c);
+        }
+        i += 1;
+    }
+    let compiled = Regex::new(&out).ok();
+    guard.insert(p.to_string(), compiled.clone());
+    compiled
+}
+
+fn is_uuid_like(s: &str) -> bool {
+    // oslo uuidutils.is_uuid_like: str(uuid.UUID(val)).replace('-', '') == val.replace('-', '').lower()
+    let stripped: String = s.chars().filter(|c| *c != '-').collect();
+    match uuid::Uuid::parse_str(s) {
+        Ok(u) => u.simple().to_string() == stripped.to_lowercase(),
+        Err(_) => false,
+    }
+}
+
+fn first_error(schema: &Value, instance: &Value, path: &mut Vec<String>) -> Option<RawError> {
+    let obj = match schema {
+        Value::Object(o) => o,
+        _ => return None,
+    };
+    for (key, kv) in obj {
+        let found = match key.as_str() {
+            "type" => check_type(kv, instance, path),
+            "properties" => check_properties(kv, instance, path),
+            "additionalProperties" => check_additional(obj, kv, instance, path),
+            "required" => check_required(kv, instance, path),
+            "enum" => {
+                let allowed = kv.as_array().cloned().unwrap_or_default();
+                if allowed.iter().any(|a| py_equal(a, instance)) {
+                    None
+                } else {
+                    err(
+                        path,
+                        instance,
+                        format!(
+                            "{} is not one of {}",
+                            pyfmt::repr(instance),
+                            pyfmt::repr(kv)
+                        ),
+                    )
+                }
+            }
+            "pattern" => match (instance, kv.as_str()) {
+                (Value::String(s), Some(p)) => match compile_python_pattern(p) {
+                    Some(re) if !re.is_match(s) => err(
+                        path,
+                        instance,
+                        format!(
+                            "{} does not match {}",
+                            pyfmt::repr(instance),
+                            pyfmt::repr_str(p)
+                        ),
+                    ),
+                    _ => None,
+                },
+                _ => None,
+            },
+            "minLength" => match (instance, kv.as_u64()) {
+                (Value::String(s), Some(min)) if (py_len(s) as u64) < min => {
+                    let m = if min == 1 {
+                        "should be non-empty"
+                    } else {
+                        "is too short"
+                    };
+                    err(path, instance, format!("{} {}", pyfmt::repr(instance), m))
+                }
+                _ => None,
+            },
+            "maxLength" => match (instance, kv.as_u64()) {
+                (Value::String(s), Some(max)) if (py_len(s) as u64) > max => {
+                    let m = if max == 0 {
+                        "is expected to be empty"
+                    } else {
+                        "is too long"
+                    };
+                    err(path, instance, format!("{} {}", pyfmt::repr(instance), m))
+                }
+                _ => None,
+            },
+            "maxItems" => match (instance, kv.as_u64()) {
+                (Value::Array(a), Some(max)) if (a.len() as u64) > max => {
+                    let m = if max == 0 {
+                        "is expected to be empty"
+                    } else {
+                        "is too long"
+                    };
+                    err(path, instance, format!("{} {}", pyfmt::repr(instance), m))
+                }
+                _ => None,
+            },
+            "minimum" | "maximum" => check_bound(key, kv, instance, path),
+            "items" => match instance {
+                Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+                    path.push(i.to_string());
+                    let e = first_error(kv, item, path);
+                    path.pop();
+                    e
+                }),
+                _ => None,
+            },
+            "oneOf" => check_one_of(kv, instance, path),
+            "format" => match (kv.as_str(), instance) {
+                (Some("uuid"), Value::String(s)) if !is_uuid_like(s) => err(
+                    path,
+                    instance,
+                    format!("{} is not a 'uuid'", pyfmt::repr(instance)),
+                ),
+                _ => None,
+            },
+            _ => None,
+        };
+        if found.is_some() {
+            return found;
+        }
+    }
+    None
+}
+
+/// Python equality for enum membership: True == 1 and 1 == 1.0 in Python.
+fn py_equal(a: &Value, b: &Value) -> bool {
+    fn num(v: &Value) -> Option<f64> {
+        match v {
+            Value::Bool(true) => Some(1.0),
+            Value::Bool(false) => Some(0.0),
+            Value::Number(n) => n.as_f64(),
+            _ => None,
+        }
+    }
+    match (num(a), num(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+fn check_type(kv: &Value, instance: &Value, path: &[String]) -> Option<RawError> {
+    let types: Vec<&str> = match kv {
+        Value::String(s) => vec![s.as_str()],
+        Value::Array(a) => a.iter().filter_map(|t| t.as_str()).collect(),
+        _ => return None,
+    };
+    if types.iter().any(|t| is_type(instance, t)) {
+        return None;
+    }
+    let reprs: Vec<String> = types.iter().map(|t| pyfmt::repr_str(t)).collect();
+    err(
+        path,
+        instance,
+        format!(
+            "{} is not of type {}",
+            pyfmt::repr(instance),
+            reprs.join(", ")
+        ),
+    )
+}
+
+fn check_properties(kv: &Value, instance: &Value, path: &mut Vec<String>) -> Option<RawError> {
+    let (props, inst) = match (kv, instance) {
+        (Value::Object(p), Value::Object(i)) => (p, i),
+        _ => return None,
+    };
+    for (name, sub) in props {
+        if let Some(v) = inst.get(name) {
+            path.push(name.clone());
+            let e = first_error(sub, v, path);
+            path.pop();
+            if e.is_some() {
+                return e;
+            }
+        }
+    }
+    None
+}
+
+fn check_additional(
+    schema: &Map<String, Value>,
+    kv: &Value,
+    instance: &Value,
+    path: &mut Vec<String>,
+) -> Option<RawError> {
+    let inst = instance.as_object()?;
+    let empty = Map::new();
+    let props = schema
+        .get("properties")
+        .and_then(|p| p.as_object())
+        .unwrap_or(&empty);
+    let mut extras: Vec<&String> = inst.keys().filter(|k| !props.contains_key(*k)).collect();
+    if extras.is_empty() {
+        return None;
+    }
+    match kv {
+        Value::Bool(false) => {
+            extras.sort();
+            let verb = if extras.len() == 1 { "was" } else { "were" };
+            let joined: Vec<String> = extras.iter().map(|e| pyfmt::repr_str(e)).collect();
+            err(
+                path,
+                instance,
+                format!(
+                    "Additional properties are not allowed ({} {} unexpected)",
+                    joined.join(", "),
+                    verb
+                ),
+            )
+        }
+        Value::Object(_) => extras.iter().find_map(|k| {
+            path.push((*k).clone());
+            let e = first_error(kv, &inst[*k], path);
+            path.pop();
+            e
+        }),
+        _ => None,
+    }
+}
+
+fn check_required(kv: &Value, instance: &Value, path: &[String]) -> Option<RawError> {
+    let inst = instance.as_object()?;
+    for name in kv.as_array()?.iter().filter_map(|n| n.as_str()) {
+        if !inst.contains_key(name) {
+            return err(
+                path,
+                instance,
+                format!("{} is a required property", pyfmt::repr_str(name)),
+            );
+        }
+    }
+    None
+}
+
+/// Nova's minimum/maximum also accept numeric strings ("10").
+fn check_bound(key: &str, kv: &Value, instance: &Value, path: &[String]) -> Option<RawError> {
+    let bound = kv.as_f64()?;
+    let (value, shown): (f64, Value) = match instance {
+        Value::Number(n) => (n.as_f64()?, instance.clone()),
+        Value::String(s) => {
+            let t = s.trim();
+            if let Ok(i) = t.parse::<i64>() {
+                (i as f64, Value::from(i))
+            } else if let Ok(f) = t.parse::<f64>() {
+                (f, Value::from(f))
+            } else {
+                return None;
+            }
+        }
+        _ => return None,
+    };
+    if key == "minimum" && value < bound {
+        return err(
+            path,
+            instance,
+            format!(
+                "{} is less than the minimum of {}",
+                pyfmt::repr(&shown),
+                pyfmt::repr(kv)
+            ),
+        );
+    }
+    if key == "maximum" && value > bound {
+        return err(
+            path,
+            instance,
+            format!(
+                "{} is greater than the maximum of {}",
+                pyfmt::repr(&shown),
+                pyfmt::repr(kv)
+            ),
+        );
+    }
+    None
+}
+
+fn check_one_of(kv: &Value, instance: &Value, path: &[String]) -> Option<RawError> {
+    let subs = kv.as_array()?;
+    let valid: Vec<&Value> = subs
+        .iter()
+        .filter(|s| first_error(s, instance, &mut Vec::new()).is_none())
+        .collect();
+    match valid.len() {
+        1 => None,
+        0 => err(
+            path,
+            instance,
+            format!(
+                "{} is not valid under any of the given schemas",
+                pyfmt::repr(instance)
+            ),
+        ),
+        _ => {
+            let reprs: Vec<String> = valid.iter().map(|v| pyfmt::repr(v)).collect();
+            err(
+                path,
+                instance,
+                format!(
+                    "{} is valid under each of {}",
+                    pyfmt::repr(instance),
+                    reprs.join(", ")
+                ),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn python_pattern_translation() {
+        let re = compile_python_pattern("^[a-zA-Z0-9-._]*$").unwrap();
+        assert!(re.is_match("compute-1.example_x"));
+        assert!(re.is_match("host\n"));
+        assert!(!re.is_match("bad host!"));
+    }
+
+    #[test]
+    fn uuid_like() {
+        assert!(is_uuid_like("9a5f7c3e-0c1a-4b1c-9d4c-2f1b2a3c4d5e"));
+        assert!(is_uuid_like("9a5f7c3e0c1a4b1c9d4c2f1b2a3c4d5e"));
+        assert!(!is_uuid_like("nope"));
+    }
+
+    #[test]
+    fn required_message_without_path() {
+        let schema = json!({"type": "object", "required": ["migrate"]});
+        let e = validate_body(&schema, &json!({})).unwrap_err();
+        assert_eq!(e.detail, "'migrate' is a required property");
+    }
+}

@@ -1,0 +1,21 @@
+//! The whole mock on one listener: compute, identity (and later image and the
+//! control API), with the hooks slot (journal, fault injection) around it.
+
+use crate::compute;
+use crate::http::hooks;
+use crate::identity;
+use crate::state::handle::Shared;
+use axum::middleware::from_fn_with_state;
+use axum::Router;
+use std::sync::Arc;
+
+/// Assemble the router of one mock instance. Extension point: `.merge()` the
+/// routes of a new service here (`/image`, `/mockcloud`).
+pub fn build(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .merge(compute::router::routes(Arc::clone(&shared)))
+        .merge(identity::router::routes())
+        .fallback(compute::router::unknown)
+        .layer(from_fn_with_state(Arc::clone(&shared), hooks::layer))
+        .with_state(shared)
+}

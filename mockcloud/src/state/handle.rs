@@ -1,0 +1,199 @@
+//! The one owner of a mock's mutable data.
+//!
+//! `Shared` holds the state behind a single `parking_lot::Mutex`. Why a mutex and
+//! not an actor: every API operation is a short, synchronous check-and-set (e.g.
+//! "task_state is None -> resize_prep") that must be atomic, and no handler holds
+//! the lock across an `.await`, so a mutex gives the atomicity with no message
+//! passing on the hot path. Tokens live in their own `RwLock` so that the token
+//! check every compute request makes never contends with state writers.
+
+use super::model::*;
+use super::seed::{Seed, SeededCredential};
+use super::store::State;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::http::hooks::Hooks;
+use crate::lifecycle;
+use chrono::{DateTime, Utc};
+use parking_lot::{Mutex, RwLock};
+use std::collections::HashMap;
+use std::sync::Arc;
+use uuid::Uuid;
+
+/// An issued Keystone token.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub user_id: String,
+    pub user_name: String,
+    pub domain_id: String,
+    pub domain_name: String,
+    /// None for an unscoped token.
+    pub project_id: Option<String>,
+    pub project_name: Option<String>,
+    pub roles: Vec<String>,
+    pub methods: Vec<String>,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub audit_id: String,
+    pub app_credential_id: Option<String>,
+}
+
+/// Everything one mock instance shares between its handlers.
+pub struct Shared {
+    pub config: Config,
+    pub seed: Seed,
+    pub state: Mutex<State>,
+    pub tokens: RwLock<HashMap<String, Token>>,
+    pub clock: Clock,
+    pub hooks: Hooks,
+}
+
+impl Shared {
+    pub fn new(config: Config, seed: Seed) -> Arc<Self> {
+        let clock = Clock::new();
+        let state = State::seeded(&config, &seed, clock.now());
+        Arc::new(Self {
+            config,
+            seed,
+            state: Mutex::new(state),
+            tokens: RwLock::new(HashMap::new()),
+            clock,
+            hooks: Hooks::default(),
+        })
+    }
+}
+
+/// A cloneable handle to read and modify a mock's state (tests, the control API).
+#[derive(Clone)]
+pub struct StateHandle(pub(crate) Arc<Shared>);
+
+impl StateHandle {
+    pub fn from_shared(shared: Arc<Shared>) -> Self {
+        Self(shared)
+    }
+
+    /// Run `f` with read access to the state.
+    pub fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+        f(&self.0.state.lock())
+    }
+
+    /// Run `f` with write access to the state. Keep it short: every request waits on it.
+    pub fn write<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        f(&mut self.0.state.lock())
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.0.clock
+    }
+
+    /// Extension points (request journal, fault injection) of this mock.
+    pub fn hooks(&self) -> &Hooks {
+        &self.0.hooks
+    }
+
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.0
+    }
+
+    /// Seeded credentials (passwords included: never log them).
+    pub fn credentials(&self) -> Vec<SeededCredential> {
+        self.read(|s| s.credentials.clone())
+    }
+
+    pub fn server(&self, id: Uuid) -> Option<Server> {
+        self.read(|s| s.servers.get(&id).cloned())
+    }
+
+    pub fn migrations(&self) -> Vec<Migration> {
+        self.read(|s| s.migrations.values().cloned().collect())
+    }
+
+    /// Manual lifecycle: take one step of the operation in flight on `server`.
+    /// Returns false when nothing was in flight.
+    pub fn advance(&self, server: Uuid) -> bool {
+        let outcome = {
+            let mut st = self.0.state.lock();
+            lifecycle::step(&mut st, server, None, self.0.clock.now())
+        };
+        if outcome == lifecycle::Step::Done {
+            lifecycle::drive(&self.0, server);
+        }
+        outcome != lifecycle::Step::Idle
+    }
+
+    /// Take every in-flight operation to completion; returns how many there were.
+    pub fn advance_all(&self) -> usize {
+        let ids: Vec<Uuid> = self.read(|s| {
+            s.servers
+                .values()
+                .filter(|v| v.in_flight.is_some())
+                .map(|v| v.uuid)
+                .collect()
+        });
+        for id in &ids {
+            {
+                let mut st = self.0.state.lock();
+                lifecycle::run_to_completion(&mut st, *id, self.0.clock.now());
+            }
+            lifecycle::drive(&self.0, *id);
+        }
+        ids.len()
+    }
+
+    /// Back to the seeded state (same credentials), tokens dropped, clock reset.
+    pub fn reset(&self) {
+        let mut st = self.0.state.lock();
+        let credentials = st.credentials.clone();
+        let users = st.users.clone();
+        let projects = st.projects.clone();
+        let roles = st.roles.clone();
+        let apps = st.app_credentials.clone();
+        let domains = st.domains.clone();
+        self.0.clock.reset();
+        let mut fresh = State::seeded(&self.0.config, &self.0.seed, self.0.clock.now());
+        fresh.credentials = credentials;
+        fresh.users = users;
+        fresh.projects = projects;
+        fresh.roles = roles;
+        fresh.app_credentials = apps;
+        fresh.domains = domains;
+        *st = fresh;
+        drop(st);
+        self.0.tokens.write().clear();
+    }
+
+    /// Set a compute service's heartbeat (false = the service is down).
+    pub fn set_host_up(&self, host: &str, up: bool) -> bool {
+        self.write(|s| s.hosts.get_mut(host).map(|h| h.up = up).is_some())
+    }
+
+    /// Enable or disable a compute service (os-services disable).
+    pub fn set_host_enabled(&self, host: &str, enabled: bool, reason: Option<&str>) -> bool {
+        self.write(|s| {
+            s.hosts
+                .get_mut(host)
+                .map(|h| {
+                    h.enabled = enabled;
+                    h.disabled_reason = if enabled {
+                        None
+                    } else {
+                        reason.map(str::to_string)
+                    };
+                })
+                .is_some()
+        })
+    }
+
+    pub fn set_forced_down(&self, host: &str, down: bool) -> bool {
+        self.write(|s| {
+            s.hosts
+                .get_mut(host)
+                .map(|h| h.forced_down = down)
+                .is_some()
+        })
+    }
+}

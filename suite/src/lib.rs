@@ -9,6 +9,7 @@ pub mod case;
 pub mod compute;
 pub mod conformance;
 pub mod discrepancy;
+pub mod embedded;
 pub mod error;
 pub mod exchange;
 pub mod expectation;

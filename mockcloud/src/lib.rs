@@ -16,14 +16,17 @@
 //! # Ok(()) }
 //! ```
 
+pub mod bench;
 pub mod builder;
 pub mod clock;
 pub mod clouds_yaml;
 pub mod compute;
 pub mod config;
+pub mod control;
 pub mod error;
 pub mod http;
 pub mod identity;
+pub mod image;
 pub mod lifecycle;
 pub mod pyfmt;
 pub mod router;

@@ -68,6 +68,17 @@ enum Command {
         #[arg(long)]
         scenario: Option<PathBuf>,
     },
+    /// Measure requests/s (mock vs a bare hyper server) and memory for N servers.
+    Bench {
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Servers to insert for the memory figure.
+        #[arg(long, default_value_t = 100_000)]
+        servers: usize,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -89,28 +100,76 @@ impl CliError {
     }
 }
 
-async fn wait_for_signal() {
+/// Install the SIGINT/SIGTERM handlers now (before READY is printed, so a signal
+/// sent right after READY is never lost to the default action), and return a
+/// future that resolves on the first of them.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut i), Ok(mut t)) => {
-                tokio::select! {
-                    _ = i.recv() => {}
-                    _ = t.recv() => {}
+        let int = signal(SignalKind::interrupt());
+        let term = signal(SignalKind::terminate());
+        async move {
+            match (int, term) {
+                (Ok(mut i), Ok(mut t)) => {
+                    tokio::select! {
+                        _ = i.recv() => {}
+                        _ = t.recv() => {}
+                    }
                 }
-            }
-            _ => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+async fn bench(seconds: u64, concurrency: usize, servers: usize) -> Result<(), CliError> {
+    let opts = mockcloud::bench::BenchOptions {
+        duration: Duration::from_secs(seconds.max(1)),
+        concurrency: concurrency.max(1),
+        servers_for_memory: servers,
+    };
+    println!("mockcloud bench: {}s per figure, {} concurrent clients (client and server share this machine)", opts.duration.as_secs(), opts.concurrency);
+    let (figures, mem) = mockcloud::bench::run(&opts).await?;
+    let bare = figures.first().map(|f| f.per_second).unwrap_or(0.0);
+    for f in &figures {
+        let ratio = if f.per_second > 0.0 {
+            bare / f.per_second
+        } else {
+            f64::INFINITY
+        };
+        println!(
+            "{:<40} {:>10.0} req/s  ({} ok, {} errors, bare/this = {:.2}x)",
+            f.name, f.per_second, f.requests, f.errors, ratio
+        );
+    }
+    match mem {
+        Some(kib) => println!(
+            "memory for {servers} servers: {:.1} MiB RSS growth ({:.0} bytes/server)",
+            kib as f64 / 1024.0,
+            (kib * 1024) as f64 / servers.max(1) as f64
+        ),
+        None => println!("memory for {servers} servers: unavailable (no /proc/self/status)"),
+    }
+    Ok(())
+}
+
+async fn run(cmd: Command) -> Result<(), CliError> {
+    match cmd {
+        Command::Bench {
+            seconds,
+            concurrency,
+            servers,
+        } => bench(seconds, concurrency, servers).await,
+        serve_cmd @ Command::Serve { .. } => serve(serve_cmd).await,
     }
 }
 
@@ -126,7 +185,10 @@ async fn serve(cmd: Command) -> Result<(), CliError> {
         resize_confirm_window,
         clouds_yaml,
         scenario,
-    } = cmd;
+    } = cmd
+    else {
+        return Ok(());
+    };
     let mut b = MockCloud::builder()
         .bind(bind)
         .profile(match profile {
@@ -161,10 +223,11 @@ async fn serve(cmd: Command) -> Result<(), CliError> {
         })?;
         println!("clouds.yaml: {}", path.display());
     }
+    let stop = shutdown_signal();
     println!("identity: {}", cloud.auth_url());
     println!("compute: {}", cloud.compute_url());
     println!("READY");
-    wait_for_signal().await;
+    stop.await;
     cloud.shutdown().await;
     Ok(())
 }
@@ -175,7 +238,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .map_err(CliError::Runtime)
-        .and_then(|rt| rt.block_on(serve(cli.command)));
+        .and_then(|rt| rt.block_on(run(cli.command)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

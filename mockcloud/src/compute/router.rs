@@ -6,7 +6,10 @@
 //! path with a method Nova does not route) is webob's plain 404, not a fault.
 //! Extension point: add a module and `.merge()` its `routes()` here.
 
-use super::{actions, auth, flavors, instance_actions, migrations, servers, versions};
+use super::{
+    actions, auth, flavor_manage, flavors, hypervisors, images, instance_actions, migrations,
+    servers, services, versions,
+};
 use crate::http::{body_limit, request_id, webob};
 use crate::state::handle::Shared;
 use axum::http::HeaderMap;
@@ -19,9 +22,17 @@ async fn miss(headers: HeaderMap) -> crate::http::reply::HttpResponse {
     webob::not_found(&headers)
 }
 
-/// Nova routes only the methods it declares: others fall to the router's 404.
+/// Nova routes only the methods it declares: others fall to the router's 404
+/// (without the `Allow` header axum would add to a method miss).
 fn m(r: MethodRouter<Arc<Shared>>) -> MethodRouter<Arc<Shared>> {
     r.fallback(miss)
+}
+
+pub async fn strip_allow(
+    mut resp: crate::http::reply::HttpResponse,
+) -> crate::http::reply::HttpResponse {
+    resp.headers_mut().remove(axum::http::header::ALLOW);
+    resp
 }
 
 /// Authenticated API routes.
@@ -54,9 +65,36 @@ fn api_routes() -> Router<Arc<Shared>> {
             m(get(instance_actions::show)),
         )
         .route("/v2.1/os-migrations", m(get(migrations::index)))
-        .route("/v2.1/flavors", m(get(flavors::index)))
+        .route(
+            "/v2.1/flavors",
+            m(get(flavors::index).post(flavor_manage::create)),
+        )
         .route("/v2.1/flavors/detail", m(get(flavors::detail)))
-        .route("/v2.1/flavors/{id}", m(get(flavors::show)))
+        .route(
+            "/v2.1/flavors/{id}",
+            m(get(flavors::show).delete(flavor_manage::delete)),
+        )
+        .route(
+            "/v2.1/flavors/{id}/os-extra_specs",
+            m(get(flavor_manage::specs_index).post(flavor_manage::specs_create)),
+        )
+        .route(
+            "/v2.1/flavors/{id}/os-extra_specs/{key}",
+            m(get(flavor_manage::spec_show)
+                .put(flavor_manage::spec_update)
+                .delete(flavor_manage::spec_delete)),
+        )
+        .route("/v2.1/os-services", m(get(services::index)))
+        .route(
+            "/v2.1/os-services/{id}",
+            m(axum::routing::put(services::update)),
+        )
+        .route("/v2.1/os-hypervisors", m(get(hypervisors::index)))
+        .route("/v2.1/os-hypervisors/detail", m(get(hypervisors::detail)))
+        .route("/v2.1/os-hypervisors/{id}", m(get(hypervisors::show)))
+        .route("/v2.1/images", m(get(images::index)))
+        .route("/v2.1/images/detail", m(get(images::details)))
+        .route("/v2.1/images/{id}", m(get(images::show)))
         // Misses under /v2.1/ still pass through the pipeline (401 before 404).
         .route("/v2.1/{*rest}", axum::routing::any(miss))
 }

@@ -1,0 +1,198 @@
+//! The few Compute API calls the runner needs besides the migrate under test: show a server,
+//! post an action, wait for a state, list migrations. All over HTTP as a caller.
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::http::{send, VersionHeader};
+use crate::target::{Caller, Timing};
+
+/// The server fields the runner looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerView {
+    pub id: String,
+    pub status: String,
+    pub task_state: Option<String>,
+    pub host: Option<String>,
+    pub locked: Option<bool>,
+}
+
+/// Version used for the runner's own calls: high enough for `locked` (2.9) and
+/// `networks: none` (2.37), and within every target that has 2.56.
+pub const HELPER_VERSION: &str = "2.56";
+
+fn helper_version() -> VersionHeader {
+    VersionHeader::modern(HELPER_VERSION)
+}
+
+/// `GET /servers/{id}`; `Ok(None)` on 404.
+pub async fn show(caller: &Caller, id: &str) -> Result<Option<ServerView>, String> {
+    let x = send(
+        caller,
+        Method::GET,
+        &format!("/servers/{id}"),
+        Some(&helper_version()),
+        None,
+    )
+    .await
+    .map_err(|(e, _)| e.to_string())?;
+    let r = x.response.expect("send returns a response on success");
+    if r.status == 404 {
+        return Ok(None);
+    }
+    if r.status != 200 {
+        return Err(format!(
+            "GET server: HTTP {}: {}",
+            r.status,
+            truncate(&r.body)
+        ));
+    }
+    let v: Value =
+        serde_json::from_str(&r.body).map_err(|e| format!("GET server: bad JSON: {e}"))?;
+    let s = &v["server"];
+    Ok(Some(ServerView {
+        id: s["id"].as_str().unwrap_or(id).to_string(),
+        status: s["status"].as_str().unwrap_or("").to_string(),
+        task_state: s["OS-EXT-STS:task_state"].as_str().map(String::from),
+        host: s["OS-EXT-SRV-ATTR:host"].as_str().map(String::from),
+        locked: s["locked"].as_bool(),
+    }))
+}
+
+/// `POST /servers/{id}/action` with `body`; returns the status.
+pub async fn action(caller: &Caller, id: &str, body: &Value) -> Result<u16, String> {
+    action_at(caller, id, body, Some(&helper_version())).await
+}
+
+/// `POST /servers/{id}/action` at a given version (`None`: no header, i.e. the minimum).
+pub async fn action_at(
+    caller: &Caller,
+    id: &str,
+    body: &Value,
+    version: Option<&VersionHeader>,
+) -> Result<u16, String> {
+    let x = send(
+        caller,
+        Method::POST,
+        &format!("/servers/{id}/action"),
+        version,
+        Some(serde_json::to_vec(body).expect("JSON serializes")),
+    )
+    .await
+    .map_err(|(e, _)| e.to_string())?;
+    Ok(x.response.map(|r| r.status).unwrap_or(0))
+}
+
+/// Polls until the server is out of its transitional states (task_state null and status not
+/// one of BUILD/RESIZE/REVERT_RESIZE/MIGRATING) and returns it; `Err` with the last state on
+/// timeout.
+pub async fn wait_settled(caller: &Caller, id: &str, timing: Timing) -> Result<ServerView, String> {
+    let deadline = tokio::time::Instant::now() + timing.timeout;
+    loop {
+        let s = show(caller, id)
+            .await?
+            .ok_or_else(|| format!("server {id} disappeared"))?;
+        let transitional = s.task_state.is_some()
+            || matches!(
+                s.status.as_str(),
+                "BUILD" | "RESIZE" | "REVERT_RESIZE" | "MIGRATING"
+            );
+        if !transitional {
+            return Ok(s);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(format!(
+                "timed out after {:?}: server still {} (task_state {})",
+                timing.timeout,
+                s.status,
+                s.task_state.as_deref().unwrap_or("none")
+            ));
+        }
+        tokio::time::sleep(timing.poll_interval).await;
+    }
+}
+
+/// The newest migration record of `server_id` from `GET /os-migrations` at `version`.
+pub async fn latest_migration(
+    caller: &Caller,
+    server_id: &str,
+    version: &str,
+) -> Result<Option<Value>, String> {
+    let x = send(
+        caller,
+        Method::GET,
+        &format!("/os-migrations?instance_uuid={server_id}"),
+        Some(&VersionHeader::modern(version)),
+        None,
+    )
+    .await
+    .map_err(|(e, _)| e.to_string())?;
+    let r = x.response.expect("send returns a response on success");
+    if r.status != 200 {
+        return Err(format!(
+            "GET os-migrations: HTTP {}: {}",
+            r.status,
+            truncate(&r.body)
+        ));
+    }
+    let v: Value =
+        serde_json::from_str(&r.body).map_err(|e| format!("os-migrations: bad JSON: {e}"))?;
+    let list = v["migrations"].as_array().cloned().unwrap_or_default();
+    Ok(list
+        .into_iter()
+        .filter(|m| m["instance_uuid"].as_str() == Some(server_id))
+        .max_by_key(|m| m["id"].as_i64().unwrap_or(0)))
+}
+
+/// `POST /servers` and return the new id.
+pub async fn create(
+    caller: &Caller,
+    name: &str,
+    image: &str,
+    flavor: &str,
+) -> Result<String, String> {
+    let body = serde_json::json!({"server": {"name": name, "imageRef": image, "flavorRef": flavor, "networks": "none"}});
+    let x = send(
+        caller,
+        Method::POST,
+        "/servers",
+        Some(&helper_version()),
+        Some(serde_json::to_vec(&body).unwrap()),
+    )
+    .await
+    .map_err(|(e, _)| e.to_string())?;
+    let r = x.response.expect("send returns a response on success");
+    if r.status != 202 {
+        return Err(format!(
+            "create server: HTTP {}: {}",
+            r.status,
+            truncate(&r.body)
+        ));
+    }
+    let v: Value =
+        serde_json::from_str(&r.body).map_err(|e| format!("create server: bad JSON: {e}"))?;
+    v["server"]["id"]
+        .as_str()
+        .map(String::from)
+        .ok_or_else(|| "create server: no id in answer".to_string())
+}
+
+/// `DELETE /servers/{id}`; a 404 counts as deleted.
+pub async fn delete(caller: &Caller, id: &str) -> Result<(), String> {
+    let x = send(
+        caller,
+        Method::DELETE,
+        &format!("/servers/{id}"),
+        Some(&helper_version()),
+        None,
+    )
+    .await
+    .map_err(|(e, _)| e.to_string())?;
+    match x.response.map(|r| r.status) {
+        Some(204) | Some(404) => Ok(()),
+        other => Err(format!("delete server: HTTP {other:?}")),
+    }
+}
+
+fn truncate(s: &str) -> String {
+    s.chars().take(300).collect()
+}

@@ -1,0 +1,195 @@
+//! The case matrix: which cases a run executes. See docs/cases.md for the design and counts.
+//!
+//! Three blocks, deduplicated by case id:
+//! - **bodies**: every body (each host x force pair and the other shapes) at every microversion
+//!   of the target plus no header and `latest`, as admin on an ACTIVE server;
+//! - **headers**: the representative bodies with the legacy header only at every microversion,
+//!   and with a malformed and an out-of-range version;
+//! - **states-roles**: every precondition x role x representative body, at the boundary
+//!   microversions (default) or at every microversion (`--exhaustive`).
+use std::collections::HashSet;
+
+use crate::case::Case;
+use crate::microversion::{HeaderStyle, Microversion, VersionBounds, VersionSelector};
+use crate::variant::{BodyShape, ForceVariant, HostVariant, OtherBody, Precondition, Role};
+
+/// Which matrix to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatrixKind {
+    Default,
+    Exhaustive,
+}
+
+/// Bodies crossed with preconditions and roles: the scheduler-picks body, a named host (the
+/// `migrate:host` policy) and a forced named host (where the profiles differ).
+pub fn representative_bodies() -> [BodyShape; 3] {
+    [
+        BodyShape::Other(OtherBody::MigrateNull),
+        BodyShape::Migrate {
+            host: HostVariant::Other,
+            force: ForceVariant::Absent,
+        },
+        BodyShape::Migrate {
+            host: HostVariant::Other,
+            force: ForceVariant::True,
+        },
+    ]
+}
+
+/// Where behaviour changes for this API: the minimum, the last version that ignores the
+/// body, the one that reads it, and the maximum.
+pub fn boundary_versions(bounds: &VersionBounds) -> Vec<Microversion> {
+    let mut v: Vec<Microversion> = [
+        bounds.min,
+        Microversion::new(2, 55),
+        Microversion::new(2, 56),
+        bounds.max,
+    ]
+    .into_iter()
+    .filter(|v| *v >= bounds.min && *v <= bounds.max)
+    .collect();
+    v.dedup();
+    v
+}
+
+/// Builds the matrix for a target advertising `bounds`.
+pub fn build(kind: MatrixKind, bounds: &VersionBounds) -> Vec<Case> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    let mut push = |c: Case| {
+        if seen.insert(c.canonical()) {
+            out.push(c);
+        }
+    };
+    let all_selectors: Vec<VersionSelector> = bounds
+        .all()
+        .into_iter()
+        .map(VersionSelector::Exact)
+        .chain([VersionSelector::Absent, VersionSelector::Latest])
+        .collect();
+
+    // bodies
+    for body in BodyShape::all() {
+        for &version in &all_selectors {
+            push(Case {
+                version,
+                header: HeaderStyle::Modern,
+                body,
+                precondition: Precondition::Active,
+                role: Role::Admin,
+            });
+        }
+    }
+    // headers
+    for body in representative_bodies() {
+        for v in bounds.all() {
+            push(Case {
+                version: VersionSelector::Exact(v),
+                header: HeaderStyle::Legacy,
+                body,
+                precondition: Precondition::Active,
+                role: Role::Admin,
+            });
+        }
+        for version in [VersionSelector::Malformed, VersionSelector::OutOfRange] {
+            for header in [HeaderStyle::Modern, HeaderStyle::Legacy] {
+                push(Case {
+                    version,
+                    header,
+                    body,
+                    precondition: Precondition::Active,
+                    role: Role::Admin,
+                });
+            }
+        }
+    }
+    // states-roles
+    let versions: Vec<VersionSelector> = match kind {
+        MatrixKind::Default => boundary_versions(bounds)
+            .into_iter()
+            .map(VersionSelector::Exact)
+            .collect(),
+        MatrixKind::Exhaustive => all_selectors.clone(),
+    };
+    for &precondition in Precondition::ALL {
+        for &role in Role::ALL {
+            for body in representative_bodies() {
+                for &version in &versions {
+                    push(Case {
+                        version,
+                        header: HeaderStyle::Modern,
+                        body,
+                        precondition,
+                        role,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bounds() -> VersionBounds {
+        VersionBounds {
+            min: Microversion::new(2, 1),
+            max: Microversion::new(2, 104),
+        }
+    }
+
+    #[test]
+    fn every_force_host_pair_at_every_microversion() {
+        let m = build(MatrixKind::Default, &bounds());
+        for v in bounds().all() {
+            for &host in HostVariant::ALL {
+                for &force in ForceVariant::ALL {
+                    assert!(m.iter().any(|c| c.version == VersionSelector::Exact(v)
+                        && c.body == BodyShape::Migrate { host, force }));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_and_exhaustive_contains_default() {
+        let d = build(MatrixKind::Default, &bounds());
+        let e = build(MatrixKind::Exhaustive, &bounds());
+        let ids: HashSet<String> = e.iter().map(Case::id).collect();
+        assert_eq!(ids.len(), e.len(), "hash collision among case ids");
+        assert!(d.iter().all(|c| ids.contains(&c.id())));
+        assert!(e.len() > d.len());
+        // every precondition x role at every microversion in the exhaustive matrix
+        for &p in Precondition::ALL {
+            for &r in Role::ALL {
+                let n = e
+                    .iter()
+                    .filter(|c| {
+                        c.precondition == p && c.role == r && c.header == HeaderStyle::Modern
+                    })
+                    .count();
+                assert!(n >= 3 * 106, "{p} {r}: {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn adding_cases_keeps_ids() {
+        // A narrower target yields a subset of the same ids.
+        let narrow = VersionBounds {
+            min: Microversion::new(2, 1),
+            max: Microversion::new(2, 60),
+        };
+        let wide: HashSet<String> = build(MatrixKind::Default, &bounds())
+            .iter()
+            .map(Case::id)
+            .collect();
+        let n = build(MatrixKind::Default, &narrow);
+        let shared = n.iter().filter(|c| wide.contains(&c.id())).count();
+        // Only the version-relative selectors (latest/out-of-range resolve differently) and
+        // the boundary at the max can differ; everything else keeps its id.
+        assert!(shared > n.len() - 200, "{shared} of {}", n.len());
+    }
+}

@@ -1,0 +1,245 @@
+//! A self-contained HTML report: per profile, the variant x microversion matrix coloured by
+//! verdict; clicking a cell shows that case's expectation, answer and redacted exchange.
+//! Inline CSS and JS only, so it works offline and from a CI artifact.
+use serde_json::{json, Value};
+
+use crate::microversion::{HeaderStyle, VersionSelector};
+use crate::runner::RunOutcome;
+use crate::variant::{Precondition, Role};
+use crate::verdict::{Verdict, VerdictKind};
+
+fn section(c: &crate::case::Case) -> &'static str {
+    if c.header == HeaderStyle::Legacy {
+        "Legacy version header only"
+    } else if c.precondition == Precondition::Active && c.role == Role::Admin {
+        "Every body, as admin on an ACTIVE server"
+    } else {
+        "Server states x caller roles"
+    }
+}
+
+const SECTIONS: [&str; 3] = [
+    "Every body, as admin on an ACTIVE server",
+    "Legacy version header only",
+    "Server states x caller roles",
+];
+
+fn profile_data(o: &RunOutcome) -> Value {
+    let mut columns: Vec<String> = o.bounds.all().iter().map(|v| v.to_string()).collect();
+    for s in [
+        VersionSelector::Absent,
+        VersionSelector::Latest,
+        VersionSelector::Malformed,
+        VersionSelector::OutOfRange,
+    ] {
+        columns.push(s.to_string());
+    }
+    // (label, section, cells, sort key in axis order rather than alphabetical)
+    type Row = (
+        String,
+        &'static str,
+        Vec<i64>,
+        (
+            usize,
+            HeaderStyle,
+            Precondition,
+            Role,
+            crate::variant::BodyShape,
+        ),
+    );
+    let mut rows: Vec<Row> = Vec::new();
+    let mut cases = Vec::new();
+    for r in &o.results {
+        let Some(c) = &r.case else { continue };
+        let col = match c.version {
+            VersionSelector::Exact(v) => v.to_string(),
+            other => other.to_string(),
+        };
+        let Some(ci) = columns.iter().position(|x| *x == col) else {
+            continue;
+        };
+        let key = c.variant_key();
+        let ri = match rows.iter().position(|(k, _, _, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                let sec = section(c);
+                let si = SECTIONS.iter().position(|x| *x == sec).unwrap_or(0);
+                rows.push((
+                    key,
+                    sec,
+                    vec![-1; columns.len()],
+                    (si, c.header, c.precondition, c.role, c.body),
+                ));
+                rows.len() - 1
+            }
+        };
+        rows[ri].2[ci] = cases.len() as i64;
+        let (reason, mismatches) = match &r.verdict {
+            Verdict::Fail { mismatches } => (None, mismatches.clone()),
+            Verdict::Skip { reason } | Verdict::Error { reason } => {
+                (Some(crate::redact::text(reason)), vec![])
+            }
+            Verdict::Pass => (None, vec![]),
+        };
+        cases.push(json!({
+            "id": r.id, "name": r.name, "v": r.verdict.kind().as_str(),
+            "refused": r.observed.as_ref().is_some_and(|o| o.status >= 300),
+            "reason": reason, "mismatches": mismatches,
+            "expected": r.expected, "observed": r.observed.as_ref().map(|x| x.summary()),
+            "exchange": r.exchange.as_ref().map(|x| x.to_text()), "follow": r.follow_up,
+            "discrepancy": r.known_discrepancy,
+        }));
+    }
+    rows.sort_by_key(|r| r.3);
+    // Drop version columns no case uses (a filtered run).
+    let used: Vec<usize> = (0..columns.len())
+        .filter(|&i| rows.iter().any(|r| r.2[i] >= 0))
+        .collect();
+    let columns: Vec<String> = used.iter().map(|&i| columns[i].clone()).collect();
+    for r in &mut rows {
+        r.2 = used.iter().map(|&i| r.2[i]).collect();
+    }
+    let counts: Value = VerdictKind::ALL
+        .iter()
+        .map(|k| (k.as_str().to_string(), json!(o.count(*k))))
+        .collect();
+    json!({
+        "profile": o.profile.as_str(), "target": o.target,
+        "versions": format!("{}-{}", o.bounds.min, o.bounds.max),
+        "wall_ms": o.wall_ms, "counts": counts, "columns": columns,
+        "rows": rows.iter().map(|(k, s, cells, _)| json!({"label": k, "section": s, "cells": cells})).collect::<Vec<_>>(),
+        "cases": cases,
+    })
+}
+
+/// Renders the report for one or more profile runs.
+pub fn render(outcomes: &[&RunOutcome]) -> String {
+    let data = Value::Array(outcomes.iter().map(|o| profile_data(o)).collect());
+    // `</` inside a script element would end it; JSON allows `<\/`.
+    let data = data.to_string().replace("</", "<\\/");
+    TEMPLATE.replace("/*DATA*/null", &data)
+}
+
+const TEMPLATE: &str = r##"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>nova-conform report</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+:root{--pass:#2e9e5b;--fail:#d64545;--error:#8e44ad;--skip:#b8bec6;--none:#f1f3f5;--ink:#1d2330;--mute:#5d6778}
+*{box-sizing:border-box}
+body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:#fafbfc}
+header{background:#1d2330;color:#fff;padding:18px 28px}
+header h1{margin:0;font-size:20px;font-weight:600}
+header p{margin:4px 0 0;color:#c5cad3}
+main{padding:18px 28px}
+.profile{background:#fff;border:1px solid #e3e6ea;border-radius:10px;padding:16px 20px;margin-bottom:24px;box-shadow:0 1px 2px rgba(0,0,0,.04)}
+.profile h2{margin:0 0 4px;font-size:18px}
+.meta{color:var(--mute);margin-bottom:10px}
+.badges span{display:inline-block;margin-right:8px;padding:2px 10px;border-radius:999px;color:#fff;font-weight:600;font-size:13px}
+.b-pass{background:var(--pass)}.b-fail{background:var(--fail)}.b-error{background:var(--error)}.b-skip{background:#8a919c}
+.legend{margin:10px 0;color:var(--mute);font-size:12px}
+.legend i{display:inline-block;width:11px;height:11px;border-radius:2px;vertical-align:-1px;margin:0 4px 0 12px}
+.gridbox{overflow:auto;max-height:80vh;border:1px solid #eef0f3;border-radius:6px}
+table{border-collapse:separate;border-spacing:1px;font-size:11px}
+th.row{position:sticky;left:0;background:#fff;text-align:right;font-weight:400;padding:0 8px 0 4px;white-space:nowrap;color:#333;z-index:1}
+thead th{position:sticky;top:0;background:#fff;z-index:2;height:46px;vertical-align:bottom;font-weight:400;color:var(--mute);width:9px;max-width:9px;padding:0;font-size:10px}
+thead th span{display:inline-block;transform:rotate(-70deg);transform-origin:left bottom;width:9px;white-space:nowrap;margin-left:7px}
+tr.sec th{position:sticky;left:0;text-align:left;background:#f6f7f9;color:#333;font-weight:600;padding:6px 8px;font-size:12px}
+td{width:9px;height:13px;min-width:9px;border-radius:2px;background:var(--none);cursor:pointer;padding:0}
+td.pass{background:var(--pass)}td.pass.refused{background:#8fd0a6}td.fail{background:var(--fail)}td.error{background:var(--error)}td.skip{background:var(--skip)}
+td.none{cursor:default}
+td:hover:not(.none){outline:2px solid #1d2330}
+td.sel{outline:3px solid #f5a623}
+.detail{position:fixed;top:0;right:0;bottom:0;width:min(520px,92vw);overflow:auto;background:#fff;border-left:1px solid #d5d9df;box-shadow:-8px 0 24px rgba(0,0,0,.12);padding:14px 16px;font-size:13px;z-index:10;display:none}
+.detail.open{display:block}
+.detail .close{float:right;border:0;background:#eef0f3;border-radius:6px;padding:2px 9px;cursor:pointer;font-size:16px}
+.detail h3{margin:0 0 6px;font-size:14px}
+.detail .v{display:inline-block;padding:1px 8px;border-radius:999px;color:#fff;font-size:12px;font-weight:600}
+.detail pre{background:#0f141c;color:#d8dee9;padding:10px;border-radius:6px;white-space:pre-wrap;word-break:break-all;font-size:12px}
+.detail table.kv td{background:none;width:auto;height:auto;cursor:auto;padding:2px 8px 2px 0;vertical-align:top;font-size:12px}
+.detail table.kv td:first-child{color:var(--mute);white-space:nowrap}
+.mm{color:var(--fail)}
+.hint{color:var(--mute)}
+.fails{margin:10px 0;font-size:12px}
+.fails li{margin:2px 0}
+.fails a{color:var(--fail);cursor:pointer;text-decoration:underline}
+</style></head><body>
+<header><h1>nova-conform &mdash; cold migration with a target host</h1>
+<p>Each square is one case: a request at one microversion (columns) for one body / server state / role (rows). Click a square for the request, the answer and the oracle's expectation.</p></header>
+<main id="main"></main><aside class="detail" id="detail"></aside>
+<script>
+const DATA = /*DATA*/null;
+const esc = s => String(s ?? "").replace(/[&<>"]/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;","\"":"&quot;"}[c]));
+function show(p, i, td) {
+  document.querySelectorAll("td.sel").forEach(e => e.classList.remove("sel"));
+  if (td) td.classList.add("sel");
+  const c = DATA[p].cases[i], box = document.getElementById("detail");
+  box.classList.add("open");
+  const col = {pass:"var(--pass)",fail:"var(--fail)",error:"var(--error)",skip:"#8a919c"}[c.v];
+  let h = `<button class="close" title="close" onclick="document.getElementById('detail').classList.remove('open')">&times;</button><p class="hint">profile ${esc(DATA[p].profile)}</p><h3>${esc(c.name)}</h3><span class="v" style="background:${col}">${c.v.toUpperCase()}</span> <span class="hint">${esc(c.id)}</span>`;
+  if (c.discrepancy) h += `<p class="mm">Known discrepancy: ${esc(c.discrepancy)}</p>`;
+  if (c.reason) h += `<p>${esc(c.reason)}</p>`;
+  if (c.mismatches.length) h += "<p>" + c.mismatches.map(m => `<div class="mm"><b>${esc(m.what)}</b>: expected ${esc(m.expected)}, got ${esc(m.got)}</div>`).join("") + "</p>";
+  const e = c.expected;
+  h += `<table class="kv">`;
+  if (e) h += `<tr><td>expected</td><td>${e.status}${e.fault ? " " + esc(e.fault) : ""} &rarr; ${esc(e.end)}${e.message ? "<br><code>" + esc(e.message) + "</code>" : ""}<br><span class="hint">rule ${esc(e.rule)}</span></td></tr>`;
+  if (c.observed) h += `<tr><td>observed</td><td>${esc(c.observed)}</td></tr>`;
+  c.follow.forEach(f => h += `<tr><td>then</td><td>${esc(f)}</td></tr>`);
+  h += `</table>`;
+  if (c.exchange) h += `<pre>${esc(c.exchange)}</pre>`;
+  box.innerHTML = h;
+}
+DATA.forEach((d, p) => {
+  const sec = document.createElement("section"); sec.className = "profile";
+  const badges = ["pass","fail","error","skip"].filter(k => d.counts[k]).map(k => `<span class="b-${k}">${d.counts[k]} ${k}</span>`).join("");
+  let h = `<h2>Profile <code>${esc(d.profile)}</code></h2><div class="meta">${esc(d.target)} &middot; microversions ${esc(d.versions)} &middot; ${d.cases.length} cases in ${(d.wall_ms/1000).toFixed(2)} s</div><div class="badges">${badges}</div>`;
+  h += `<div class="legend">Legend:<i style="background:var(--pass)"></i>pass, accepted (2xx)<i style="background:#8fd0a6"></i>pass, refused as expected<i style="background:var(--fail)"></i>fail<i style="background:var(--error)"></i>error<i style="background:var(--skip)"></i>skip<i style="background:var(--none)"></i>not in this matrix</div>`;
+  // Failures grouped by the oracle rule that judged them, each with its first case.
+  const groups = new Map();
+  d.cases.forEach((c, i) => {
+    if (c.v !== "fail" && c.v !== "error") return;
+    const k = (c.expected ? c.expected.rule : "no rule") + (c.v === "error" ? " (error)" : "");
+    if (!groups.has(k)) groups.set(k, {n: 0, first: i, note: c.discrepancy});
+    groups.get(k).n++;
+  });
+  if (groups.size) {
+    h += `<div class="fails"><b>Not passing, by expectation rule</b><ul>`;
+    groups.forEach((g, k) => h += `<li>${g.n} &times; <code>${esc(k)}</code>: first <a data-p="${p}" data-i="${g.first}">${esc(d.cases[g.first].name)}</a>${g.note ? ` <span class="hint">(known discrepancy)</span>` : ""}</li>`);
+    h += `</ul></div>`;
+  }
+  h += `<div class="gridbox"><table><thead><tr><th class="row"></th>`;
+  d.columns.forEach(c => h += `<th><span>${esc(c)}</span></th>`);
+  h += `</tr></thead><tbody>`;
+  let last = null;
+  d.rows.forEach(r => {
+    if (r.section !== last) { h += `<tr class="sec"><th colspan="${d.columns.length + 1}">${esc(r.section)}</th></tr>`; last = r.section; }
+    h += `<tr><th class="row">${esc(r.label)}</th>`;
+    r.cells.forEach(i => {
+      if (i < 0) { h += `<td class="none"></td>`; return; }
+      const c = d.cases[i];
+      h += `<td class="${c.v}${c.refused ? " refused" : ""}" data-p="${p}" data-i="${i}" title="${esc(c.name)}: ${c.v}"></td>`;
+    });
+    h += `</tr>`;
+  });
+  h += `</tbody></table></div>`;
+  sec.innerHTML = h;
+  document.getElementById("main").appendChild(sec);
+});
+document.addEventListener("click", ev => {
+  const t = ev.target.closest("[data-i]");
+  if (!t) return;
+  const p = +t.dataset.p, i = +t.dataset.i;
+  const td = t.tagName === "TD" ? t : document.querySelector(`td[data-p="${p}"][data-i="${i}"]`);
+  if (td && t.tagName !== "TD") td.scrollIntoView({block: "center", inline: "center"});
+  show(p, i, td);
+});
+document.addEventListener("keydown", ev => { if (ev.key === "Escape") document.getElementById("detail").classList.remove("open"); });
+// Open on the first failure, so a failing report shows one straight away (and ?case=<id> opens that case).
+(() => {
+  const want = new URLSearchParams(location.search).get("case");
+  for (let p = 0; p < DATA.length; p++) {
+    const i = DATA[p].cases.findIndex(c => want ? c.id === want : (c.v === "fail" || c.v === "error"));
+    if (i >= 0) { show(p, i, document.querySelector(`td[data-p="${p}"][data-i="${i}"]`)); return; }
+  }
+})();
+</script></body></html>
+"##;

@@ -1,0 +1,413 @@
+//! Running cases against a target: provision, send, judge, follow through, clean up.
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use reqwest::Method;
+use serde::Serialize;
+
+use crate::body::{BodyValues, HostNames};
+use crate::case::Case;
+use crate::error::SuiteError;
+use crate::expectation::EndState;
+use crate::followthrough::{follow, FollowInput};
+use crate::http::{send, VersionHeader};
+use crate::judge::judge;
+use crate::microversion::{Microversion, VersionBounds};
+use crate::oracle::{MessageContext, Oracle, Profile};
+use crate::provision::{Server, ServerPool};
+use crate::redact;
+use crate::target::{Caller, Target};
+use crate::variant::{Precondition, Role};
+use crate::verdict::{CaseResult, Mismatch, Observed, Verdict, VerdictKind};
+
+/// Run settings.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    pub jobs: usize,
+    /// Distinguishes this run's server names (`<prefix><run_id>-N`).
+    pub run_id: String,
+}
+
+/// Default `--jobs`: enough in-flight requests to hide loopback latency on a small machine.
+pub const DEFAULT_JOBS: usize = 16;
+
+/// Everything a run produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunOutcome {
+    pub profile: Profile,
+    pub target: String,
+    pub bounds: VersionBounds,
+    pub results: Vec<CaseResult>,
+    pub wall_ms: u64,
+    pub servers_created: usize,
+    /// Servers that could not be deleted (must be empty).
+    pub cleanup_failures: Vec<String>,
+}
+
+impl RunOutcome {
+    pub fn count(&self, k: VerdictKind) -> usize {
+        self.results
+            .iter()
+            .filter(|r| r.verdict.kind() == k)
+            .count()
+    }
+}
+
+/// `GET /v2.1`: the target's microversion range.
+pub async fn discover(admin: &Caller) -> Result<VersionBounds, SuiteError> {
+    let x = send(admin, Method::GET, "", None, None)
+        .await
+        .map_err(|(e, _)| SuiteError::Target(format!("version discovery: {e}")))?;
+    let r = x.response.expect("send returns a response on success");
+    if r.status != 200 {
+        return Err(SuiteError::Target(format!(
+            "version discovery: GET /v2.1 answered {}",
+            r.status
+        )));
+    }
+    let v: serde_json::Value = serde_json::from_str(&r.body)
+        .map_err(|e| SuiteError::Target(format!("version discovery: {e}")))?;
+    let get = |k: &str| -> Result<Microversion, SuiteError> {
+        v["version"][k]
+            .as_str()
+            .ok_or_else(|| SuiteError::Target(format!("version discovery: no version.{k}")))?
+            .parse()
+            .map_err(|e| SuiteError::Target(format!("version discovery: version.{k}: {e}")))
+    };
+    let b = VersionBounds {
+        min: get("min_version")?,
+        max: get("version")?,
+    };
+    if b.min > b.max || b.min.major != b.max.major {
+        return Err(SuiteError::Target(format!(
+            "version discovery: odd range {}-{}",
+            b.min, b.max
+        )));
+    }
+    Ok(b)
+}
+
+struct Ctx<'a> {
+    target: &'a dyn Target,
+    oracle: &'a Oracle,
+    bounds: VersionBounds,
+    values: BodyValues,
+    admin: Caller,
+    pool: ServerPool,
+}
+
+/// Runs `cases` (already filtered) against `target`, judged by `oracle`. `on_result` is
+/// called as each case finishes (progress display).
+pub async fn run(
+    target: &dyn Target,
+    oracle: &Oracle,
+    bounds: VersionBounds,
+    cases: Vec<Case>,
+    cfg: &RunConfig,
+    on_result: &(dyn Fn(&CaseResult) + Sync),
+) -> Result<RunOutcome, SuiteError> {
+    let started = Instant::now();
+    let admin = target
+        .caller(Role::Admin)
+        .ok_or_else(|| SuiteError::Target("the target has no admin identity".into()))?;
+    let pool = ServerPool::new(
+        admin.clone(),
+        target.server_template().clone(),
+        target.timing(),
+        cfg.run_id.clone(),
+    );
+    let ctx = Arc::new(Ctx {
+        target,
+        oracle,
+        bounds,
+        values: BodyValues::bundled()?,
+        admin,
+        pool,
+    });
+    let mut results: Vec<CaseResult> = futures::stream::iter(cases)
+        .map(|case| {
+            let ctx = ctx.clone();
+            async move { run_case(&ctx, case).await }
+        })
+        .buffer_unordered(cfg.jobs.max(1))
+        .inspect(|r| on_result(r))
+        .collect()
+        .await;
+    let cleanup_failures = ctx.pool.cleanup().await;
+    // Stable order for reports: by version, then variant.
+    results.sort_by(|a, b| {
+        let ka = a
+            .case
+            .as_ref()
+            .map(|c| (c.version.sort_key(), c.variant_key()));
+        let kb = b
+            .case
+            .as_ref()
+            .map(|c| (c.version.sort_key(), c.variant_key()));
+        ka.cmp(&kb)
+    });
+    Ok(RunOutcome {
+        profile: oracle.profile(),
+        target: target.describe(),
+        bounds,
+        results,
+        wall_ms: started.elapsed().as_millis() as u64,
+        servers_created: ctx.pool.created_count(),
+        cleanup_failures,
+    })
+}
+
+fn result(case: &Case, verdict: Verdict, started: Instant) -> CaseResult {
+    CaseResult {
+        id: case.id(),
+        name: case.name(),
+        params: case.params(),
+        verdict,
+        expected: None,
+        observed: None,
+        exchange: None,
+        follow_up: Vec::new(),
+        known_discrepancy: None,
+        duration_ms: started.elapsed().as_millis() as u64,
+        case: Some(case.clone()),
+    }
+}
+
+async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
+    let started = Instant::now();
+    let Some(caller) = ctx.target.caller(case.role) else {
+        return result(
+            &case,
+            Verdict::Skip {
+                reason: format!("no {} credentials for this target", case.role),
+            },
+            started,
+        );
+    };
+    let inv = ctx.target.inventory();
+    // The server under test.
+    let server: Option<Server> = if case.precondition == Precondition::Nonexistent {
+        None
+    } else {
+        match ctx.pool.acquire(case.precondition).await {
+            Ok(s) => Some(s),
+            Err(e) => return result(&case, Verdict::Error { reason: e }, started),
+        }
+    };
+    let own = server
+        .as_ref()
+        .map(|s| s.host.clone())
+        .or_else(|| inv.enabled.first().cloned());
+    let hosts = HostNames {
+        other: inv
+            .enabled
+            .iter()
+            .find(|h| Some(*h) != own.as_ref())
+            .cloned(),
+        own,
+        disabled: inv.disabled.clone(),
+        no_capacity: inv.no_capacity.clone(),
+    };
+    let rendered = match ctx.values.render(&case.body, &hosts) {
+        Ok(r) => r,
+        Err(reason) => {
+            if let Some(s) = server {
+                ctx.pool.release(case.precondition, s).await;
+            }
+            return result(&case, Verdict::Skip { reason }, started);
+        }
+    };
+    let server_id = server
+        .as_ref()
+        .map(|s| s.id.clone())
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let version_sent = case.version.header_value(&ctx.bounds);
+    let msg_ctx = MessageContext {
+        server_id: server_id.clone(),
+        host: rendered.host.clone(),
+        version_sent: version_sent.clone(),
+    };
+    let mut res = result(&case, Verdict::Pass, started);
+    let Some(exp) = ctx.oracle.expect(&case, &ctx.bounds, &msg_ctx) else {
+        if let Some(s) = server {
+            ctx.pool.release(case.precondition, s).await;
+        }
+        res.verdict = Verdict::Error {
+            reason: "the oracle has no rule for this case".into(),
+        };
+        return res;
+    };
+    res.expected = Some(exp.clone());
+
+    let vh = version_sent.map(|value| VersionHeader {
+        style: case.header,
+        value,
+    });
+    let sent = send(
+        &caller,
+        Method::POST,
+        &format!("/servers/{server_id}/action"),
+        vh.as_ref(),
+        Some(rendered.bytes),
+    )
+    .await;
+    let exchange = match sent {
+        Ok(x) => x,
+        Err((e, req)) => {
+            res.exchange = Some(redact::exchange(&crate::exchange::Exchange {
+                request: req,
+                response: None,
+            }));
+            res.verdict = Verdict::Error {
+                reason: format!("migrate request: {e}"),
+            };
+            // State unknown: never reuse the server.
+            if let Some(s) = server {
+                ctx.pool.discard(s).await;
+            }
+            res.duration_ms = started.elapsed().as_millis() as u64;
+            return res;
+        }
+    };
+    let resp = exchange
+        .response
+        .clone()
+        .expect("send returns a response on success");
+    let mut mismatches = judge(&exp, &resp, case.version.echoed(&ctx.bounds).as_deref());
+    let fault = resp.fault();
+    let mut observed = Observed {
+        status: resp.status,
+        fault: fault.as_ref().map(|f| f.0.clone()),
+        message: fault
+            .as_ref()
+            .map(|f| host_names_to_roles(&redact::text(&f.1), &hosts)),
+        end: None,
+    };
+    res.exchange = Some(host_placeholders(redact::exchange(&exchange), &hosts));
+    let mut error = None;
+    if resp.status >= 500 && exp.status < 500 {
+        error = Some(format!(
+            "unexpected {} from the migrate request",
+            resp.status
+        ));
+    }
+
+    match server {
+        Some(s) if (200..300).contains(&resp.status) => {
+            // Accepted (whatever was expected): follow through, to judge and to clean up.
+            let version = case
+                .version
+                .effective(&ctx.bounds)
+                .unwrap_or(ctx.bounds.max);
+            let expected_end = if (200..300).contains(&exp.status) {
+                exp.end
+            } else {
+                EndState::Unchanged
+            };
+            let f = follow(FollowInput {
+                admin: &ctx.admin,
+                server: &s,
+                precondition: case.precondition,
+                requested_host: rendered
+                    .host
+                    .as_deref()
+                    .filter(|_| matches!(case.body.host(), Some(h) if h.as_str() != "null")),
+                expected_end,
+                version,
+                confirm: case.confirms(),
+                timing: ctx.target.timing(),
+            })
+            .await;
+            observed.end = Some(f.end.clone());
+            res.follow_up = f.steps;
+            // The end state is judged only when the answer itself was the expected one.
+            if resp.status == exp.status {
+                mismatches.extend(f.mismatches);
+            }
+            if let Some(e) = f.error {
+                error.get_or_insert(e);
+            }
+            match f.last {
+                // Back to the pool only on an enabled host: a server left on the disabled or
+                // full host (a forced migration) would turn later cases into same-host cases.
+                Some(view)
+                    if ServerPool::in_precondition(case.precondition, &view)
+                        && view.host.as_ref().is_some_and(|h| inv.enabled.contains(h)) =>
+                {
+                    let host = view.host.unwrap_or(s.host.clone());
+                    let migrations = s.migrations + 1;
+                    ctx.pool
+                        .release(
+                            case.precondition,
+                            Server {
+                                id: s.id,
+                                host,
+                                migrations,
+                            },
+                        )
+                        .await;
+                }
+                _ => ctx.pool.discard(s).await,
+            }
+        }
+        Some(s) if resp.status < 500 => {
+            if (200..300).contains(&exp.status) {
+                mismatches.push(Mismatch {
+                    what: "end state".into(),
+                    expected: exp.end.describe().into(),
+                    got: "refused, nothing happened".into(),
+                });
+            }
+            ctx.pool.release(case.precondition, s).await;
+        }
+        Some(s) => ctx.pool.discard(s).await,
+        None => {}
+    }
+    res.observed = Some(observed);
+    res.verdict = match (error, mismatches.is_empty()) {
+        (Some(reason), _) => Verdict::Error { reason },
+        (None, true) => Verdict::Pass,
+        (None, false) => Verdict::Fail { mismatches },
+    };
+    res.duration_ms = started.elapsed().as_millis() as u64;
+    res
+}
+
+/// Host names vary with the server a case got from the pool; reports name their role
+/// instead, so identical behaviour gives identical exchanges.
+fn host_placeholders(
+    mut x: crate::exchange::Exchange,
+    hosts: &HostNames,
+) -> crate::exchange::Exchange {
+    if let Some(body) = &mut x.request.body {
+        *body = host_names_to_roles(body, hosts);
+    }
+    if let Some(r) = &mut x.response {
+        r.body = host_names_to_roles(&r.body, hosts);
+    }
+    x
+}
+
+/// Replaces the names of the server's host and of the other host by their roles in `text`,
+/// where they appear quoted (JSON `"name"`, Python repr `'name'`): that is how bodies and
+/// validation messages carry them.
+fn host_names_to_roles(text: &str, hosts: &HostNames) -> String {
+    let mut out = text.to_string();
+    for (name, placeholder) in [
+        (&hosts.own, "<server's host>"),
+        (&hosts.other, "<another enabled host>"),
+    ] {
+        if let Some(n) = name.as_deref().filter(|n| !n.is_empty()) {
+            for q in ['"', '\''] {
+                out = out.replace(&format!("{q}{n}{q}"), &format!("{q}{placeholder}{q}"));
+            }
+        }
+    }
+    out
+}
+
+/// Wall time helper for the bench and the CLI.
+pub fn cases_per_second(n: usize, wall: Duration) -> f64 {
+    n as f64 / wall.as_secs_f64().max(1e-9)
+}

@@ -1,0 +1,219 @@
+//! The parameter axes of a case: host, force, body shape, precondition, role.
+//!
+//! Each axis is a closed enum with a stable kebab-case keyword; the keywords are what case ids
+//! are hashed from, what filters and oracle rules match on, and what reports print. Renaming a
+//! keyword changes case ids, so don't.
+
+/// Declares a closed enum with stable keywords, `ALL`, `as_str` and `FromStr`.
+macro_rules! axis {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $var:ident = $kw:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($(#[$vm])* $var),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$var),+];
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$var => $kw),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::error::SuiteError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($kw => Ok($name::$var),)+
+                    other => Err(crate::error::SuiteError::Usage(format!(
+                        "unknown {} {:?} (one of: {})",
+                        stringify!($name),
+                        other,
+                        [$($kw),+].join(", ")
+                    ))),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                s.parse().map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+axis!(
+    /// The `host` member of `{"migrate": {...}}`.
+    HostVariant {
+        Absent = "absent",
+        Null = "null",
+        /// an existing, enabled host other than the server's
+        Other = "other",
+        /// the server's own host
+        Own = "own",
+        Unknown = "unknown",
+        InvalidChars = "invalid-chars",
+        Empty = "empty",
+        TooLong = "too-long",
+        NonString = "non-string",
+        /// a host whose compute service is disabled
+        Disabled = "disabled",
+        /// a host without capacity for the server's flavor
+        NoCapacity = "no-capacity",
+    }
+);
+
+axis!(
+    /// The `force` member of `{"migrate": {...}}`.
+    ForceVariant {
+        Absent = "absent",
+        Null = "null",
+        True = "true",
+        False = "false",
+        NonBoolean = "non-boolean",
+    }
+);
+
+axis!(
+    /// Request body shapes that are not a `{"migrate": {host, force}}` object.
+    OtherBody {
+        MigrateNull = "migrate-null",
+        MigrateString = "migrate-string",
+        ExtraProperty = "extra-property",
+        MissingAction = "missing-action",
+    }
+);
+
+axis!(
+    /// The server state a case starts from.
+    Precondition {
+        Active = "active",
+        Shutoff = "shutoff",
+        VerifyResize = "verify-resize",
+        Paused = "paused",
+        Suspended = "suspended",
+        /// ACTIVE and locked by the admin
+        Locked = "locked",
+        /// a server id that does not exist
+        Nonexistent = "nonexistent",
+    }
+);
+
+axis!(
+    /// Who sends the request (all in the server's project except `other`).
+    Role {
+        Admin = "admin",
+        Manager = "manager",
+        Member = "member",
+        /// a member of another project
+        Other = "other",
+    }
+);
+
+impl Precondition {
+    /// The server status this precondition shows (`None` for a missing server).
+    pub fn status(&self) -> Option<&'static str> {
+        match self {
+            Self::Active | Self::Locked => Some("ACTIVE"),
+            Self::Shutoff => Some("SHUTOFF"),
+            Self::VerifyResize => Some("VERIFY_RESIZE"),
+            Self::Paused => Some("PAUSED"),
+            Self::Suspended => Some("SUSPENDED"),
+            Self::Nonexistent => None,
+        }
+    }
+}
+
+/// The request body of a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BodyShape {
+    /// `{"migrate": {...}}` with the host and force members as given (both absent: `{}`)
+    Migrate {
+        host: HostVariant,
+        force: ForceVariant,
+    },
+    Other(OtherBody),
+}
+
+impl BodyShape {
+    /// Every body: every host x force pair, then the other shapes.
+    pub fn all() -> Vec<BodyShape> {
+        let mut v = Vec::new();
+        for &host in HostVariant::ALL {
+            for &force in ForceVariant::ALL {
+                v.push(BodyShape::Migrate { host, force });
+            }
+        }
+        v.extend(OtherBody::ALL.iter().map(|&o| BodyShape::Other(o)));
+        v
+    }
+
+    /// Shape keyword: `migrate-object` or one of [`OtherBody`].
+    pub fn shape(&self) -> &'static str {
+        match self {
+            Self::Migrate { .. } => "migrate-object",
+            Self::Other(o) => o.as_str(),
+        }
+    }
+
+    pub fn host(&self) -> Option<HostVariant> {
+        match self {
+            Self::Migrate { host, .. } => Some(*host),
+            Self::Other(_) => None,
+        }
+    }
+
+    pub fn force(&self) -> Option<ForceVariant> {
+        match self {
+            Self::Migrate { force, .. } => Some(*force),
+            Self::Other(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for BodyShape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Migrate { host, force } => write!(f, "host={host},force={force}"),
+            Self::Other(o) => f.write_str(o.as_str()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_round_trip() {
+        for h in HostVariant::ALL {
+            assert_eq!(h.as_str().parse::<HostVariant>().unwrap(), *h);
+        }
+        assert!("bogus".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn every_host_force_pair_is_a_body() {
+        let all = BodyShape::all();
+        assert_eq!(
+            all.len(),
+            HostVariant::ALL.len() * ForceVariant::ALL.len() + OtherBody::ALL.len()
+        );
+        assert!(all.contains(&BodyShape::Migrate {
+            host: HostVariant::Null,
+            force: ForceVariant::True
+        }));
+    }
+}

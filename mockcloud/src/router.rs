@@ -15,6 +15,8 @@ pub fn build(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(compute::router::routes(Arc::clone(&shared)))
         .merge(identity::router::routes())
+        .merge(crate::image::router::routes())
+        .merge(crate::control::router::routes())
         .fallback(compute::router::unknown)
         .layer(from_fn_with_state(Arc::clone(&shared), hooks::layer))
         .with_state(shared)

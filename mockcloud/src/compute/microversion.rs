@@ -72,13 +72,20 @@ pub enum VersionError {
     OutOfRange { requested: Version, message: String },
 }
 
-fn header_values<'a>(headers: &'a HeaderMap, name: &str) -> Option<String> {
-    // microversion_parse folds repeated headers with ','.
-    let vals: Vec<&'a str> = headers
+fn header_values(headers: &HeaderMap, name: &str) -> Option<String> {
+    // WSGI hands header values over as latin-1 strings; microversion_parse folds
+    // repeated headers with ','.
+    let vals: Vec<String> = headers
         .get_all(name)
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(str::trim)
+        .map(|v| {
+            v.as_bytes()
+                .iter()
+                .map(|b| char::from(*b))
+                .collect::<String>()
+                .trim()
+                .to_string()
+        })
         .collect();
     if vals.is_empty() {
         None
@@ -206,6 +213,23 @@ mod tests {
         assert!(matches!(
             negotiate(&h(&[("openstack-api-version", "compute 3.0")]), MIN, MAX),
             Err(VersionError::OutOfRange { .. })
+        ));
+    }
+}
+#[cfg(test)]
+mod latin1_tests {
+    use super::*;
+    #[test]
+    fn latin1_header_is_invalid_format() {
+        let mut m = HeaderMap::new();
+        m.insert(
+            "openstack-api-version",
+            axum::http::HeaderValue::from_bytes(b"compute \xc3\xa9").unwrap(),
+        );
+        assert_eq!(requested(&m).as_deref(), Some("\u{c3}\u{a9}"));
+        assert!(matches!(
+            negotiate(&m, Version::new(2, 1), Version::new(2, 104)),
+            Err(VersionError::InvalidFormat(_))
         ));
     }
 }

@@ -6,7 +6,10 @@
 //! path with a method Nova does not route) is webob's plain 404, not a fault.
 //! Extension point: add a module and `.merge()` its `routes()` here.
 
-use super::{actions, auth, flavors, instance_actions, migrations, servers, versions};
+use super::{
+    actions, auth, flavors, hypervisors, images, instance_actions, migrations, servers, services,
+    versions,
+};
 use crate::http::{body_limit, request_id, webob};
 use crate::state::handle::Shared;
 use axum::http::HeaderMap;
@@ -57,6 +60,17 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/v2.1/flavors", m(get(flavors::index)))
         .route("/v2.1/flavors/detail", m(get(flavors::detail)))
         .route("/v2.1/flavors/{id}", m(get(flavors::show)))
+        .route("/v2.1/os-services", m(get(services::index)))
+        .route(
+            "/v2.1/os-services/{id}",
+            m(axum::routing::put(services::update)),
+        )
+        .route("/v2.1/os-hypervisors", m(get(hypervisors::index)))
+        .route("/v2.1/os-hypervisors/detail", m(get(hypervisors::detail)))
+        .route("/v2.1/os-hypervisors/{id}", m(get(hypervisors::show)))
+        .route("/v2.1/images", m(get(images::index)))
+        .route("/v2.1/images/detail", m(get(images::details)))
+        .route("/v2.1/images/{id}", m(get(images::show)))
         // Misses under /v2.1/ still pass through the pipeline (401 before 404).
         .route("/v2.1/{*rest}", axum::routing::any(miss))
 }

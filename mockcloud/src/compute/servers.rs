@@ -322,9 +322,23 @@ pub async fn create(ctx: Ctx, bytes: Bytes) -> ApiResult {
     )?;
     let req = &body["server"];
     let name = str_field(req, "name").unwrap_or_default();
+    // An image-sourced boot_index 0 block device stands in for imageRef (what
+    // openstackclient sends); volumes are not modelled.
+    let bdm_image = req
+        .get("block_device_mapping_v2")
+        .and_then(Value::as_array)
+        .and_then(|a| {
+            a.iter()
+                .find(|b| b.get("source_type").and_then(Value::as_str) == Some("image"))
+        })
+        .and_then(|b| b.get("uuid").and_then(Value::as_str))
+        .map(str::to_string);
     let image_ref = match req.get("imageRef").and_then(Value::as_str) {
         Some(i) if !i.is_empty() => i.rsplit('/').next().unwrap_or(i).to_string(),
-        _ => return Err(ctx.bad_request("Missing imageRef attribute")),
+        _ => match bdm_image {
+            Some(i) => i,
+            None => return Err(ctx.bad_request("Missing imageRef attribute")),
+        },
     };
     let flavor_ref = match &req["flavorRef"] {
         Value::String(s) => s

@@ -20,6 +20,8 @@ pub struct RequestInfo {
     pub query: Option<String>,
     /// Headers with `X-Auth-Token`/`X-Subject-Token` already redacted.
     pub headers: HeaderMap,
+    /// The server action (body's top-level key) of a POST, when a hook asked for it.
+    pub action: Option<String>,
 }
 
 /// What a fault rule decides.
@@ -36,6 +38,10 @@ pub enum Injected {
 /// Consulted before routing.
 pub trait FaultInjector: Send + Sync {
     fn intercept(&self, req: &RequestInfo) -> Option<Injected>;
+    /// Whether `RequestInfo::action` is needed (the body is then buffered here).
+    fn wants_body(&self) -> bool {
+        false
+    }
 }
 
 /// Told about every request once answered.
@@ -71,6 +77,7 @@ fn info(req: &Request) -> RequestInfo {
         path: req.uri().path().to_string(),
         query: req.uri().query().map(str::to_string),
         headers,
+        action: None,
     }
 }
 
@@ -86,7 +93,27 @@ pub async fn layer(
         return next.run(req).await;
     }
     let started = std::time::Instant::now();
-    let ri = info(&req);
+    let mut ri = info(&req);
+    let mut req = req;
+    if faults.as_ref().is_some_and(|f| f.wants_body()) && req.method() == Method::POST {
+        use http_body_util::BodyExt;
+        let (parts, body) = req.into_parts();
+        let limit = shared.config.max_body_bytes;
+        let bytes = match http_body_util::Limited::new(body, limit).collect().await {
+            Ok(c) => c.to_bytes(),
+            Err(_) => {
+                return crate::http::webob::error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    &format!("Request is too large. Larger than {limit}."),
+                    &parts.headers,
+                )
+            }
+        };
+        ri.action = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| v.as_object().and_then(|m| m.keys().next().cloned()));
+        req = Request::from_parts(parts, Body::from(bytes));
+    }
     if let Some(f) = faults {
         match f.intercept(&ri) {
             Some(Injected::Respond(r)) => {

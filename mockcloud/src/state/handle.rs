@@ -46,6 +46,12 @@ pub struct Shared {
     pub tokens: RwLock<HashMap<String, Token>>,
     pub clock: Clock,
     pub hooks: Hooks,
+    /// Fault rules managed by the control API (installed in `hooks` when non-empty).
+    pub faults: Arc<crate::control::faults::Faults>,
+    /// Request journal managed by the control API (installed in `hooks` when enabled).
+    pub journal: Arc<crate::control::journal::Journal>,
+    /// The seed the state was last built from (reset returns to it).
+    pub current_seed: Mutex<Seed>,
 }
 
 impl Shared {
@@ -54,11 +60,14 @@ impl Shared {
         let state = State::seeded(&config, &seed, clock.now());
         Arc::new(Self {
             config,
-            seed,
+            seed: seed.clone(),
             state: Mutex::new(state),
             tokens: RwLock::new(HashMap::new()),
             clock,
             hooks: Hooks::default(),
+            faults: Arc::new(crate::control::faults::Faults::default()),
+            journal: Arc::new(crate::control::journal::Journal::new(10_000)),
+            current_seed: Mutex::new(seed.clone()),
         })
     }
 }
@@ -154,7 +163,8 @@ impl StateHandle {
         let apps = st.app_credentials.clone();
         let domains = st.domains.clone();
         self.0.clock.reset();
-        let mut fresh = State::seeded(&self.0.config, &self.0.seed, self.0.clock.now());
+        let seed = self.0.current_seed.lock().clone();
+        let mut fresh = State::seeded(&self.0.config, &seed, self.0.clock.now());
         fresh.credentials = credentials;
         fresh.users = users;
         fresh.projects = projects;
@@ -164,6 +174,17 @@ impl StateHandle {
         *st = fresh;
         drop(st);
         self.0.tokens.write().clear();
+    }
+
+    /// Replace the state with one built from `seed` (new credentials), drop tokens.
+    pub fn reseed(&self, seed: Seed) -> Vec<SeededCredential> {
+        self.0.clock.reset();
+        let fresh = State::seeded(&self.0.config, &seed, self.0.clock.now());
+        let creds = fresh.credentials.clone();
+        *self.0.state.lock() = fresh;
+        *self.0.current_seed.lock() = seed;
+        self.0.tokens.write().clear();
+        creds
     }
 
     /// Set a compute service's heartbeat (false = the service is down).

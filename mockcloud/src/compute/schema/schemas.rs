@@ -150,7 +150,9 @@ pub fn server_create(minor: u16) -> Value {
                 "type": "array",
                 "items": {"type": "object", "properties": {"name": {"type": "string"}}, "additionalProperties": false}
             },
-            "user_data": {"type": "string", "maxLength": 65535}
+            "user_data": {"type": "string", "maxLength": 65535},
+            "block_device_mapping": {"type": "array", "items": {"type": "object"}},
+            "block_device_mapping_v2": {"type": "array", "items": {"type": "object"}}
         },
         "required": ["name", "flavorRef"],
         "additionalProperties": false

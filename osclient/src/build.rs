@@ -187,6 +187,23 @@ pub(crate) fn build_cloud(name: &str, raw: &Raw, origin: &str) -> Result<CloudCo
         }
     }
 
+    // Vendor profiles (`profile:`, formerly `cloud:`) come from clouds-public.yaml or
+    // openstacksdk's built-in vendor list, which we do not carry. Without an auth_url the cloud
+    // cannot work, so say why; with one, the profile would only add defaults: warn.
+    if let Some(profile) = scalar(cloud.get("profile")).or_else(|| scalar(cloud.get("cloud"))) {
+        if auth.auth_url.is_empty() {
+            return Err(invalid(
+                "profile",
+                format!(
+                    "vendor profile '{profile}' cannot be expanded (clouds-public.yaml and \
+                     openstacksdk's vendor list are not supported): copy its auth_url (and \
+                     region_name, interface) into the cloud"
+                ),
+            ));
+        }
+        tracing::warn!(cloud = name, profile = %profile, "vendor profile ignored (not supported); using the cloud's own settings");
+    }
+
     let config = CloudConfig {
         name: name.to_owned(),
         auth_type,

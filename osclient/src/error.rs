@@ -11,22 +11,26 @@ use std::path::PathBuf;
 #[non_exhaustive]
 pub enum Error {
     /// A cloud was named (argument or `OS_CLOUD`) but no loaded file defines it.
-    #[error("cloud '{cloud}' not found in clouds.yaml (searched: {searched}; clouds defined: {available})")]
+    #[error("cloud '{cloud}' not found in clouds.yaml (searched: {searched}; read: {read}; clouds defined: {available})")]
     CloudNotFound {
         /// The cloud asked for.
         cloud: String,
-        /// The files looked at, in order, or `(none)`.
+        /// The files looked at, in order (`dir/clouds.{yaml,yml,json}`), or `(none)`.
         searched: String,
+        /// The files actually read (first clouds.* and secure.* found), or `(none)`.
+        read: String,
         /// The clouds that are defined, or `(none)`.
         available: String,
     },
 
     /// No cloud was named and none could be chosen (no `OS_CLOUD`, no `OS_*` variables, and
     /// zero or several clouds in clouds.yaml).
-    #[error("no cloud selected: pass --os-cloud or set OS_CLOUD (or OS_AUTH_URL etc.) (searched: {searched}; clouds defined: {available})")]
+    #[error("no cloud selected: pass --os-cloud or set OS_CLOUD (or OS_AUTH_URL etc.) (searched: {searched}; read: {read}; clouds defined: {available})")]
     NoCloudSelected {
         /// The files looked at, in order.
         searched: String,
+        /// The files actually read, or `(none)`.
+        read: String,
         /// The clouds that are defined, or `(none)`.
         available: String,
     },
@@ -99,8 +103,11 @@ pub enum Error {
         message: String,
     },
 
-    /// An HTTP request to Keystone failed before an answer arrived.
-    #[error("cloud '{cloud}': request to {url} failed: {source}")]
+    /// An HTTP request failed before an answer arrived (refused, reset, TLS, timeout).
+    #[error(
+        "cloud '{cloud}': request to {url} failed: {}",
+        describe_transport(source)
+    )]
     Http {
         /// The cloud being connected.
         cloud: String,
@@ -148,6 +155,30 @@ impl Error {
                 ..
             }
         )
+    }
+}
+
+/// What went wrong on the wire, with the innermost cause: reqwest's own Display is only
+/// "error sending request for url (...)", which hides "Connection refused" or
+/// "invalid peer certificate: UnknownIssuer".
+fn describe_transport(err: &reqwest::Error) -> String {
+    let kind = if err.is_timeout() {
+        "timed out"
+    } else if err.is_connect() {
+        "cannot connect"
+    } else if err.is_body() || err.is_decode() {
+        "bad response body"
+    } else {
+        "transport error"
+    };
+    let mut root: &dyn std::error::Error = err;
+    while let Some(next) = root.source() {
+        root = next;
+    }
+    if std::ptr::addr_eq(root, err as &dyn std::error::Error) {
+        kind.to_owned()
+    } else {
+        format!("{kind}: {root}")
     }
 }
 

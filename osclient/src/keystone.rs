@@ -255,6 +255,66 @@ mod tests {
         }
     }
 
+    fn cfg(yaml_auth: &str, auth_type: &str) -> CloudConfig {
+        let yaml = format!(
+            "clouds:\n  c:\n    auth_type: {auth_type}\n    auth:\n      auth_url: http://k/v3\n{yaml_auth}"
+        );
+        CloudConfig::from_clouds_yaml_str(&yaml, "c").unwrap()
+    }
+
+    #[test]
+    fn request_bodies_for_each_method_and_scope() {
+        let cases = [
+            (
+                "      user_id: u1\n      password: pw\n      project_id: p1\n",
+                "password",
+                json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {"id": "u1", "password": "pw"}}},
+                                "scope": {"project": {"id": "p1"}}}}),
+            ),
+            (
+                "      username: u\n      password: pw\n      project_name: p\n      project_domain_name: PD\n",
+                "password",
+                json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "u", "domain": {"id": "default"}, "password": "pw"}}},
+                                "scope": {"project": {"name": "p", "domain": {"name": "PD"}}}}}),
+            ),
+            (
+                "      username: u\n      user_domain_id: UD\n      password: pw\n      domain_id: D\n",
+                "password",
+                json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {"name": "u", "domain": {"id": "UD"}, "password": "pw"}}},
+                                "scope": {"domain": {"id": "D"}}}}),
+            ),
+            (
+                "      user_id: u1\n      password: pw\n      system_scope: all\n",
+                "password",
+                json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {"id": "u1", "password": "pw"}}},
+                                "scope": {"system": {"all": true}}}}),
+            ),
+            (
+                "      user_id: u1\n      password: pw\n",
+                "password",
+                json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {"id": "u1", "password": "pw"}}}}}),
+            ),
+            (
+                "      application_credential_id: a1\n      application_credential_secret: s\n      project_id: ignored\n",
+                "v3applicationcredential",
+                json!({"auth": {"identity": {"methods": ["application_credential"], "application_credential": {"id": "a1", "secret": "s"}}}}),
+            ),
+            (
+                "      application_credential_name: n\n      username: u\n      user_domain_name: UD\n      application_credential_secret: s\n",
+                "v3applicationcredential",
+                json!({"auth": {"identity": {"methods": ["application_credential"], "application_credential": {"name": "n", "user": {"name": "u", "domain": {"name": "UD"}}, "secret": "s"}}}}),
+            ),
+            (
+                "      token: t\n      project_id: p1\n",
+                "v3token",
+                json!({"auth": {"identity": {"methods": ["token"], "token": {"id": "t"}}, "scope": {"project": {"id": "p1"}}}}),
+            ),
+        ];
+        for (auth, auth_type, want) in cases {
+            assert_eq!(token_request_body(&cfg(auth, auth_type)), want, "{auth}");
+        }
+    }
+
     #[test]
     fn times() {
         let t = parse_time("2026-11-25T21:00:00.000000Z").unwrap();

@@ -31,24 +31,32 @@ const SELECTORS: &[&str] = &[
 
 /// Loads a [`CloudConfig`] from clouds.yaml, secure.yaml and `OS_*` variables.
 ///
-/// Precedence (as `openstack.config`):
-/// 1. The cloud is the one named by the caller, else `OS_CLOUD`, else the `envvars` cloud if
-///    any `OS_*` variable other than the selectors is set, else the only cloud of clouds.yaml.
+/// Precedence (as `openstack.config`, openstacksdk's `openstack/config/loader.py`):
+/// 1. The cloud is the one named by the caller (`--os-cloud`), else `OS_CLOUD`, else the
+///    `envvars` cloud if any `OS_*` variable other than the selectors (`OS_CLOUD`,
+///    `OS_REGION_NAME`, `OS_CLIENT_CONFIG_FILE`, `OS_CLIENT_SECURE_FILE`, `OS_CLOUD_NAME`) is
+///    set, else the only cloud of clouds.yaml; otherwise [`Error::NoCloudSelected`].
 /// 2. clouds.yaml is the first existing file of: `OS_CLIENT_CONFIG_FILE`, then
 ///    `clouds.{yaml,yml,json}` in each search directory (current directory,
 ///    `$XDG_CONFIG_HOME/openstack`, `~/.config/openstack`, `/etc/xdg/openstack`,
 ///    `/etc/openstack`). Only that one file is used.
-/// 3. secure.yaml is found the same way (`OS_CLIENT_SECURE_FILE` first) and deep-merged over
-///    clouds.yaml, its values winning.
-/// 4. `OS_*` variables form the separate cloud `envvars` (renamed by `OS_CLOUD_NAME`); they
-///    are not merged into a cloud from clouds.yaml. Within a cloud, top-level keys win over the
-///    `auth:` section.
+/// 3. secure.yaml is found the same way (`OS_CLIENT_SECURE_FILE` first, then
+///    `secure.{yaml,yml,json}` in the same directories) and deep-merged over clouds.yaml, its
+///    values winning.
+/// 4. `OS_*` variables form the separate cloud `envvars` (renamed by `OS_CLOUD_NAME`, which may
+///    not clash with a file cloud); they are not merged into a cloud from clouds.yaml unless
+///    [`ConfigLoader::with_env_overrides`] asks for openstackclient's behaviour.
+/// 5. Within a cloud, top-level keys win over the `auth:` section; `-` and `_` are the same in
+///    keys; the legacy names `tenant_*`, `auth_token`, `endpoint_type`, `auth_plugin` are read.
+/// 6. A region given with [`ConfigLoader::with_region`] (`--os-region-name`) wins over all of
+///    the above and must be one of the cloud's `regions` when it lists some.
 #[derive(Clone, Default)]
 pub struct ConfigLoader {
     env: BTreeMap<String, String>,
     config_files: Vec<PathBuf>,
     secure_files: Vec<PathBuf>,
     region_name: Option<String>,
+    env_overrides: bool,
 }
 
 impl std::fmt::Debug for ConfigLoader {
@@ -59,6 +67,7 @@ impl std::fmt::Debug for ConfigLoader {
             .field("config_files", &self.config_files)
             .field("secure_files", &self.secure_files)
             .field("region_name", &self.region_name)
+            .field("env_overrides", &self.env_overrides)
             .finish()
     }
 }
@@ -69,6 +78,7 @@ struct Found {
     default_cloud: Option<String>,
     origin: String,
     searched: Vec<PathBuf>,
+    read: String,
     env_cloud: Option<String>,
 }
 
@@ -148,10 +158,21 @@ impl ConfigLoader {
         self
     }
 
+    /// openstackclient's behaviour instead of `openstack.config`'s: `OS_*` variables also
+    /// override the values of a cloud taken from clouds.yaml (in `openstack`, every `--os-*`
+    /// option defaults to its variable, and options win over clouds.yaml). Off by default: with
+    /// it, a stray `OS_PASSWORD` from another cloud's openrc silently changes the credentials.
+    /// The selectors (`OS_CLOUD`, `OS_CLOUD_NAME`, `OS_CLIENT_*_FILE`) are never values.
+    pub fn with_env_overrides(mut self, enabled: bool) -> Self {
+        self.env_overrides = enabled;
+        self
+    }
+
     /// Loads one cloud: `cloud` if given, else as described on [`ConfigLoader`].
     pub fn load(&self, cloud: Option<&str>) -> Result<CloudConfig, Error> {
         let found = self.find()?;
-        let searched = list_or_none(found.searched.iter().map(|p| p.display().to_string()));
+        let searched = compact_paths(&found.searched);
+        let read = found.read.clone();
         let available = || list_or_none(found.clouds.keys());
         let name = match cloud.filter(|c| !c.is_empty()) {
             Some(c) => c.to_owned(),
@@ -160,6 +181,7 @@ impl ConfigLoader {
                 None => {
                     return Err(Error::NoCloudSelected {
                         searched,
+                        read,
                         available: available(),
                     })
                 }
@@ -169,6 +191,7 @@ impl ConfigLoader {
             return Err(Error::CloudNotFound {
                 cloud: name,
                 searched,
+                read,
                 available: available(),
             });
         };
@@ -185,10 +208,19 @@ impl ConfigLoader {
                 })
             }
         };
+        let is_env_cloud = found.env_cloud.as_deref() == Some(name.as_str());
+        if self.env_overrides && !is_env_cloud {
+            for (k, v) in self.os_vars() {
+                let locating = SELECTORS.contains(&k.as_str()) && k != "OS_REGION_NAME";
+                if !locating && !v.is_empty() {
+                    raw.insert(k["OS_".len()..].to_ascii_lowercase(), Value::String(v));
+                }
+            }
+        }
         if let Some(r) = &self.region_name {
             raw.insert("region_name".into(), Value::String(r.clone()));
         }
-        let origin = if found.env_cloud.as_deref() == Some(name.as_str()) {
+        let origin = if is_env_cloud {
             "environment (OS_* variables)".to_owned()
         } else {
             found.origin.clone()
@@ -220,14 +252,17 @@ impl ConfigLoader {
 
         let mut clouds = Raw::new();
         let mut origins = Vec::new();
+        let mut read = Vec::new();
         if let Some((path, doc)) = first_document(&config_files)? {
             clouds = clouds_of(&doc, &path.display().to_string())?;
             origins.push(path.display().to_string());
+            read.push(path.display().to_string());
         }
         if let Some((path, doc)) = first_document(&secure_files)? {
             let secure = clouds_of(&doc, &path.display().to_string())?;
             merge(&mut clouds, &secure);
             origins.push(format!("{} (secure)", path.display()));
+            read.push(path.display().to_string());
         }
 
         let env_key = self.env("OS_CLOUD_NAME").unwrap_or("envvars").to_owned();
@@ -260,6 +295,7 @@ impl ConfigLoader {
                 origins.join(" + ")
             },
             searched,
+            read: list_or_none(&read),
             env_cloud,
         })
     }
@@ -267,29 +303,28 @@ impl ConfigLoader {
     /// `_get_os_environ`: every `OS_*` variable (except oslotest's OS_TEST/OS_STD/OS_LOG),
     /// lower-cased without the prefix; `None` when only selectors are set.
     fn env_cloud(&self) -> Option<Raw> {
-        let keys: Vec<&String> = self
-            .env
-            .keys()
-            .filter(|k| {
+        let vars = self.os_vars();
+        if vars.iter().all(|(k, _)| SELECTORS.contains(&k.as_str())) {
+            return None;
+        }
+        Some(
+            vars.into_iter()
+                .map(|(k, v)| (k["OS_".len()..].to_ascii_lowercase(), Value::String(v)))
+                .collect(),
+        )
+    }
+
+    fn os_vars(&self) -> Vec<(String, String)> {
+        self.env
+            .iter()
+            .filter(|(k, _)| {
                 k.starts_with("OS_")
                     && !k.starts_with("OS_TEST")
                     && !k.starts_with("OS_STD")
                     && !k.starts_with("OS_LOG")
             })
-            .collect();
-        if keys.iter().all(|k| SELECTORS.contains(&k.as_str())) {
-            return None;
-        }
-        Some(
-            keys.into_iter()
-                .map(|k| {
-                    (
-                        k["OS_".len()..].to_ascii_lowercase(),
-                        Value::String(self.env[k].clone()),
-                    )
-                })
-                .collect(),
-        )
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 }
 
@@ -322,7 +357,8 @@ impl CloudConfig {
             None => {
                 return Err(Error::CloudNotFound {
                     cloud: cloud.to_owned(),
-                    searched: origin.to_owned(),
+                    searched: "(a string, no files)".to_owned(),
+                    read: origin.to_owned(),
                     available: list_or_none(clouds.keys()),
                 })
             }
@@ -360,6 +396,38 @@ pub fn standard_search_dirs(
         }
     }
     out
+}
+
+/// `a/clouds.yaml, a/clouds.yml, a/clouds.json` -> `a/clouds.{yaml,yml,json}`: the full list
+/// of candidates is long (24 paths by default) and hard to read in an error.
+fn compact_paths(paths: &[PathBuf]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < paths.len() {
+        let p = &paths[i];
+        let stem_of = |q: &PathBuf| {
+            (
+                q.parent().map(Path::to_path_buf),
+                q.file_stem().map(|s| s.to_owned()),
+            )
+        };
+        let mut j = i;
+        let mut exts = Vec::new();
+        while j < paths.len() && stem_of(&paths[j]) == stem_of(p) {
+            if let Some(e) = paths[j].extension() {
+                exts.push(e.to_string_lossy().into_owned());
+            }
+            j += 1;
+        }
+        if j - i > 1 && exts.len() == j - i {
+            let base = p.with_extension("");
+            out.push(format!("{}.{{{}}}", base.display(), exts.join(",")));
+        } else {
+            out.extend(paths[i..j].iter().map(|q| q.display().to_string()));
+        }
+        i = j;
+    }
+    list_or_none(out)
 }
 
 fn files_in(dirs: &[PathBuf], stem: &str) -> Vec<PathBuf> {

@@ -16,6 +16,7 @@ pub(crate) fn parse_document(text: &str, origin: &str) -> Result<Raw, Error> {
     if text.trim().is_empty() {
         return Ok(Raw::new());
     }
+    check_flow_nesting(text, origin)?;
     let value: Value = serde_yaml::from_str(text).map_err(|e| Error::ConfigParse {
         origin: origin.to_owned(),
         reason: e.to_string(),
@@ -28,6 +29,34 @@ pub(crate) fn parse_document(text: &str, origin: &str) -> Result<Raw, Error> {
             reason: format!("the document is a {}, not a mapping", kind(&other)),
         }),
     }
+}
+
+/// Deepest flow nesting (`[`/`{`) accepted before parsing.
+const MAX_FLOW_NESTING: usize = 1000;
+
+/// serde_yaml rejects nesting deeper than 128, but only after libyaml has scanned the whole
+/// nest, which takes time quadratic in its depth (100,000 `[` took 48 s in a debug build).
+/// Counting brackets first keeps a hostile or corrupted file from hanging the tool. Brackets
+/// inside quoted or plain scalars are counted too: only a document with over 1,000 unclosed
+/// brackets in its values could be rejected wrongly.
+fn check_flow_nesting(text: &str, origin: &str) -> Result<(), Error> {
+    let mut depth = 0usize;
+    for c in text.bytes() {
+        match c {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_FLOW_NESTING {
+                    return Err(Error::ConfigParse {
+                        origin: origin.to_owned(),
+                        reason: format!("nesting deeper than {MAX_FLOW_NESTING} levels"),
+                    });
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The `clouds:` mapping of a document (empty when absent).

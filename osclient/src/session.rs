@@ -24,9 +24,10 @@ use crate::tls::http_client;
 /// Tunables of a [`Session`].
 #[derive(Clone, Debug)]
 pub struct SessionOptions {
-    /// Re-authenticate this long before the token expires. Clamped to half the token's
-    /// lifetime so that short-lived tokens are still reused. keystoneauth uses 30 s; we take
-    /// 60 s because a conformance case may hold a token across a long wait.
+    /// Re-authenticate this long before the token expires: 120 s by default, like
+    /// keystoneauth's identity plugins (`MIN_TOKEN_LIFE_SECONDS`), so a token handed out is
+    /// good for at least two more minutes of requests. Clamped to half the token's lifetime so
+    /// that short-lived tokens are still reused.
     pub refresh_margin: Duration,
     /// Request timeout when the cloud has no `api_timeout` (None: no timeout).
     pub timeout: Option<Duration>,
@@ -34,15 +35,18 @@ pub struct SessionOptions {
     pub user_agent: String,
     /// Retries for the token request (`POST /v3/auth/tokens` is safe to repeat).
     pub auth_retry: RetryPolicy,
+    /// Retries used by [`Session::send`] (idempotent methods only).
+    pub retry: RetryPolicy,
 }
 
 impl Default for SessionOptions {
     fn default() -> Self {
         SessionOptions {
-            refresh_margin: Duration::from_secs(60),
+            refresh_margin: Duration::from_secs(120),
             timeout: Some(Duration::from_secs(120)),
             user_agent: concat!("nova-conform-osclient/", env!("CARGO_PKG_VERSION")).to_owned(),
             auth_retry: RetryPolicy::default(),
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -163,7 +167,12 @@ impl Session {
             None => self
                 .catalog()
                 .find(service_type, interface, region)
-                .map(str::to_owned),
+                .map(str::to_owned)
+                // A catalog without identity (some deployments hide it) still has Keystone at
+                // the auth URL; like the catalog entry, without the version suffix.
+                .or_else(|| {
+                    (key == "identity").then(|| identity_from_auth_url(&cfg.auth.auth_url))
+                }),
         };
         let Some(raw) = found else {
             return Err(Error::EndpointNotFound {
@@ -173,7 +182,21 @@ impl Session {
                 region: region
                     .map(|r| format!(" in region '{r}'"))
                     .unwrap_or_default(),
-                available: self.catalog().describe(),
+                available: {
+                    let id = &self.inner.identity;
+                    let catalog = self.catalog();
+                    if catalog.services.is_empty()
+                        && id.project_id.is_none()
+                        && id.domain_id.is_none()
+                        && !id.system_scope
+                    {
+                        "(empty catalog: the token is unscoped; set auth.project_name or \
+                         auth.project_id, or OS_PROJECT_NAME / OS_PROJECT_ID)"
+                            .to_owned()
+                    } else {
+                        catalog.describe()
+                    }
+                },
             });
         };
         Url::parse(&raw).map_err(|e| Error::InvalidField {
@@ -201,6 +224,47 @@ impl Session {
             .http
             .request(method, url)
             .header("X-Auth-Token", token))
+    }
+
+    /// Sends `request` (built from [`Session::http`], without a token) with a valid
+    /// `X-Auth-Token`, retrying per [`SessionOptions::retry`] (idempotent methods only, see
+    /// [`RetryPolicy`]). On a 401 the token is dropped and the request sent once more with a new
+    /// one, whatever its method: Keystone middleware rejects the request before Nova sees it, so
+    /// repeating it cannot act twice. Any other answer, 4xx and 5xx included, is returned as is.
+    ///
+    /// A request whose body cannot be cloned (a stream) is sent once, without either retry.
+    pub async fn send(&self, request: RequestBuilder) -> Result<reqwest::Response, Error> {
+        let spare = request.try_clone();
+        let token = self.token().await?;
+        let resp = self.send_once(request, &token).await?;
+        if resp.status() != reqwest::StatusCode::UNAUTHORIZED {
+            return Ok(resp);
+        }
+        let Some(again) = spare else {
+            return Ok(resp);
+        };
+        tracing::debug!(cloud = %self.inner.config.name, url = %resp.url(), "401: re-authenticating once");
+        self.invalidate(&token);
+        let token = self.token().await?;
+        self.send_once(again, &token).await
+    }
+
+    async fn send_once(
+        &self,
+        request: RequestBuilder,
+        token: &str,
+    ) -> Result<reqwest::Response, Error> {
+        let request = request.header("X-Auth-Token", token);
+        self.inner
+            .options
+            .retry
+            .send(request)
+            .await
+            .map_err(|source| Error::Http {
+                cloud: self.inner.config.name.clone(),
+                url: source.url().map(|u| u.to_string()).unwrap_or_default(),
+                source,
+            })
     }
 
     /// The configuration the session was made from (secrets redacted in `Debug`).
@@ -266,6 +330,11 @@ fn current_from(issued: IssuedToken, margin: Duration) -> Current {
     }
 }
 
+fn identity_from_auth_url(auth_url: &str) -> String {
+    let t = auth_url.trim().trim_end_matches('/');
+    t.strip_suffix("/v3").unwrap_or(t).to_owned()
+}
+
 /// How long a token just received may be reused.
 fn reuse_window(
     issued_at: Option<DateTime<Utc>>,
@@ -276,6 +345,25 @@ fn reuse_window(
     let start = issued_at.filter(|t| *t <= expires_at).unwrap_or(now);
     let lifetime = (expires_at - start).to_std().unwrap_or(Duration::ZERO);
     lifetime - margin.min(lifetime / 2)
+}
+
+/// Largest token answer read: real catalogs are tens of kilobytes; a misconfigured auth_url
+/// pointing at a file server must not fill memory.
+const MAX_TOKEN_RESPONSE: usize = 16 << 20;
+
+/// The body, or `None` if it exceeds `limit` bytes.
+async fn read_capped(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
 }
 
 async fn authenticate(
@@ -302,14 +390,30 @@ async fn authenticate(
         .get("X-Subject-Token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = resp.bytes().await.map_err(http_err)?;
+    let body = read_capped(resp, MAX_TOKEN_RESPONSE)
+        .await
+        .map_err(http_err)?
+        .ok_or_else(|| Error::BadTokenResponse {
+            cloud: cfg.name.clone(),
+            url: url.to_string(),
+            reason: format!("answer larger than {} MiB", MAX_TOKEN_RESPONSE >> 20),
+        })?;
     if !status.is_success() {
         return Err(Error::AuthRejected {
             cloud: cfg.name.clone(),
             url: url.to_string(),
             method,
             status: status.as_u16(),
-            message: error_message(&body),
+            message: match status.as_u16() {
+                // Usually a wrong auth_url (pointing at something that is not Keystone v3),
+                // except for token auth where Keystone says the given token is unknown.
+                404 if cfg.auth_type != crate::config::AuthType::Token => format!(
+                    "{} (is auth_url '{}' the Keystone endpoint?)",
+                    error_message(&body),
+                    cfg.auth.auth_url
+                ),
+                _ => error_message(&body),
+            },
         });
     }
     parse_token_response(subject.as_deref(), &body).map_err(|reason| Error::BadTokenResponse {
@@ -334,6 +438,15 @@ mod tests {
         assert_eq!(
             reuse_window(Some(at(0)), at(3600), at(0), m),
             Duration::from_secs(3540)
+        );
+        assert_eq!(
+            reuse_window(
+                Some(at(0)),
+                at(3600),
+                at(0),
+                SessionOptions::default().refresh_margin
+            ),
+            Duration::from_secs(3480)
         );
         // Our clock far off Keystone's: the lifetime still comes from issued_at.
         assert_eq!(

@@ -21,6 +21,12 @@ pub(crate) fn http_client(
         .use_rustls_tls()
         .user_agent(user_agent)
         .connect_timeout(Duration::from_secs(30));
+    // HTTP(S)_PROXY from the environment applies to real clouds (as with python-requests), but
+    // a cloud on the loopback interface (the embedded mock, `mockcloud serve`, the upstream-nova
+    // launcher) is never reachable through a proxy: a lab's proxy settings must not break it.
+    if is_loopback(&cfg.auth.auth_url) {
+        builder = builder.no_proxy();
+    }
     if let Some(t) = cfg.api_timeout.or(timeout) {
         builder = builder.timeout(t);
     }
@@ -69,4 +75,33 @@ pub(crate) fn http_client(
     builder
         .build()
         .map_err(|e| tls_err(format!("cannot build the HTTP client: {e}")))
+}
+
+/// Whether the URL's host is a loopback address or `localhost`.
+pub(crate) fn is_loopback(url: &str) -> bool {
+    match url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host().map(|h| h.to_owned()))
+    {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_detection() {
+        assert!(is_loopback("http://127.0.0.1:5000/v3"));
+        assert!(is_loopback("http://127.8.9.10/identity"));
+        assert!(is_loopback("http://[::1]:80/"));
+        assert!(is_loopback("https://LOCALHOST/v3"));
+        assert!(!is_loopback("https://keystone.example.test/v3"));
+        assert!(!is_loopback("http://10.0.0.1/v3"));
+        assert!(!is_loopback("not a url"));
+    }
 }

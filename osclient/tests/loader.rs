@@ -218,24 +218,29 @@ fn unknown_cloud_names_searched_files_and_known_clouds() {
     let err = basic().load(Some("nope")).unwrap_err();
     assert!(matches!(err, Error::CloudNotFound { .. }), "{err:?}");
     let msg = err.to_string();
-    assert!(
-        msg.starts_with("cloud 'nope' not found in clouds.yaml (searched: "),
-        "{msg}"
+    let d = fixtures().join("basic").display().to_string();
+    assert_eq!(
+        msg,
+        format!(
+            "cloud 'nope' not found in clouds.yaml (searched: {d}/clouds.{{yaml,yml,json}}, \
+             {d}/secure.{{yaml,yml,json}}; read: {d}/clouds.yaml, {d}/secure.yaml; clouds defined: \
+             devstack, multi-region, appcred, appcred-by-name, token, tls, insecure, legacy, \
+             no-password, bad-interface, kerberos)"
+        )
     );
-    assert!(
-        msg.contains("basic/clouds.yaml") && msg.contains("basic/secure.json"),
-        "{msg}"
-    );
-    assert!(msg.contains("devstack"), "{msg}");
 
     let err = CloudConfig::from_clouds_yaml_str("clouds:\n  a: {}\n", "b").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "cloud 'b' not found in clouds.yaml (searched: clouds.yaml string; clouds defined: a)"
+        "cloud 'b' not found in clouds.yaml (searched: (a string, no files); read: clouds.yaml string; clouds defined: a)"
     );
 
     let err = ConfigLoader::new().load(Some("x")).unwrap_err();
-    assert!(err.to_string().contains("searched: (none)"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("searched: (none); read: (none); clouds defined: (none)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -327,6 +332,7 @@ fn missing_and_invalid_fields_name_cloud_and_field() {
         ("clouds:\n  c:\n    api_timeout: soon\n    auth:\n      auth_url: http://k\n      username: u\n      password: p\n", "invalid api_timeout"),
         ("clouds:\n  c:\n    regions: RegionOne\n", "invalid regions"),
         ("clouds: [c]\n", "'clouds' is a list"),
+        ("clouds:\n  c:\n    profile: vexxhost\n    auth:\n      username: u\n      password: p\n", "vendor profile 'vexxhost' cannot be expanded"),
         ("clouds:\n  c: 3\n", "cloud 'c' is a number"),
     ] {
         let err = CloudConfig::from_clouds_yaml_str(yaml, "c").unwrap_err();
@@ -485,4 +491,112 @@ fn cloud_names_with_dashes_are_kept() {
     assert_eq!(cfg.name, "mockcloud-admin");
     assert_eq!(cfg.auth.project_name.as_deref(), Some("demo"));
     assert!(CloudConfig::from_clouds_yaml_str(yaml, "mockcloud_admin").is_err());
+}
+
+#[test]
+fn hostile_documents_fail_cleanly() {
+    let laughs =
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n\
+                  b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n\
+                  c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n\
+                  d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n\
+                  e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n\
+                  f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n\
+                  g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n\
+                  h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n\
+                  i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n\
+                  clouds: {}\n";
+    let deep = format!("clouds: {}1{}", "[".repeat(100_000), "]".repeat(100_000));
+    let binary = String::from_utf8_lossy(&[0xff, 0x00, 0xfe, b':', b'\n']).into_owned();
+    for (what, doc, needle) in [
+        (
+            "billion laughs",
+            laughs.to_string(),
+            "repetition limit exceeded",
+        ),
+        ("deep nesting", deep, "nesting deeper than 1000 levels"),
+        ("binary", binary, "cannot parse clouds.yaml string"),
+        (
+            "tabs",
+            "clouds:\n\tc: 1\n".to_string(),
+            "cannot parse clouds.yaml string",
+        ),
+        ("scalar", "42".to_string(), "not a mapping"),
+    ] {
+        let err = CloudConfig::from_clouds_yaml_str(&doc, "c").unwrap_err();
+        assert!(err.to_string().contains(needle), "{what}: {err}");
+    }
+}
+
+#[test]
+fn env_overrides_are_openstackclient_behaviour_and_opt_in() {
+    let vars = env(&[
+        ("OS_CLOUD", "devstack"),
+        ("OS_PASSWORD", "env-override-pass"),
+        ("OS_REGION_NAME", "RegionEnv"),
+        ("OS_INTERFACE", "internal"),
+    ]);
+    // openstack.config (default): the named cloud is taken as written.
+    let cfg = basic().with_env(vars.clone()).load(None).unwrap();
+    assert_eq!(
+        cfg.auth.password.as_ref().unwrap().expose(),
+        "devstack-secret-7"
+    );
+    assert_eq!(cfg.region_name.as_deref(), Some("RegionOne"));
+    // openstackclient: OS_* values win, selectors stay selectors.
+    let cfg = basic()
+        .with_env(vars)
+        .with_env_overrides(true)
+        .load(None)
+        .unwrap();
+    assert_eq!(cfg.name, "devstack");
+    assert_eq!(
+        cfg.auth.password.as_ref().unwrap().expose(),
+        "env-override-pass"
+    );
+    assert_eq!(cfg.region_name.as_deref(), Some("RegionEnv"));
+    assert_eq!(cfg.interface, Interface::Internal);
+    assert_eq!(
+        cfg.auth.username.as_deref(),
+        Some("admin"),
+        "unset variables change nothing"
+    );
+    // An explicit region (--os-region-name) still beats OS_REGION_NAME.
+    let cfg = basic()
+        .with_env(env(&[("OS_REGION_NAME", "RegionEnv")]))
+        .with_env_overrides(true)
+        .with_region("RegionCli")
+        .load(Some("devstack"))
+        .unwrap();
+    assert_eq!(cfg.region_name.as_deref(), Some("RegionCli"));
+}
+
+#[test]
+fn remaining_os_variables() {
+    let cfg = ConfigLoader::new()
+        .with_env(env(&[
+            ("OS_AUTH_URL", "http://k/v3"),
+            ("OS_USERNAME", "u"),
+            ("OS_PASSWORD", "p"),
+            ("OS_SYSTEM_SCOPE", "all"),
+            ("OS_ENDPOINT_TYPE", "adminURL"),
+            ("OS_CERT", "/c.pem"),
+            ("OS_KEY", "/k.pem"),
+            (
+                "OS_COMPUTE_ENDPOINT_OVERRIDE",
+                "http://nova.example.test/v2.1",
+            ),
+            ("OS_AUTH_TYPE", "v3password"),
+        ]))
+        .load(None)
+        .unwrap();
+    assert_eq!(cfg.auth.system_scope.as_deref(), Some("all"));
+    assert_eq!(cfg.interface, Interface::Admin);
+    assert_eq!(cfg.cert, Some(PathBuf::from("/c.pem")));
+    assert_eq!(cfg.key, Some(PathBuf::from("/k.pem")));
+    assert_eq!(
+        cfg.endpoint_overrides.get("compute").map(String::as_str),
+        Some("http://nova.example.test/v2.1")
+    );
+    assert_eq!(cfg.auth_type, AuthType::Password);
 }

@@ -373,3 +373,165 @@ async fn request_helper_sets_the_token_and_session_debug_is_redacted() {
     assert!(!debug.contains(fake_keystone::PASSWORD), "{debug}");
     assert!(debug.contains("<redacted>"), "{debug}");
 }
+
+#[tokio::test]
+async fn send_reauthenticates_once_on_401_and_retries_gateway_errors() {
+    use std::time::Duration;
+    use wiremock::matchers::{header, method, path};
+    use wiremock::{Mock, ResponseTemplate};
+    let (server, ks) = fake_keystone::start(3600).await;
+    // The first token is refused by "Nova" (revoked), the second accepted.
+    for m in ["GET", "POST"] {
+        Mock::given(method(m))
+            .and(path("/compute/v2.1/servers"))
+            .and(header("X-Auth-Token", "gAAAA-token-1"))
+            .respond_with(ResponseTemplate::new(401))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path("/compute/v2.1/servers"))
+        .and(header("X-Auth-Token", "gAAAA-token-2"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/compute/v2.1/servers"))
+        .and(header("X-Auth-Token", "gAAAA-token-2"))
+        .respond_with(ResponseTemplate::new(200))
+        .with_priority(2)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/compute/v2.1/servers"))
+        .and(header("X-Auth-Token", "gAAAA-token-2"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let opts = osclient::SessionOptions {
+        retry: osclient::RetryPolicy {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(2),
+        },
+        ..Default::default()
+    };
+    let cfg = CloudConfig::from_clouds_yaml_str(&fake_keystone::clouds_yaml(&server, ""), "test")
+        .unwrap();
+    let session = Session::connect_with(cfg, opts).await.unwrap();
+    let url = format!("{}/compute/v2.1/servers", server.uri());
+
+    // GET: 401 -> new token -> 503 -> retried -> 200.
+    let resp = session.send(session.http().get(&url)).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(ks.tokens_issued(), 2);
+
+    // POST with the new token: the 503 is returned, not retried.
+    let before = server.received_requests().await.unwrap().len();
+    let resp = session
+        .send(session.http().post(&url).body("{}"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 503);
+    assert_eq!(server.received_requests().await.unwrap().len(), before + 1);
+}
+
+#[tokio::test]
+async fn identity_endpoint_falls_back_to_auth_url() {
+    let server = wiremock::MockServer::start().await;
+    let catalog = serde_json::json!([{"type": "compute", "endpoints": [
+        {"interface": "public", "region_id": "RegionOne", "url": format!("{}/compute/v2.1", server.uri())}]}]);
+    let (server, _ks) = fake_keystone::start_on(server, 3600, catalog).await;
+    let cfg = CloudConfig::from_clouds_yaml_str(&fake_keystone::clouds_yaml(&server, ""), "test")
+        .unwrap();
+    let session = Session::connect(cfg).await.unwrap();
+    assert_eq!(
+        session.endpoint("identity").unwrap().as_str(),
+        format!("{}/identity", server.uri())
+    );
+    assert!(session.endpoint("image").is_err());
+}
+
+#[tokio::test]
+async fn wrong_auth_url_gets_a_hint() {
+    let server = wiremock::MockServer::start().await; // answers 404 to everything
+    let yaml = format!(
+        "clouds:\n  w:\n    auth:\n      auth_url: {}/not-keystone\n      username: u\n      password: p\n",
+        server.uri()
+    );
+    let err = Session::connect(CloudConfig::from_clouds_yaml_str(&yaml, "w").unwrap())
+        .await
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("HTTP 404") && msg.contains("is auth_url"),
+        "{msg}"
+    );
+    assert!(msg.contains("/not-keystone/v3/auth/tokens"), "{msg}");
+}
+
+#[test]
+fn public_types_can_be_shared_between_tasks() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<Session>();
+    shareable::<CloudConfig>();
+    shareable::<osclient::ConfigLoader>();
+    shareable::<osclient::Identity>();
+    // Errors go into anyhow/Box<dyn Error + Send + Sync> in the binaries.
+    shareable::<Error>();
+    fn is_error<E: std::error::Error>() {}
+    is_error::<Error>();
+}
+
+#[tokio::test]
+async fn oversized_token_answer_is_refused() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/identity/v3/auth/tokens"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .insert_header("X-Subject-Token", "gAAAA-big")
+                .set_body_bytes(vec![b' '; 17 << 20]),
+        )
+        .mount(&server)
+        .await;
+    let cfg = CloudConfig::from_clouds_yaml_str(&fake_keystone::clouds_yaml(&server, ""), "test")
+        .unwrap();
+    let err = Session::connect(cfg).await.unwrap_err();
+    assert!(matches!(err, Error::BadTokenResponse { .. }), "{err:?}");
+    assert!(err.to_string().contains("larger than 16 MiB"), "{err}");
+}
+
+#[tokio::test]
+async fn unscoped_token_explains_the_empty_catalog() {
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/identity/v3/auth/tokens"))
+        .respond_with(
+            ResponseTemplate::new(201)
+                .insert_header("X-Subject-Token", "gAAAA-unscoped")
+                .set_body_json(serde_json::json!({"token": {
+                    "expires_at": "2999-01-01T00:00:00Z",
+                    "user": {"id": "u", "name": "u"},
+                    "methods": ["password"]
+                }})),
+        )
+        .mount(&server)
+        .await;
+    let yaml = format!(
+        "clouds:\n  c:\n    auth:\n      auth_url: {}/identity/v3\n      user_id: u\n      password: p\n",
+        server.uri()
+    );
+    let session = Session::connect(CloudConfig::from_clouds_yaml_str(&yaml, "c").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(session.identity().project_id, None);
+    let err = session.endpoint("compute").unwrap_err();
+    assert!(err.to_string().contains("the token is unscoped"), "{err}");
+}

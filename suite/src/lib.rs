@@ -6,7 +6,10 @@
 pub mod behaviour_map;
 pub mod body;
 pub mod case;
+pub mod cleanup;
 pub mod cloud_api;
+pub mod cloud_run;
+pub mod cloud_servers;
 pub mod cloud_target;
 pub mod compute;
 pub mod conformance;
@@ -28,6 +31,7 @@ pub mod redact;
 pub mod report;
 pub mod runner;
 pub mod server_source;
+pub mod signals;
 pub mod summary;
 pub mod target;
 pub mod variant;

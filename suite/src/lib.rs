@@ -15,6 +15,7 @@ pub mod compute;
 pub mod conformance;
 pub mod discovery;
 pub mod discrepancy;
+pub mod embedded;
 pub mod error;
 pub mod exchange;
 pub mod expectation;

@@ -1,3 +1,6 @@
+//! `nova-conform`: run the conformance matrix, list it, or benchmark it.
+mod cli;
+
 fn main() {
-    println!("nova-conform: not built yet");
+    std::process::exit(cli::main());
 }

@@ -21,7 +21,14 @@ use crate::variant::Precondition;
 pub struct Server {
     pub id: String,
     pub host: String,
+    /// Accepted migrations this server has been through.
+    pub migrations: u32,
 }
+
+/// A server is retired after this many accepted migrations: every migration stays in its
+/// `os-migrations` listing (unpaged below 2.59), so a long-lived server makes each check
+/// slower than the last.
+pub const MAX_MIGRATIONS_PER_SERVER: u32 = 6;
 
 pub struct ServerPool {
     admin: Caller,
@@ -59,9 +66,13 @@ impl ServerPool {
         self.provision(pre).await
     }
 
-    /// Returns a server the caller saw in `pre` to the pool.
-    pub fn release(&self, pre: Precondition, server: Server) {
-        self.free.lock().entry(pre).or_default().push(server);
+    /// Returns a server the caller saw in `pre` to the pool (or retires a well-used one).
+    pub async fn release(&self, pre: Precondition, server: Server) {
+        if server.migrations >= MAX_MIGRATIONS_PER_SERVER {
+            self.discard(server).await;
+        } else {
+            self.free.lock().entry(pre).or_default().push(server);
+        }
     }
 
     /// Deletes a server that is no longer in a known precondition.
@@ -137,9 +148,12 @@ impl ServerPool {
         let host = s
             .host
             .ok_or("server has no OS-EXT-SRV-ATTR:host (admin view)")?;
+        // A server prepared into VERIFY_RESIZE has been through one migration already.
+        let migrations = u32::from(pre == Precondition::VerifyResize);
         Ok(Server {
             id: id.to_string(),
             host,
+            migrations,
         })
     }
 

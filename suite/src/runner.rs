@@ -239,7 +239,7 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
         Ok(r) => r,
         Err(reason) => {
             if let Some(s) = server {
-                ctx.pool.release(case.precondition, s);
+                ctx.pool.release(case.precondition, s).await;
             }
             return result(&case, Verdict::Skip { reason }, started);
         }
@@ -257,7 +257,7 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
     let mut res = result(&case, Verdict::Pass, started);
     let Some(exp) = ctx.oracle.expect(&case, &ctx.bounds, &msg_ctx) else {
         if let Some(s) = server {
-            ctx.pool.release(case.precondition, s);
+            ctx.pool.release(case.precondition, s).await;
         }
         res.verdict = Verdict::Error {
             reason: "the oracle has no rule for this case".into(),
@@ -353,10 +353,24 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
                 error.get_or_insert(e);
             }
             match f.last {
-                Some(view) if ServerPool::in_precondition(case.precondition, &view) => {
+                // Back to the pool only on an enabled host: a server left on the disabled or
+                // full host (a forced migration) would turn later cases into same-host cases.
+                Some(view)
+                    if ServerPool::in_precondition(case.precondition, &view)
+                        && view.host.as_ref().is_some_and(|h| inv.enabled.contains(h)) =>
+                {
                     let host = view.host.unwrap_or(s.host.clone());
+                    let migrations = s.migrations + 1;
                     ctx.pool
-                        .release(case.precondition, Server { id: s.id, host });
+                        .release(
+                            case.precondition,
+                            Server {
+                                id: s.id,
+                                host,
+                                migrations,
+                            },
+                        )
+                        .await;
                 }
                 _ => ctx.pool.discard(s).await,
             }
@@ -369,7 +383,7 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
                     got: "refused, nothing happened".into(),
                 });
             }
-            ctx.pool.release(case.precondition, s);
+            ctx.pool.release(case.precondition, s).await;
         }
         Some(s) => ctx.pool.discard(s).await,
         None => {}

@@ -1,0 +1,369 @@
+//! The command line: parsing (clap), progress, summary, report files, exit codes.
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use nova_conform::conformance::{run_plan, select, Plan};
+use nova_conform::embedded::EmbeddedMock;
+use nova_conform::filter::Filter;
+use nova_conform::matrix::MatrixKind;
+use nova_conform::microversion::{Microversion, VersionBounds};
+use nova_conform::oracle::Profile;
+use nova_conform::runner::{RunOutcome, DEFAULT_JOBS};
+use nova_conform::target::Target;
+use nova_conform::verdict::VerdictKind;
+use nova_conform::{behaviour_map, report, summary, SuiteError};
+
+/// Exit codes (documented in `--help`).
+const EXIT_PASS: i32 = 0;
+const EXIT_FAIL: i32 = 1;
+const EXIT_USAGE: i32 = 2;
+const EXIT_ENGINE: i32 = 3;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "nova-conform",
+    version,
+    about = "Conformance suite for the Compute cold-migration-with-target-host API",
+    after_help = "Exit codes: 0 all passed, 1 conformance failures, 2 usage or configuration error, 3 engine errors (timeouts, resets, unexpected 5xx)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Run the matrix (against the embedded mock cloud when no cloud is configured).
+    Run(RunArgs),
+    /// Print the cases (id and name) a run would execute.
+    List(ListArgs),
+    /// Time the default and exhaustive matrices of both profiles against the embedded mock.
+    Bench(BenchArgs),
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+enum ProfileArg {
+    Nova,
+    PikeSpec,
+}
+
+impl From<ProfileArg> for Profile {
+    fn from(p: ProfileArg) -> Self {
+        match p {
+            ProfileArg::Nova => Profile::Nova,
+            ProfileArg::PikeSpec => Profile::PikeSpec,
+        }
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+struct Selection {
+    /// Behaviour profile the target is judged against.
+    #[arg(long, value_enum, default_value = "nova")]
+    profile: ProfileArg,
+    /// Case filter: `key=v1,v2` terms (id, mv, header, body, host, force, pre, role), `!key=v`,
+    /// or bare words matched in ids and names; all terms must match.
+    #[arg(long, value_name = "EXPR")]
+    filter: Option<String>,
+    /// Only these exact microversions, e.g. `2.50-2.60` or `2.56`.
+    #[arg(long, value_name = "RANGE")]
+    microversions: Option<String>,
+    /// Every precondition x role case at every microversion (see docs/cases.md).
+    #[arg(long)]
+    exhaustive: bool,
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    #[command(flatten)]
+    sel: Selection,
+    /// Cases in flight at once.
+    #[arg(long, default_value_t = DEFAULT_JOBS, value_parser = parse_jobs)]
+    jobs: usize,
+    /// Write a JUnit XML report.
+    #[arg(long, value_name = "PATH")]
+    junit: Option<PathBuf>,
+    /// Write the JSON report (schema: docs/report-schema.md).
+    #[arg(long, value_name = "PATH")]
+    json: Option<PathBuf>,
+    /// Write the self-contained HTML report.
+    #[arg(long, value_name = "PATH")]
+    html: Option<PathBuf>,
+    /// Write behaviour maps and representative exchanges (the snapshot texts) into PATH.
+    #[arg(long, value_name = "PATH")]
+    snapshot_dir: Option<PathBuf>,
+    /// Show the request/response of at most this many failures in the terminal summary.
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    show_exchanges: usize,
+}
+
+#[derive(Args, Debug)]
+struct ListArgs {
+    #[command(flatten)]
+    sel: Selection,
+    /// Target's maximum microversion to list against (no cloud is contacted).
+    #[arg(long, default_value = "2.104")]
+    max_version: String,
+    /// Target's minimum microversion.
+    #[arg(long, default_value = "2.1")]
+    min_version: String,
+}
+
+#[derive(Args, Debug)]
+struct BenchArgs {
+    #[arg(long, default_value_t = DEFAULT_JOBS, value_parser = parse_jobs)]
+    jobs: usize,
+    /// Also time `nova-conform run` as a separate process (start to report written).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    end_to_end: bool,
+}
+
+fn parse_jobs(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if (1..=1024).contains(&n) => Ok(n),
+        _ => Err("expected a number from 1 to 1024".into()),
+    }
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                EXIT_USAGE
+            } else {
+                EXIT_PASS
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("nova-conform: cannot start the async runtime: {e}");
+            return EXIT_ENGINE;
+        }
+    };
+    let result = match cli.cmd {
+        Cmd::Run(a) => rt.block_on(cmd_run(a)),
+        Cmd::List(a) => cmd_list(a),
+        Cmd::Bench(a) => rt.block_on(cmd_bench(a)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // The one top-level error report.
+            eprintln!("nova-conform: {e}");
+            match e {
+                SuiteError::Usage(_)
+                | SuiteError::Fixture(_)
+                | SuiteError::Target(_)
+                | SuiteError::Report { .. } => EXIT_USAGE,
+                SuiteError::Engine(_) => EXIT_ENGINE,
+            }
+        }
+    }
+}
+
+fn plan(sel: &Selection, jobs: usize) -> Result<Plan, SuiteError> {
+    Ok(Plan {
+        profile: sel.profile.into(),
+        kind: if sel.exhaustive {
+            MatrixKind::Exhaustive
+        } else {
+            MatrixKind::Default
+        },
+        filter: Filter::parse(sel.filter.as_deref(), sel.microversions.as_deref())?,
+        jobs,
+    })
+}
+
+fn cmd_list(a: ListArgs) -> Result<i32, SuiteError> {
+    let p = plan(&a.sel, 1)?;
+    let bounds = VersionBounds {
+        min: a.min_version.parse::<Microversion>()?,
+        max: a.max_version.parse::<Microversion>()?,
+    };
+    if bounds.min > bounds.max {
+        return Err(SuiteError::Usage(
+            "--min-version is above --max-version".into(),
+        ));
+    }
+    let cases = select(&p, &bounds);
+    let mut out = String::new();
+    for c in &cases {
+        out.push_str(&format!("{}  {}\n", c.id(), c.name()));
+    }
+    out.push_str(&format!(
+        "{} cases (profile {}, versions {}-{})\n",
+        cases.len(),
+        p.profile,
+        bounds.min,
+        bounds.max
+    ));
+    print!("{out}");
+    Ok(EXIT_PASS)
+}
+
+fn progress_bar() -> ProgressBar {
+    let target = if std::io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let pb = ProgressBar::with_draw_target(Some(0), target);
+    pb.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} cases {msg}",
+        )
+        .expect("static template")
+        .progress_chars("=> "),
+    );
+    pb
+}
+
+async fn cmd_run(a: RunArgs) -> Result<i32, SuiteError> {
+    let p = plan(&a.sel, a.jobs)?;
+    let target = EmbeddedMock::start(p.profile).await?;
+    let pb = progress_bar();
+    let not_passing = std::sync::atomic::AtomicUsize::new(0);
+    let outcome = run_plan(&target, &p, &|n| pb.set_length(n as u64), &|r| {
+        pb.inc(1);
+        if matches!(r.verdict.kind(), VerdictKind::Fail | VerdictKind::Error) {
+            let n = not_passing.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            pb.set_message(format!("({n} not passing)"));
+        }
+    })
+    .await;
+    pb.finish_and_clear();
+    Box::new(target).shutdown().await;
+    let mut outcome = outcome?;
+    nova_conform::discrepancy::mark(&mut outcome);
+    write_reports(&a, &outcome)?;
+    print!("{}", summary::render(&outcome, a.show_exchanges));
+    Ok(exit_code(&outcome))
+}
+
+fn exit_code(o: &RunOutcome) -> i32 {
+    if o.count(VerdictKind::Error) > 0 || !o.cleanup_failures.is_empty() {
+        EXIT_ENGINE
+    } else if o.count(VerdictKind::Fail) > 0 {
+        EXIT_FAIL
+    } else {
+        EXIT_PASS
+    }
+}
+
+fn write(path: &Path, text: &str) -> Result<(), SuiteError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| SuiteError::Report {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    std::fs::write(path, text).map_err(|source| SuiteError::Report {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn write_reports(a: &RunArgs, o: &RunOutcome) -> Result<(), SuiteError> {
+    if let Some(p) = &a.junit {
+        let xml = report::junit::render(&[o]).map_err(SuiteError::Engine)?;
+        write(p, &xml)?;
+    }
+    if let Some(p) = &a.json {
+        write(p, &report::json::render(&[o]))?;
+    }
+    if let Some(p) = &a.html {
+        write(p, &report::html::render(&[o]))?;
+    }
+    if let Some(dir) = &a.snapshot_dir {
+        write(
+            &dir.join(format!("behaviour-map-{}.txt", o.profile)),
+            &behaviour_map::render(o),
+        )?;
+        write(
+            &dir.join(format!("exchanges-{}.txt", o.profile)),
+            &behaviour_map::render_exchanges(o),
+        )?;
+    }
+    Ok(())
+}
+
+async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
+    println!("nova-conform bench: embedded mock, --jobs {}", a.jobs);
+    let mut total_cases = 0usize;
+    let mut total = Duration::ZERO;
+    for kind in [MatrixKind::Default, MatrixKind::Exhaustive] {
+        let mut kind_cases = 0;
+        let mut kind_wall = Duration::ZERO;
+        for profile in Profile::ALL {
+            let target = EmbeddedMock::start(profile).await?;
+            let p = Plan {
+                profile,
+                kind,
+                filter: Filter::default(),
+                jobs: a.jobs,
+            };
+            let t0 = Instant::now();
+            let o = run_plan(&target, &p, &|_| {}, &|_| {}).await;
+            let wall = t0.elapsed();
+            Box::new(target).shutdown().await;
+            let o = o?;
+            let n = o.results.len();
+            println!(
+                "  {:<10} {:<10} {:>6} cases  {:>7.3} s  {:>8.0} cases/s  ({} pass, {} fail, {} skip, {} error; {} servers)",
+                format!("{kind:?}").to_lowercase(),
+                profile.as_str(),
+                n,
+                wall.as_secs_f64(),
+                nova_conform::runner::cases_per_second(n, wall),
+                o.count(VerdictKind::Pass),
+                o.count(VerdictKind::Fail),
+                o.count(VerdictKind::Skip),
+                o.count(VerdictKind::Error),
+                o.servers_created,
+            );
+            kind_cases += n;
+            kind_wall += wall;
+        }
+        println!(
+            "  {:<21} {:>6} cases  {:>7.3} s  {:>8.0} cases/s  (both profiles)",
+            format!("{kind:?}").to_lowercase(),
+            kind_cases,
+            kind_wall.as_secs_f64(),
+            nova_conform::runner::cases_per_second(kind_cases, kind_wall)
+        );
+        total_cases += kind_cases;
+        total += kind_wall;
+    }
+    let _ = (total_cases, total);
+    if a.end_to_end {
+        let exe = std::env::current_exe().map_err(|e| SuiteError::Engine(e.to_string()))?;
+        let dir = std::env::temp_dir().join(format!("nova-conform-bench-{}", std::process::id()));
+        let t0 = Instant::now();
+        let status = std::process::Command::new(exe)
+            .args(["run", "--json"])
+            .arg(dir.join("report.json"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_err(|e| SuiteError::Engine(format!("spawning run: {e}")))?;
+        let wall = t0.elapsed();
+        let _ = std::fs::remove_dir_all(&dir);
+        println!(
+            "  end to end: `nova-conform run --json FILE` (default matrix, nova) {:.3} s, exit {}",
+            wall.as_secs_f64(),
+            status.code().unwrap_or(-1)
+        );
+    }
+    Ok(EXIT_PASS)
+}

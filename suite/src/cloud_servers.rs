@@ -41,7 +41,7 @@ pub struct PlanServers {
     timing: Timing,
     run_id: String,
     slots: HashMap<Precondition, tokio::sync::Mutex<Slot>>,
-    given: Option<Server>,
+    given: Mutex<Option<Server>>,
     created: Mutex<BTreeSet<String>>,
     counter: AtomicUsize,
     stop: Arc<AtomicBool>,
@@ -71,10 +71,11 @@ impl PlanServers {
             timing,
             run_id,
             slots,
-            given: given.map(|g| Server {
+            given: Mutex::new(given.map(|g| Server {
                 id: g.id.clone(),
                 host: g.host.clone().unwrap_or_default(),
-            }),
+                migrations: 0,
+            })),
             created: Mutex::new(BTreeSet::new()),
             counter: AtomicUsize::new(0),
             stop,
@@ -185,6 +186,7 @@ impl PlanServers {
         Ok(Server {
             id: id.to_string(),
             host,
+            migrations: u32::from(pre == Precondition::VerifyResize),
         })
     }
 
@@ -250,8 +252,8 @@ impl ServerSource for PlanServers {
     fn acquire(&self, pre: Precondition) -> BoxFuture<'_, Result<Server, String>> {
         Box::pin(async move {
             if pre == Precondition::Active {
-                if let Some(g) = &self.given {
-                    return Ok(g.clone());
+                if let Some(g) = self.given.lock().clone() {
+                    return Ok(g);
                 }
             }
             let mut slot = self.slots[&pre].lock().await;
@@ -276,20 +278,36 @@ impl ServerSource for PlanServers {
         })
     }
 
-    fn release(&self, pre: Precondition, server: Server) {
-        // Chained cases move the server: remember where it is now.
-        if let Ok(mut slot) = self.slots[&pre].try_lock() {
+    fn release(&self, pre: Precondition, server: Server) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            // Chained cases move the server: remember where it is now. A real cloud's
+            // migration list is paged by the runner's filter, so the server is not retired
+            // after a number of migrations: fewer servers matter more there.
+            if let Some(g) = self.given.lock().as_mut().filter(|g| g.id == server.id) {
+                *g = server;
+                return;
+            }
+            let mut slot = self.slots[&pre].lock().await;
             if let Slot::Ready(s) = &mut *slot {
                 if s.id == server.id {
-                    s.host = server.host;
+                    *s = server;
                 }
             }
-        }
+        })
     }
 
     fn discard(&self, server: Server) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            if self.given.as_ref().is_some_and(|g| g.id == server.id) {
+            let was_given = {
+                let mut g = self.given.lock();
+                let hit = g.as_ref().is_some_and(|g| g.id == server.id);
+                if hit {
+                    // Later ACTIVE cases get a created server instead.
+                    *g = None;
+                }
+                hit
+            };
+            if was_given {
                 (self.progress)(format!(
                     "given server {} left its precondition; it is not deleted",
                     server.id

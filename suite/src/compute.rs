@@ -111,6 +111,34 @@ pub async fn wait_settled(caller: &Caller, id: &str, timing: Timing) -> Result<S
     }
 }
 
+/// After confirmResize/revertResize: polls until the server has left VERIFY_RESIZE as well as
+/// its transitional states. Nova answers the confirm (204) before the compute host has
+/// finished it: the server shows VERIFY_RESIZE with no task and the migration `confirming`
+/// for a while (Tempest waits for ACTIVE after a confirm for the same reason).
+pub async fn wait_resize_finished(
+    caller: &Caller,
+    id: &str,
+    timing: Timing,
+) -> Result<ServerView, String> {
+    let deadline = tokio::time::Instant::now() + timing.timeout;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let s = wait_settled(
+            caller,
+            id,
+            Timing {
+                poll_interval: timing.poll_interval,
+                timeout: left,
+            },
+        )
+        .await?;
+        if s.status != "VERIFY_RESIZE" || tokio::time::Instant::now() >= deadline {
+            return Ok(s);
+        }
+        tokio::time::sleep(timing.poll_interval).await;
+    }
+}
+
 /// The newest migration record of `server_id` from `GET /os-migrations` at `version`.
 pub async fn latest_migration(
     caller: &Caller,

@@ -17,7 +17,7 @@ use crate::case::Case;
 use crate::microversion::{Microversion, VersionBounds, VersionSelector};
 use crate::oracle::{MessageContext, Oracle};
 use crate::target::HostInventory;
-use crate::variant::{Precondition, Role};
+use crate::variant::{HostVariant, Precondition, Role};
 
 /// What the plan is built from.
 pub struct PlanInput<'a> {
@@ -97,6 +97,25 @@ fn at_boundary(sel: &VersionSelector, bounds: &VersionBounds) -> bool {
     }
 }
 
+/// Why the cloud cannot give the host a case's body names, if it cannot.
+fn missing_host(case: &Case, inv: &HostInventory) -> Option<String> {
+    match case.body.host()? {
+        HostVariant::Other if inv.enabled.len() < 2 => Some(format!(
+            "needs a second enabled compute host; the cloud has {}",
+            inv.enabled.len()
+        )),
+        HostVariant::Disabled if inv.disabled.is_none() => Some(
+            "the cloud has no disabled compute host (disable a nova-compute service to run these)"
+                .into(),
+        ),
+        HostVariant::NoCapacity if inv.no_capacity.is_none() => Some(
+            "no compute host is known to lack capacity (the suite never fills a real cloud's host)"
+                .into(),
+        ),
+        _ => None,
+    }
+}
+
 /// Builds the plan.
 pub fn build(input: PlanInput<'_>) -> RunPlan {
     let bounds = input.bounds;
@@ -110,6 +129,10 @@ pub fn build(input: PlanInput<'_>) -> RunPlan {
     for case in input.cases {
         if let Some(why) = input.missing_roles.get(&case.role) {
             plan.skipped.push((case, why.clone()));
+            continue;
+        }
+        if let Some(why) = missing_host(&case, input.inventory) {
+            plan.skipped.push((case, why));
             continue;
         }
         let needs_server = case.precondition != Precondition::Nonexistent;
@@ -224,7 +247,12 @@ impl RunPlan {
             self.mutating_count()
         );
         for c in &self.chains {
-            let _ = writeln!(s, "    {:<14} {} migrations", c.precondition, c.cases.len());
+            let _ = writeln!(
+                s,
+                "    {:<14} {} migrations",
+                c.precondition.as_str(),
+                c.cases.len()
+            );
         }
         let servers: Vec<&str> = self.servers_to_create.iter().map(|p| p.as_str()).collect();
         let _ = writeln!(
@@ -311,7 +339,7 @@ mod tests {
     fn inv(n: usize) -> HostInventory {
         HostInventory {
             enabled: (1..=n).map(|i| format!("c{i}")).collect(),
-            disabled: None,
+            disabled: (n > 1).then(|| "c0".to_string()),
             no_capacity: None,
         }
     }
@@ -345,10 +373,22 @@ mod tests {
             .iter()
             .filter(|c| !mutating(&oracle, c, &bounds()))
             .count();
-        assert_eq!(p.concurrent.len(), refused, "every refused case runs");
-        assert!(p.skipped.is_empty());
+        let skipped_refused = p
+            .skipped
+            .iter()
+            .filter(|(c, _)| !mutating(&oracle, c, &bounds()))
+            .count();
         assert_eq!(
-            p.concurrent.len() + p.mutating_count() + p.reduced,
+            p.concurrent.len() + skipped_refused,
+            refused,
+            "every refused case runs unless the cloud lacks its host"
+        );
+        assert!(p.skipped.iter().all(|(c, _)| matches!(
+            c.body.host(),
+            Some(HostVariant::Disabled | HostVariant::NoCapacity)
+        )));
+        assert_eq!(
+            p.concurrent.len() + p.mutating_count() + p.reduced + p.skipped.len(),
             all.len(),
             "every case is planned, reduced or skipped"
         );

@@ -11,7 +11,7 @@ pub trait ServerSource: Send + Sync {
     /// A server in `pre` (never called for [`Precondition::Nonexistent`]).
     fn acquire(&self, pre: Precondition) -> BoxFuture<'_, Result<Server, String>>;
     /// The runner saw `server` in `pre` again after its case (possibly on another host).
-    fn release(&self, pre: Precondition, server: Server);
+    fn release(&self, pre: Precondition, server: Server) -> BoxFuture<'_, ()>;
     /// The server is no longer in a known precondition.
     fn discard(&self, server: Server) -> BoxFuture<'_, ()>;
     /// Checked before each case starts: `true` stops starting cases (Ctrl-C); the cases not
@@ -25,8 +25,8 @@ impl ServerSource for ServerPool {
     fn acquire(&self, pre: Precondition) -> BoxFuture<'_, Result<Server, String>> {
         Box::pin(ServerPool::acquire(self, pre))
     }
-    fn release(&self, pre: Precondition, server: Server) {
-        ServerPool::release(self, pre, server)
+    fn release(&self, pre: Precondition, server: Server) -> BoxFuture<'_, ()> {
+        Box::pin(ServerPool::release(self, pre, server))
     }
     fn discard(&self, server: Server) -> BoxFuture<'_, ()> {
         Box::pin(ServerPool::discard(self, server))

@@ -37,7 +37,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Run the matrix (against the embedded mock cloud when no cloud is configured).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Print the cases (id and name) a run would execute.
     List(ListArgs),
     /// Time the default and exhaustive matrices of both profiles against the embedded mock.
@@ -156,7 +156,7 @@ pub fn main() -> i32 {
         }
     };
     let result = match cli.cmd {
-        Cmd::Run(a) => rt.block_on(cmd_run(a)),
+        Cmd::Run(a) => rt.block_on(cmd_run(*a)),
         Cmd::List(a) => cmd_list(a),
         Cmd::Bench(a) => rt.block_on(cmd_bench(a)),
         Cmd::Cleanup(a) => rt.block_on(crate::cli_cloud::cleanup_cmd(a)),

@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod bench;
 pub mod builder;
 pub mod clock;
 pub mod clouds_yaml;

@@ -68,6 +68,17 @@ enum Command {
         #[arg(long)]
         scenario: Option<PathBuf>,
     },
+    /// Measure requests/s (mock vs a bare hyper server) and memory for N servers.
+    Bench {
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// Servers to insert for the memory figure.
+        #[arg(long, default_value_t = 100_000)]
+        servers: usize,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,6 +125,48 @@ async fn wait_for_signal() {
     }
 }
 
+async fn bench(seconds: u64, concurrency: usize, servers: usize) -> Result<(), CliError> {
+    let opts = mockcloud::bench::BenchOptions {
+        duration: Duration::from_secs(seconds.max(1)),
+        concurrency: concurrency.max(1),
+        servers_for_memory: servers,
+    };
+    println!("mockcloud bench: {}s per figure, {} concurrent clients (client and server share this machine)", opts.duration.as_secs(), opts.concurrency);
+    let (figures, mem) = mockcloud::bench::run(&opts).await?;
+    let bare = figures.first().map(|f| f.per_second).unwrap_or(0.0);
+    for f in &figures {
+        let ratio = if f.per_second > 0.0 {
+            bare / f.per_second
+        } else {
+            f64::INFINITY
+        };
+        println!(
+            "{:<40} {:>10.0} req/s  ({} ok, {} errors, bare/this = {:.2}x)",
+            f.name, f.per_second, f.requests, f.errors, ratio
+        );
+    }
+    match mem {
+        Some(kib) => println!(
+            "memory for {servers} servers: {:.1} MiB RSS growth ({:.0} bytes/server)",
+            kib as f64 / 1024.0,
+            (kib * 1024) as f64 / servers.max(1) as f64
+        ),
+        None => println!("memory for {servers} servers: unavailable (no /proc/self/status)"),
+    }
+    Ok(())
+}
+
+async fn run(cmd: Command) -> Result<(), CliError> {
+    match cmd {
+        Command::Bench {
+            seconds,
+            concurrency,
+            servers,
+        } => bench(seconds, concurrency, servers).await,
+        serve_cmd @ Command::Serve { .. } => serve(serve_cmd).await,
+    }
+}
+
 async fn serve(cmd: Command) -> Result<(), CliError> {
     let Command::Serve {
         bind,
@@ -126,7 +179,10 @@ async fn serve(cmd: Command) -> Result<(), CliError> {
         resize_confirm_window,
         clouds_yaml,
         scenario,
-    } = cmd;
+    } = cmd
+    else {
+        return Ok(());
+    };
     let mut b = MockCloud::builder()
         .bind(bind)
         .profile(match profile {
@@ -175,7 +231,7 @@ fn main() -> ExitCode {
         .enable_all()
         .build()
         .map_err(CliError::Runtime)
-        .and_then(|rt| rt.block_on(serve(cli.command)));
+        .and_then(|rt| rt.block_on(run(cli.command)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

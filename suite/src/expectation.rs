@@ -45,8 +45,13 @@ pub struct Expectation {
     pub rule: String,
     pub status: u16,
     pub fault: Option<String>,
-    /// Regex with placeholders already substituted.
+    /// Regex with the placeholders shown substituted (for people).
     pub message: Option<String>,
+    /// The rule's pattern with `%(name)s` placeholders, and their values, for matching.
+    #[serde(skip)]
+    pub message_pattern: Option<String>,
+    #[serde(skip)]
+    pub message_values: Vec<(&'static str, String)>,
     pub end: EndState,
     pub headers: Vec<HeaderCheck>,
 }

@@ -39,11 +39,18 @@ pub fn judge(exp: &Expectation, resp: &RecordedResponse, echoed: Option<&str>) -
         }
     }
     if let Some(pattern) = &exp.message {
-        // A pattern that fails to compile was rejected when the oracle loaded; substitution
-        // only inserts escaped text, so this cannot fail.
-        let re = Regex::new(pattern).expect("oracle patterns are validated at load");
+        let values: Vec<(&str, &str)> = exp
+            .message_values
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect();
+        let ok = |m: &str| match &exp.message_pattern {
+            Some(p) => crate::message::matches(p, &values, m),
+            // An expectation read back from a report has only the substituted text.
+            None => regex::Regex::new(pattern).is_ok_and(|re| re.is_match(m)),
+        };
         match &fault {
-            Some((_, m)) if re.is_match(m) => {}
+            Some((_, m)) if ok(m) => {}
             Some((_, m)) => out.push(mm("message", format!("/{pattern}/"), m.clone())),
             None => out.push(mm("message", format!("/{pattern}/"), "no fault body")),
         }

@@ -24,6 +24,7 @@ pub mod followthrough;
 pub mod http;
 pub mod judge;
 pub mod matrix;
+pub mod message;
 pub mod microversion;
 pub mod oracle;
 pub mod plan;

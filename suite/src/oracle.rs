@@ -209,14 +209,9 @@ impl Oracle {
                     })?;
                 if let Some(m) = &raw.message {
                     // Validate the pattern now with dummy values, so a typo fails at load.
-                    regex::Regex::new(&substitute(m, &MessageContext::default(), None)).map_err(
-                        |e| {
-                            SuiteError::Fixture(format!(
-                                "expectations/{name}: rule {}: {e}",
-                                raw.id
-                            ))
-                        },
-                    )?;
+                    crate::message::validate(m).map_err(|e| {
+                        SuiteError::Fixture(format!("expectations/{name}: rule {}: {e}", raw.id))
+                    })?;
                 }
                 let end = match raw.end {
                     Some(e) => e,
@@ -265,6 +260,14 @@ impl Oracle {
                 .message
                 .as_ref()
                 .map(|m| substitute(m, ctx, Some(bounds))),
+            message_pattern: rule.message.clone(),
+            message_values: vec![
+                ("server_id", ctx.server_id.clone()),
+                ("host", ctx.host.clone().unwrap_or_default()),
+                ("version", ctx.version_sent.clone().unwrap_or_default()),
+                ("min", bounds.min.to_string()),
+                ("max", bounds.max.to_string()),
+            ],
             end: rule.end,
             headers: rule.headers.clone(),
         })

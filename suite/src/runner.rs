@@ -305,7 +305,9 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
     let mut observed = Observed {
         status: resp.status,
         fault: fault.as_ref().map(|f| f.0.clone()),
-        message: fault.as_ref().map(|f| redact::text(&f.1)),
+        message: fault
+            .as_ref()
+            .map(|f| host_names_to_roles(&redact::text(&f.1), &hosts)),
         end: None,
     };
     res.exchange = Some(host_placeholders(redact::exchange(&exchange), &hosts));
@@ -405,16 +407,30 @@ fn host_placeholders(
     hosts: &HostNames,
 ) -> crate::exchange::Exchange {
     if let Some(body) = &mut x.request.body {
-        for (name, placeholder) in [
-            (&hosts.own, "<server's host>"),
-            (&hosts.other, "<another enabled host>"),
-        ] {
-            if let Some(n) = name {
-                *body = body.replace(&format!("\"{n}\""), &format!("\"{placeholder}\""));
+        *body = host_names_to_roles(body, hosts);
+    }
+    if let Some(r) = &mut x.response {
+        r.body = host_names_to_roles(&r.body, hosts);
+    }
+    x
+}
+
+/// Replaces the names of the server's host and of the other host by their roles in `text`,
+/// where they appear quoted (JSON `"name"`, Python repr `'name'`): that is how bodies and
+/// validation messages carry them.
+fn host_names_to_roles(text: &str, hosts: &HostNames) -> String {
+    let mut out = text.to_string();
+    for (name, placeholder) in [
+        (&hosts.own, "<server's host>"),
+        (&hosts.other, "<another enabled host>"),
+    ] {
+        if let Some(n) = name.as_deref().filter(|n| !n.is_empty()) {
+            for q in ['"', '\''] {
+                out = out.replace(&format!("{q}{n}{q}"), &format!("{q}{placeholder}{q}"));
             }
         }
     }
-    x
+    out
 }
 
 /// Wall time helper for the bench and the CLI.

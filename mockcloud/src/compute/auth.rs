@@ -54,18 +54,14 @@ pub fn unauthorized(headers: &HeaderMap) -> Response<Body> {
 }
 
 /// Look a token up; None when unknown, expired or unscoped (compute needs a project).
-pub fn check_token(shared: &Shared, headers: &HeaderMap) -> Option<AuthContext> {
+pub fn check_token(shared: &Shared, headers: &HeaderMap) -> Option<Arc<AuthContext>> {
     let token = headers.get("x-auth-token")?.to_str().ok()?.trim();
     let tokens = shared.tokens.read();
     let t: &Token = tokens.get(token)?;
     if t.expires_at <= shared.clock.now() {
         return None;
     }
-    Some(AuthContext {
-        user_id: t.user_id.clone(),
-        project_id: t.project_id.clone()?,
-        roles: t.roles.clone(),
-    })
+    t.auth.clone()
 }
 
 pub async fn layer(

@@ -21,7 +21,7 @@ pub struct Ctx {
     pub shared: Arc<Shared>,
     pub version: Version,
     pub request_id: String,
-    pub auth: AuthContext,
+    pub auth: Arc<AuthContext>,
     /// `http://host:port`, for links.
     pub base: String,
 }
@@ -72,7 +72,7 @@ impl FromRequestParts<Arc<Shared>> for Ctx {
         let version = negotiate(shared, parts).map_err(IntoResponse::into_response)?;
         let auth = parts
             .extensions
-            .get::<AuthContext>()
+            .get::<Arc<AuthContext>>()
             .cloned()
             .ok_or_else(|| super::auth::unauthorized(&parts.headers))?;
         let request_id = parts

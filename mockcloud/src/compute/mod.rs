@@ -6,6 +6,7 @@ pub mod body;
 pub mod checks;
 pub mod context;
 pub mod fault;
+pub mod flavor_manage;
 pub mod flavors;
 pub mod hypervisors;
 pub mod images;

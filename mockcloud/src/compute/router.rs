@@ -7,8 +7,8 @@
 //! Extension point: add a module and `.merge()` its `routes()` here.
 
 use super::{
-    actions, auth, flavors, hypervisors, images, instance_actions, migrations, servers, services,
-    versions,
+    actions, auth, flavor_manage, flavors, hypervisors, images, instance_actions, migrations,
+    servers, services, versions,
 };
 use crate::http::{body_limit, request_id, webob};
 use crate::state::handle::Shared;
@@ -57,9 +57,25 @@ fn api_routes() -> Router<Arc<Shared>> {
             m(get(instance_actions::show)),
         )
         .route("/v2.1/os-migrations", m(get(migrations::index)))
-        .route("/v2.1/flavors", m(get(flavors::index)))
+        .route(
+            "/v2.1/flavors",
+            m(get(flavors::index).post(flavor_manage::create)),
+        )
         .route("/v2.1/flavors/detail", m(get(flavors::detail)))
-        .route("/v2.1/flavors/{id}", m(get(flavors::show)))
+        .route(
+            "/v2.1/flavors/{id}",
+            m(get(flavors::show).delete(flavor_manage::delete)),
+        )
+        .route(
+            "/v2.1/flavors/{id}/os-extra_specs",
+            m(get(flavor_manage::specs_index).post(flavor_manage::specs_create)),
+        )
+        .route(
+            "/v2.1/flavors/{id}/os-extra_specs/{key}",
+            m(get(flavor_manage::spec_show)
+                .put(flavor_manage::spec_update)
+                .delete(flavor_manage::spec_delete)),
+        )
         .route("/v2.1/os-services", m(get(services::index)))
         .route(
             "/v2.1/os-services/{id}",

@@ -5,8 +5,43 @@ use super::context::Ctx;
 use crate::clock::{isotime, naive_iso};
 use crate::state::model::{Server, TaskState, VmState};
 use crate::state::store::State;
-use serde_json::{json, Map, Value};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{json, Value};
 use sha2::{Digest, Sha224};
+
+/// An ordered JSON object with static keys: the detailed server view is built on
+/// every GET, so it avoids allocating ~50 key strings per response.
+#[derive(Debug, Default)]
+pub struct Fields(Vec<(&'static str, Value)>);
+
+impl Fields {
+    fn insert(&mut self, k: &'static str, v: Value) {
+        self.0.push((k, v));
+    }
+
+    pub fn get(&self, k: &str) -> Option<&Value> {
+        self.0.iter().find(|(key, _)| *key == k).map(|(_, v)| v)
+    }
+
+    pub fn into_value(self) -> Value {
+        Value::Object(
+            self.0
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
+    }
+}
+
+impl Serialize for Fields {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
 
 /// `common.status_from_state`.
 pub fn status(vm: VmState, task: Option<TaskState>) -> &'static str {
@@ -77,15 +112,15 @@ pub enum Mode {
 }
 
 /// `GET /servers/{id}` and `/servers/detail` entry.
-pub fn show(ctx: &Ctx, st: &State, s: &Server, mode: Mode) -> Value {
+pub fn show(ctx: &Ctx, st: &State, s: &Server, mode: Mode) -> Fields {
     let admin = ctx.is_admin();
     let id = s.uuid.to_string();
     let status = status(s.vm_state, s.task_state);
-    let mut m = Map::new();
-    m.insert("accessIPv4".into(), json!(""));
-    m.insert("accessIPv6".into(), json!(""));
-    m.insert("addresses".into(), json!({}));
-    m.insert("created".into(), json!(isotime(&s.created_at)));
+    let mut m = Fields(Vec::with_capacity(48));
+    m.insert("accessIPv4", json!(""));
+    m.insert("accessIPv6", json!(""));
+    m.insert("addresses", json!({}));
+    m.insert("created", json!(isotime(&s.created_at)));
     let flavor = if ctx.at_least(47) {
         json!({
             "vcpus": s.flavor.vcpus, "ram": s.flavor.ram, "disk": s.flavor.disk,
@@ -95,32 +130,29 @@ pub fn show(ctx: &Ctx, st: &State, s: &Server, mode: Mode) -> Value {
     } else {
         json!({"id": s.flavor.id, "links": [{"rel": "bookmark", "href": format!("{}/flavors/{}", ctx.base, s.flavor.id)}]})
     };
-    m.insert("flavor".into(), flavor);
-    m.insert(
-        "hostId".into(),
-        json!(host_id(s.host.as_deref(), &s.project_id)),
-    );
-    m.insert("id".into(), json!(id));
+    m.insert("flavor", flavor);
+    m.insert("hostId", json!(host_id(s.host.as_deref(), &s.project_id)));
+    m.insert("id", json!(id));
     let mut image = json!({"id": s.image_ref, "links": [{"rel": "bookmark", "href": format!("{}/images/{}", ctx.base, s.image_ref)}]});
     if ctx.at_least(98) {
         image["properties"] = json!({});
     }
     m.insert(
-        "image".into(),
+        "image",
         if s.image_ref.is_empty() {
             json!("")
         } else {
             image
         },
     );
-    m.insert("links".into(), links(ctx, "servers", &id));
-    m.insert("metadata".into(), json!(s.metadata));
-    m.insert("name".into(), json!(s.name));
-    m.insert("status".into(), json!(status));
-    m.insert("tenant_id".into(), json!(s.project_id));
-    m.insert("user_id".into(), json!(s.user_id));
-    m.insert("updated".into(), json!(isotime(&s.updated_at)));
-    m.insert("OS-DCF:diskConfig".into(), json!("MANUAL"));
+    m.insert("links", links(ctx, "servers", &id));
+    m.insert("metadata", json!(s.metadata));
+    m.insert("name", json!(s.name));
+    m.insert("status", json!(status));
+    m.insert("tenant_id", json!(s.project_id));
+    m.insert("user_id", json!(s.user_id));
+    m.insert("updated", json!(isotime(&s.updated_at)));
+    m.insert("OS-DCF:diskConfig", json!("MANUAL"));
     if status == "ERROR" {
         if let Some(f) = &s.fault {
             let mut fault =
@@ -128,85 +160,82 @@ pub fn show(ctx: &Ctx, st: &State, s: &Server, mode: Mode) -> Value {
             if admin {
                 fault["details"] = json!(f.details);
             }
-            m.insert("fault".into(), fault);
+            m.insert("fault", fault);
         }
     }
     if matches!(
         status,
         "ACTIVE" | "BUILD" | "REBUILD" | "RESIZE" | "VERIFY_RESIZE" | "MIGRATING"
     ) {
-        m.insert("progress".into(), json!(s.progress));
+        m.insert("progress", json!(s.progress));
     }
     m.insert(
-        "OS-EXT-AZ:availability_zone".into(),
+        "OS-EXT-AZ:availability_zone",
         json!(s.availability_zone.clone().unwrap_or_else(|| "nova".into())),
     );
-    m.insert("config_drive".into(), json!(""));
-    m.insert("key_name".into(), json!(s.key_name));
+    m.insert("config_drive", json!(""));
+    m.insert("key_name", json!(s.key_name));
     m.insert(
-        "OS-SRV-USG:launched_at".into(),
+        "OS-SRV-USG:launched_at",
         json!(s.launched_at.as_ref().map(naive_iso)),
     );
-    m.insert("OS-SRV-USG:terminated_at".into(), Value::Null);
+    m.insert("OS-SRV-USG:terminated_at", Value::Null);
     if admin {
         let host = s.host.clone();
-        m.insert("OS-EXT-SRV-ATTR:host".into(), json!(host));
+        m.insert("OS-EXT-SRV-ATTR:host", json!(host));
         m.insert(
-            "OS-EXT-SRV-ATTR:instance_name".into(),
+            "OS-EXT-SRV-ATTR:instance_name",
             json!(format!("instance-{:08x}", s.seq)),
         );
-        m.insert("OS-EXT-SRV-ATTR:hypervisor_hostname".into(), json!(host));
+        m.insert("OS-EXT-SRV-ATTR:hypervisor_hostname", json!(host));
         if ctx.at_least(3) {
-            m.insert("OS-EXT-SRV-ATTR:hostname".into(), json!(hostname(&s.name)));
-            m.insert("OS-EXT-SRV-ATTR:kernel_id".into(), json!(""));
-            m.insert("OS-EXT-SRV-ATTR:launch_index".into(), json!(0));
-            m.insert("OS-EXT-SRV-ATTR:ramdisk_id".into(), json!(""));
-            m.insert(
-                "OS-EXT-SRV-ATTR:reservation_id".into(),
-                json!(s.reservation_id),
-            );
-            m.insert("OS-EXT-SRV-ATTR:root_device_name".into(), json!("/dev/vda"));
-            m.insert("OS-EXT-SRV-ATTR:user_data".into(), Value::Null);
+            m.insert("OS-EXT-SRV-ATTR:hostname", json!(hostname(&s.name)));
+            m.insert("OS-EXT-SRV-ATTR:kernel_id", json!(""));
+            m.insert("OS-EXT-SRV-ATTR:launch_index", json!(0));
+            m.insert("OS-EXT-SRV-ATTR:ramdisk_id", json!(""));
+            m.insert("OS-EXT-SRV-ATTR:reservation_id", json!(s.reservation_id));
+            m.insert("OS-EXT-SRV-ATTR:root_device_name", json!("/dev/vda"));
+            m.insert("OS-EXT-SRV-ATTR:user_data", Value::Null);
         }
     }
     m.insert(
-        "OS-EXT-STS:task_state".into(),
+        "OS-EXT-STS:task_state",
         json!(s.task_state.map(|t| t.as_str())),
     );
-    m.insert("OS-EXT-STS:vm_state".into(), json!(s.vm_state.as_str()));
-    m.insert("OS-EXT-STS:power_state".into(), json!(s.power_state));
-    m.insert("os-extended-volumes:volumes_attached".into(), json!([]));
+    m.insert("OS-EXT-STS:vm_state", json!(s.vm_state.as_str()));
+    m.insert("OS-EXT-STS:power_state", json!(s.power_state));
+    m.insert("os-extended-volumes:volumes_attached", json!([]));
     if ctx.at_least(9) {
-        m.insert("locked".into(), json!(s.locked_by.is_some()));
+        m.insert("locked", json!(s.locked_by.is_some()));
     }
     if ctx.at_least(16) && admin {
-        m.insert("host_status".into(), json!(host_status(st, s)));
+        m.insert("host_status", json!(host_status(st, s)));
     }
     if ctx.at_least(19) {
-        m.insert("description".into(), json!(s.description));
+        m.insert("description", json!(s.description));
     }
     if ctx.at_least(26) {
-        m.insert("tags".into(), json!(s.tags));
+        m.insert("tags", json!(s.tags));
     }
     if ctx.at_least(63) {
-        m.insert("trusted_image_certificates".into(), Value::Null);
+        m.insert("trusted_image_certificates", Value::Null);
     }
     if ctx.at_least(71) && mode == Mode::Show {
-        m.insert("server_groups".into(), json!([]));
+        m.insert("server_groups", json!([]));
     }
     if ctx.at_least(73) {
-        m.insert("locked_reason".into(), json!(s.locked_reason));
+        m.insert("locked_reason", json!(s.locked_reason));
     }
     if ctx.at_least(90) && !admin {
-        m.insert("OS-EXT-SRV-ATTR:hostname".into(), json!(hostname(&s.name)));
+        m.insert("OS-EXT-SRV-ATTR:hostname", json!(hostname(&s.name)));
     }
     if ctx.at_least(96) {
-        m.insert("pinned_availability_zone".into(), Value::Null);
+        m.insert("pinned_availability_zone", Value::Null);
     }
     if ctx.at_least(100) {
-        m.insert("scheduler_hints".into(), json!({}));
+        m.insert("scheduler_hints", json!({}));
     }
-    Value::Object(m)
+    m
 }
 
 /// Nova's `utils.sanitize_hostname` (simplified: lowercase, [a-z0-9-], max 63).

@@ -122,7 +122,7 @@ fn list(ctx: &Ctx, query: &Option<String>, detail: bool) -> ApiResult {
             break;
         }
         out.push(if detail {
-            server_view::show(ctx, &st, s, Mode::Detail)
+            server_view::show(ctx, &st, s, Mode::Detail).into_value()
         } else {
             server_view::basic(ctx, s)
         });
@@ -174,7 +174,13 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
         &s.project_id,
         ctx.version,
     )?;
-    let body = json!({ "server": server_view::show(&ctx, &st, s, Mode::Show) });
+    #[derive(serde::Serialize)]
+    struct One {
+        server: server_view::Fields,
+    }
+    let body = One {
+        server: server_view::show(&ctx, &st, s, Mode::Show),
+    };
     drop(st);
     Ok(ctx.json(StatusCode::OK, &body))
 }

@@ -10,8 +10,15 @@ use axum::response::Response;
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// `req-<uuid4>`; the uuid comes from the thread-local CSPRNG rather than a
+/// getrandom syscall per request (this runs on every compute request).
 pub fn new_request_id() -> String {
-    format!("req-{}", uuid::Uuid::new_v4())
+    let u = uuid::Builder::from_random_bytes(rand::random::<[u8; 16]>()).into_uuid();
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    let mut out = String::with_capacity(4 + uuid::fmt::Hyphenated::LENGTH);
+    out.push_str("req-");
+    out.push_str(u.hyphenated().encode_lower(&mut buf));
+    out
 }
 
 pub async fn layer(mut req: Request, next: Next) -> Response {

@@ -209,7 +209,16 @@ fn authenticate(shared: &Shared, body: &Value, base: &str) -> Outcome {
                 .unwrap_or(chrono::Duration::hours(1)),
         audit_id: Uuid::new_v4().simple().to_string()[..22].to_string(),
         app_credential_id: app_cred,
+        auth: None,
     };
+    let mut token = token;
+    token.auth = token.project_id.as_ref().map(|pid| {
+        Arc::new(crate::compute::auth::AuthContext {
+            user_id: token.user_id.clone(),
+            project_id: pid.clone(),
+            roles: token.roles.clone(),
+        })
+    });
     let id = format!(
         "gAAAAA{}{}",
         Uuid::new_v4().simple(),

@@ -36,6 +36,8 @@ pub struct Token {
     pub expires_at: DateTime<Utc>,
     pub audit_id: String,
     pub app_credential_id: Option<String>,
+    /// Prebuilt request context for scoped tokens (shared, not rebuilt per request).
+    pub auth: Option<Arc<crate::compute::auth::AuthContext>>,
 }
 
 /// Everything one mock instance shares between its handlers.

@@ -1,0 +1,127 @@
+//! Flavor create/delete and os-extra_specs; a created flavor is usable for resize.
+
+mod common;
+use common::T;
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn create_use_and_delete_a_flavor() {
+    let t = T::default().await;
+    let body =
+        json!({"flavor": {"name": "m1.custom", "id": "42", "ram": 1024, "vcpus": 2, "disk": 10}});
+    let r = t
+        .call(
+            "member",
+            Method::POST,
+            "/flavors",
+            Some("2.55"),
+            Some(&body),
+        )
+        .await;
+    assert_eq!(r.fault().0, "forbidden");
+    let r = t
+        .call("admin", Method::POST, "/flavors", Some("2.55"), Some(&body))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["flavor"]["id"], "42");
+    assert_eq!(r.json["flavor"]["description"], serde_json::Value::Null);
+    let r = t
+        .call("admin", Method::POST, "/flavors", Some("2.55"), Some(&body))
+        .await;
+    assert_eq!(
+        r.fault(),
+        (
+            "conflictingRequest".into(),
+            409,
+            "Flavor with name m1.custom already exists.".into()
+        )
+    );
+    let r = t
+        .call(
+            "admin",
+            Method::POST,
+            "/flavors",
+            Some("2.1"),
+            Some(&json!({"flavor": {"name": "x", "ram": 0, "vcpus": 1, "disk": 1}})),
+        )
+        .await;
+    assert_eq!(
+        r.fault().2,
+        "Invalid input for field/attribute ram. Value: 0. 0 is less than the minimum of 1"
+    );
+    // Extra specs.
+    let r = t
+        .call(
+            "admin",
+            Method::POST,
+            "/flavors/42/os-extra_specs",
+            Some("2.1"),
+            Some(&json!({"extra_specs": {"hw:cpu_policy": "dedicated", "n": 1}})),
+        )
+        .await;
+    assert_eq!(
+        r.json,
+        json!({"extra_specs": {"hw:cpu_policy": "dedicated", "n": "1"}})
+    );
+    let r = t
+        .get("member", "/flavors/42/os-extra_specs/hw:cpu_policy", "2.1")
+        .await;
+    assert_eq!(r.json, json!({"hw:cpu_policy": "dedicated"}));
+    let r = t
+        .call(
+            "admin",
+            Method::PUT,
+            "/flavors/42/os-extra_specs/n",
+            Some("2.1"),
+            Some(&json!({"n": "2"})),
+        )
+        .await;
+    assert_eq!(r.json, json!({"n": "2"}));
+    assert_eq!(
+        t.call(
+            "admin",
+            Method::DELETE,
+            "/flavors/42/os-extra_specs/n",
+            Some("2.1"),
+            None
+        )
+        .await
+        .status,
+        202
+    );
+    assert_eq!(
+        t.get("member", "/flavors/42/os-extra_specs/n", "2.1")
+            .await
+            .fault()
+            .2,
+        "Flavor 42 has no extra specs with key n."
+    );
+    let r = t.get("member", "/flavors/42", "2.61").await;
+    assert_eq!(
+        r.json["flavor"]["extra_specs"],
+        json!({"hw:cpu_policy": "dedicated"})
+    );
+    // Resize to it, then delete it.
+    let id = t.create_server("member").await;
+    assert_eq!(
+        t.action("member", &id, "2.1", json!({"resize": {"flavorRef": "42"}}))
+            .await
+            .status,
+        202
+    );
+    assert_eq!(t.server(&id).await["flavor"]["original_name"], "m1.custom");
+    assert_eq!(
+        t.call("admin", Method::DELETE, "/flavors/42", Some("2.1"), None)
+            .await
+            .status,
+        202
+    );
+    assert_eq!(
+        t.call("admin", Method::DELETE, "/flavors/42", Some("2.1"), None)
+            .await
+            .fault()
+            .2,
+        "Flavor 42 could not be found."
+    );
+}

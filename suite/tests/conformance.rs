@@ -1,0 +1,89 @@
+//! The conformance run itself: the whole default matrix against the embedded mock, both
+//! profiles, checked against the oracle and against the reviewed behaviour-map snapshots in
+//! `snapshots/`. So `cargo test --workspace` is the conformance run too.
+use nova_conform::behaviour_map;
+use nova_conform::conformance::{run_plan, Plan};
+use nova_conform::discrepancy;
+use nova_conform::embedded::EmbeddedMock;
+use nova_conform::filter::Filter;
+use nova_conform::matrix::MatrixKind;
+use nova_conform::oracle::Profile;
+use nova_conform::runner::{RunOutcome, DEFAULT_JOBS};
+use nova_conform::target::Target;
+use nova_conform::verdict::VerdictKind;
+
+async fn run(profile: Profile) -> RunOutcome {
+    let target = EmbeddedMock::start(profile)
+        .await
+        .expect("the embedded mock starts");
+    let plan = Plan {
+        profile,
+        kind: MatrixKind::Default,
+        filter: Filter::default(),
+        jobs: DEFAULT_JOBS,
+    };
+    let outcome = run_plan(&target, &plan, &|_| {}, &|_| {}).await;
+    Box::new(target).shutdown().await;
+    let mut outcome = outcome.expect("the run completes");
+    discrepancy::mark(&mut outcome);
+    outcome
+}
+
+fn check(profile: Profile, o: &RunOutcome) {
+    assert!(
+        o.cleanup_failures.is_empty(),
+        "servers left behind: {:?}",
+        o.cleanup_failures
+    );
+    assert_eq!(
+        o.count(VerdictKind::Error),
+        0,
+        "engine errors: {:#?}",
+        o.results
+            .iter()
+            .find(|r| r.verdict.kind() == VerdictKind::Error)
+    );
+    assert_eq!(
+        o.count(VerdictKind::Skip),
+        0,
+        "the embedded mock has every identity and host"
+    );
+    // Every failure must be a known, logged discrepancy (annotated, still Fail).
+    let unknown: Vec<_> = o
+        .results
+        .iter()
+        .filter(|r| r.verdict.kind() == VerdictKind::Fail && r.known_discrepancy.is_none())
+        .map(|r| format!("{} {}: {:?}", r.id, r.name, r.verdict))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "{profile}: {} unexplained failures, first: {:#?}",
+        unknown.len(),
+        &unknown[..unknown.len().min(5)]
+    );
+
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        insta::assert_snapshot!(format!("behaviour-map-{profile}"), behaviour_map::render(o));
+        insta::assert_snapshot!(
+            format!("exchanges-{profile}"),
+            behaviour_map::render_exchanges(o)
+        );
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nova_profile_conforms() {
+    let o = run(Profile::Nova).await;
+    check(Profile::Nova, &o);
+    // The oracle and the mock agree on the upstream profile.
+    assert_eq!(o.count(VerdictKind::Pass), o.results.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pike_spec_profile_conforms() {
+    let o = run(Profile::PikeSpec).await;
+    check(Profile::PikeSpec, &o);
+}

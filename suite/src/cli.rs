@@ -44,6 +44,10 @@ enum Cmd {
     Bench(BenchArgs),
     /// Delete the servers a crashed run left behind (found by their name prefix).
     Cleanup(crate::cli_cloud::CleanupArgs),
+    /// Cold-migrate a server, optionally to a named host (a client, like `openstack server migrate`).
+    Migrate(crate::cli_client::MigrateArgs),
+    /// Migration records (`migration list [--server S]`).
+    Migration(crate::cli_client::MigrationArgs),
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -160,6 +164,8 @@ pub fn main() -> i32 {
         Cmd::List(a) => cmd_list(a),
         Cmd::Bench(a) => rt.block_on(cmd_bench(a)),
         Cmd::Cleanup(a) => rt.block_on(crate::cli_cloud::cleanup_cmd(a)),
+        Cmd::Migrate(a) => return rt.block_on(crate::cli_client::migrate_cmd(a)),
+        Cmd::Migration(a) => return rt.block_on(crate::cli_client::migration_cmd(a)),
     };
     match result {
         Ok(code) => code,

@@ -421,18 +421,24 @@ pub async fn find_server(caller: &Caller, name_or_id: &str) -> Result<GivenServe
         return Ok(view(&by_id.body["server"]));
     }
     let anchored = format!("^{}$", regex::escape(name_or_id));
-    let list = get_json(
-        caller,
-        &format!("/servers/detail?name={}", urlencode(&anchored)),
-        "2.56",
-    )
-    .await?;
-    let found: Vec<&Value> = list["servers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|s| s["name"].as_str() == Some(name_or_id))
-        .collect();
+    let query = format!("/servers/detail?name={}", urlencode(&anchored));
+    let mut list = get_json(caller, &query, "2.56").await?;
+    let named = |list: &Value| -> Vec<Value> {
+        list["servers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|s| s["name"].as_str() == Some(name_or_id))
+            .cloned()
+            .collect()
+    };
+    if named(&list).is_empty() {
+        // An admin may name a server of another project (refused for others: ignored).
+        if let Ok(all) = get_json(caller, &format!("{query}&all_tenants=1"), "2.56").await {
+            list = all;
+        }
+    }
+    let found = named(&list);
     match found.as_slice() {
         [one] => Ok(view(one)),
         [] => Err(format!("no server with name or id {name_or_id:?}")),

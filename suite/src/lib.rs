@@ -7,6 +7,7 @@ pub mod behaviour_map;
 pub mod body;
 pub mod case;
 pub mod cleanup;
+pub mod client;
 pub mod cloud_api;
 pub mod cloud_run;
 pub mod cloud_servers;

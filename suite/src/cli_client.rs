@@ -9,7 +9,7 @@ use nova_conform::runner;
 use nova_conform::target::Caller;
 use nova_conform::variant::Role;
 
-use crate::cli_cloud::{progress_printer, CloudArgs, WaitArgs};
+use crate::cli_cloud::{progress_printer, ConnectArgs, WaitArgs};
 
 /// The behaviour profile the endpoint implements (decides whether `--force` can be sent).
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -22,7 +22,7 @@ pub enum EndpointProfile {
 #[derive(Args, Debug)]
 pub struct MigrateArgs {
     #[command(flatten)]
-    pub cloud: CloudArgs,
+    pub cloud: ConnectArgs,
     #[command(flatten)]
     pub timing: WaitArgs,
     /// Server (name or id).
@@ -65,7 +65,7 @@ pub enum MigrationCmd {
 #[derive(Args, Debug)]
 pub struct MigrationListArgs {
     #[command(flatten)]
-    pub cloud: CloudArgs,
+    pub cloud: ConnectArgs,
     /// Only the migrations of this server (name or id).
     #[arg(long, value_name = "SERVER")]
     pub server: Option<String>,
@@ -75,7 +75,7 @@ pub struct MigrationListArgs {
 }
 
 async fn connect(
-    cloud: &CloudArgs,
+    cloud: &ConnectArgs,
 ) -> Result<(Caller, nova_conform::microversion::Microversion), ClientError> {
     let sel = cloud.selection();
     let session =

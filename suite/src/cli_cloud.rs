@@ -18,23 +18,14 @@ use nova_conform::variant::Role;
 use nova_conform::verdict::CaseResult;
 use nova_conform::{signals, SuiteError};
 
-/// Which cloud and identities (clouds.yaml names; `OS_CLOUD` / `OS_*` when `--os-cloud` is
-/// not given).
+/// Which cloud to talk to (a clouds.yaml name; `OS_CLOUD` / `OS_*` when `--os-cloud` is not
+/// given) and how.
 #[derive(Args, Debug, Clone, Default)]
-pub struct CloudArgs {
-    /// Cloud in clouds.yaml to test as admin (default: OS_CLOUD, else the OS_* variables).
-    /// Without any cloud configured, `run` tests the embedded mock.
+pub struct ConnectArgs {
+    /// Cloud in clouds.yaml, used as admin (default: OS_CLOUD, else the OS_* variables).
+    /// `run` without any cloud configured tests the embedded mock.
     #[arg(long, value_name = "NAME")]
     pub os_cloud: Option<String>,
-    /// Cloud entry of a user with the manager role in the admin's project.
-    #[arg(long, value_name = "NAME")]
-    pub manager_cloud: Option<String>,
-    /// Cloud entry of a member (no admin role) of the admin's project.
-    #[arg(long, value_name = "NAME")]
-    pub member_cloud: Option<String>,
-    /// Cloud entry of a user of another project.
-    #[arg(long, value_name = "NAME")]
-    pub other_cloud: Option<String>,
     /// Region (overrides clouds.yaml and OS_REGION_NAME).
     #[arg(long, value_name = "REGION")]
     pub os_region_name: Option<String>,
@@ -46,16 +37,41 @@ pub struct CloudArgs {
     pub insecure: bool,
 }
 
-impl CloudArgs {
+impl ConnectArgs {
     pub fn selection(&self) -> CloudSelection {
         CloudSelection {
             cloud: self.os_cloud.clone(),
-            manager: self.manager_cloud.clone(),
-            member: self.member_cloud.clone(),
-            other: self.other_cloud.clone(),
             insecure: self.insecure,
             cacert: self.os_cacert.clone(),
             region: self.os_region_name.clone(),
+            ..CloudSelection::default()
+        }
+    }
+}
+
+/// The cloud and the identities of the role cases.
+#[derive(Args, Debug, Clone, Default)]
+pub struct CloudArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Cloud entry of a user with the manager role in the admin's project.
+    #[arg(long, value_name = "NAME")]
+    pub manager_cloud: Option<String>,
+    /// Cloud entry of a member (no admin role) of the admin's project.
+    #[arg(long, value_name = "NAME")]
+    pub member_cloud: Option<String>,
+    /// Cloud entry of a user of another project.
+    #[arg(long, value_name = "NAME")]
+    pub other_cloud: Option<String>,
+}
+
+impl CloudArgs {
+    pub fn selection(&self) -> CloudSelection {
+        CloudSelection {
+            manager: self.manager_cloud.clone(),
+            member: self.member_cloud.clone(),
+            other: self.other_cloud.clone(),
+            ..self.connect.selection()
         }
     }
 }
@@ -220,7 +236,7 @@ pub async fn run(
 #[derive(Args, Debug)]
 pub struct CleanupArgs {
     #[command(flatten)]
-    pub cloud: CloudArgs,
+    pub cloud: ConnectArgs,
     #[command(flatten)]
     pub wait: WaitArgs,
     /// Remove the servers of this run (`nova-conform-<ID>-*`).

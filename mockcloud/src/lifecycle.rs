@@ -169,7 +169,6 @@ fn migrate_step(st: &mut State, id: Uuid, op: &InFlight, next: u8, now: DateTime
                 } else {
                     power::RUNNING
                 };
-                s.progress = 100;
                 let host = s.host.clone();
                 push_event(
                     s,
@@ -200,7 +199,11 @@ fn conductor(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) -> boo
     let new_flavor = s.new_flavor.clone().unwrap_or_else(|| s.flavor.clone());
     let source = s.host.clone().unwrap_or_default();
     let is_resize = old_flavor.id != new_flavor.id;
-    let (user_id, project_id) = (s.user_id.clone(), s.project_id.clone());
+    // The migration records who asked (the request context), not the owner.
+    let (user_id, project_id) = op
+        .requested_by
+        .clone()
+        .unwrap_or_else(|| (s.user_id.clone(), s.project_id.clone()));
     let mid = st.new_migration_id();
     let migration = Migration {
         id: mid,
@@ -257,6 +260,7 @@ fn conductor(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) -> boo
                     event("conductor_migrate_server", now, None),
                     now,
                 );
+                push_event(s, op.action_index, event("cold_migrate", now, None), now);
             }
             false
         }
@@ -283,21 +287,29 @@ fn conductor(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) -> boo
                     details: String::new(),
                     created: now,
                 });
-                let ev = ActionEvent {
-                    event: "conductor_migrate_server".into(),
+                // Upstream records the failure on both the conductor's
+                // `migrate_server` and its `_cold_migrate` events.
+                let failed = |name: &str, frame: &str| {
+                    ActionEvent {
+                    event: name.into(),
                     start_time: now,
                     finish_time: Some(now),
                     result: Some("Error".into()),
                     traceback: Some(format!(
-                        "Traceback (most recent call last):\n  File \"nova/conductor/manager.py\", in _cold_migrate\n    raise exception.NoValidHost(reason=msg)\nnova.exception.NoValidHost: {full}\n"
+                        "Traceback (most recent call last):\n  File \"nova/conductor/manager.py\", in {frame}\n    raise exception.NoValidHost(reason=msg)\nnova.exception.NoValidHost: {full}\n"
                     )),
                     host: None,
-                    details: Some(full),
+                    details: Some(full.clone()),
+                }
                 };
+                let evs = [
+                    failed("conductor_migrate_server", "migrate_server"),
+                    failed("cold_migrate", "_cold_migrate"),
+                ];
                 if let Some(a) = s.actions.get_mut(op.action_index) {
                     a.message = Some("Error".into());
                     a.updated_at = now;
-                    a.events.push(ev);
+                    a.events.extend(evs);
                 }
             }
             true
@@ -513,6 +525,7 @@ fn begin_auto_confirm(st: &mut State, id: Uuid, now: DateTime<Utc>, lifecycle: L
         action_index: s.actions.len().saturating_sub(1),
         force: false,
         requested_host: None,
+        requested_by: None,
     });
     set_migration(st, mid, "confirming", now);
     if lifecycle == Lifecycle::Instant {

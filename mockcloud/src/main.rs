@@ -100,28 +100,34 @@ impl CliError {
     }
 }
 
-async fn wait_for_signal() {
+/// Install the SIGINT/SIGTERM handlers now (before READY is printed, so a signal
+/// sent right after READY is never lost to the default action), and return a
+/// future that resolves on the first of them.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
-        match (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) {
-            (Ok(mut i), Ok(mut t)) => {
-                tokio::select! {
-                    _ = i.recv() => {}
-                    _ = t.recv() => {}
+        let int = signal(SignalKind::interrupt());
+        let term = signal(SignalKind::terminate());
+        async move {
+            match (int, term) {
+                (Ok(mut i), Ok(mut t)) => {
+                    tokio::select! {
+                        _ = i.recv() => {}
+                        _ = t.recv() => {}
+                    }
                 }
-            }
-            _ => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -217,10 +223,11 @@ async fn serve(cmd: Command) -> Result<(), CliError> {
         })?;
         println!("clouds.yaml: {}", path.display());
     }
+    let stop = shutdown_signal();
     println!("identity: {}", cloud.auth_url());
     println!("compute: {}", cloud.compute_url());
     println!("READY");
-    wait_for_signal().await;
+    stop.await;
     cloud.shutdown().await;
     Ok(())
 }

@@ -12,12 +12,17 @@ use std::sync::Arc;
 /// Assemble the router of one mock instance. Extension point: `.merge()` the
 /// routes of a new service here (`/image`, `/mockcloud`).
 pub fn build(shared: Arc<Shared>) -> Router {
-    Router::new()
+    let inner = Router::new()
         .merge(compute::router::routes(Arc::clone(&shared)))
         .merge(identity::router::routes())
         .merge(crate::image::router::routes())
         .merge(crate::control::router::routes())
         .fallback(compute::router::unknown)
         .layer(from_fn_with_state(Arc::clone(&shared), hooks::layer))
-        .with_state(shared)
+        .with_state(shared);
+    // axum adds `Allow` to method misses after every route layer has run; Nova's
+    // router never sends it, so strip it around the whole router.
+    Router::new()
+        .fallback_service(inner)
+        .layer(axum::middleware::map_response(compute::router::strip_allow))
 }

@@ -50,7 +50,12 @@ async fn manual_mode_walks_the_reference_state_machine() {
         !t.cloud.state().advance(uuid(&id)),
         "nothing left in flight"
     );
-    assert_eq!(t.server(&id).await["OS-EXT-STS:vm_state"], "resized");
+    let s = t.server(&id).await;
+    assert_eq!(s["OS-EXT-STS:vm_state"], "resized");
+    assert_eq!(
+        s["progress"], 0,
+        "upstream shows progress 0 in VERIFY_RESIZE"
+    );
     assert_ne!(t.host_of(&id).await, src);
 }
 

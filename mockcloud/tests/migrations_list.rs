@@ -209,6 +209,24 @@ async fn instance_actions_list_and_show() {
     let ev = &r.json["instanceAction"]["events"];
     assert!(ev.as_array().unwrap().len() >= 3);
     assert!(ev[0].get("traceback").is_none());
+    // The events upstream 34.0.0 records for a successful cold migration.
+    let mut names: Vec<&str> = ev
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            "cold_migrate",
+            "compute_finish_resize",
+            "compute_prep_resize",
+            "compute_resize_instance",
+            "conductor_migrate_server"
+        ]
+    );
     let r = t
         .get(
             "admin",
@@ -230,4 +248,74 @@ async fn instance_actions_list_and_show() {
         )
         .await;
     assert_eq!(r.fault().2, "Action req-nope not found");
+}
+
+#[tokio::test]
+async fn instance_actions_paging_from_2_58() {
+    let t = T::default().await;
+    let id = t.create_server("member").await;
+    for body in [
+        json!({"os-stop": null}),
+        json!({"os-start": null}),
+        json!({"pause": null}),
+    ] {
+        assert_eq!(t.action("member", &id, "2.1", body).await.status, 202);
+    }
+    let r = t
+        .get(
+            "member",
+            &format!("/servers/{id}/os-instance-actions?limit=2"),
+            "2.58",
+        )
+        .await;
+    let acts = r.json["instanceActions"].as_array().unwrap();
+    let names: Vec<&str> = acts.iter().map(|a| a["action"].as_str().unwrap()).collect();
+    assert_eq!(names, vec!["pause", "start"]);
+    let marker = acts[1]["request_id"].as_str().unwrap();
+    assert!(r.json["links"][0]["href"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("marker={marker}")));
+    let r = t
+        .get(
+            "member",
+            &format!("/servers/{id}/os-instance-actions?marker={marker}"),
+            "2.58",
+        )
+        .await;
+    let names: Vec<&str> = r.json["instanceActions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["stop", "create"]);
+    let r = t
+        .get(
+            "member",
+            &format!("/servers/{id}/os-instance-actions?marker=req-nope"),
+            "2.58",
+        )
+        .await;
+    assert_eq!(r.fault().2, "Marker req-nope could not be found.");
+    let r = t
+        .get(
+            "member",
+            &format!("/servers/{id}/os-instance-actions?foo=1"),
+            "2.58",
+        )
+        .await;
+    assert_eq!(
+        r.fault().2,
+        "Additional properties are not allowed ('foo' was unexpected)"
+    );
+    // Before 2.58 no paging and any parameter is accepted.
+    let r = t
+        .get(
+            "member",
+            &format!("/servers/{id}/os-instance-actions?limit=1&foo=1"),
+            "2.57",
+        )
+        .await;
+    assert_eq!(r.json["instanceActions"].as_array().unwrap().len(), 4);
 }

@@ -247,3 +247,18 @@ async fn bad_version_headers() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
 }
+
+#[tokio::test]
+async fn method_misses_have_no_allow_header() {
+    let t = T::default().await;
+    let tok = t.token("admin").await;
+    let r = t
+        .http
+        .delete(format!("{}/servers", t.cloud.compute_url()))
+        .header("x-auth-token", &tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    assert!(r.headers().get("allow").is_none(), "{:?}", r.headers());
+}

@@ -124,3 +124,104 @@ pub fn judge(exp: &Expectation, resp: &RecordedResponse, echoed: Option<&str>) -
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expectation::EndState;
+
+    fn exp(status: u16, fault: Option<&str>, headers: Vec<HeaderCheck>) -> Expectation {
+        Expectation {
+            rule: "t:r".into(),
+            status,
+            fault: fault.map(String::from),
+            message: Some("^Instance %(server_id)s is locked$".into()),
+            message_pattern: Some("^Instance %(server_id)s is locked$".into()),
+            message_values: vec![("server_id", "abc".into())],
+            end: EndState::Unchanged,
+            headers,
+        }
+    }
+
+    fn resp(status: u16, body: &str, headers: &[(&str, &str)]) -> RecordedResponse {
+        RecordedResponse {
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.into(),
+        }
+    }
+
+    const GOOD: &[(&str, &str)] = &[
+        ("OpenStack-API-Version", "compute 2.56"),
+        ("X-OpenStack-Nova-API-Version", "2.56"),
+        ("Vary", "OpenStack-API-Version"),
+        ("Vary", "X-OpenStack-Nova-API-Version"),
+        (
+            "x-openstack-request-id",
+            "req-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        ),
+        (
+            "x-compute-request-id",
+            "req-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0",
+        ),
+    ];
+
+    #[test]
+    fn a_conforming_answer_has_no_mismatch() {
+        let e = exp(
+            409,
+            Some("conflictingRequest"),
+            vec![HeaderCheck::Version, HeaderCheck::RequestId],
+        );
+        let r = resp(
+            409,
+            r#"{"conflictingRequest": {"code": 409, "message": "Instance abc is locked"}}"#,
+            GOOD,
+        );
+        assert_eq!(judge(&e, &r, Some("2.56")), vec![]);
+    }
+
+    #[test]
+    fn every_deviation_is_reported() {
+        let e = exp(
+            409,
+            Some("conflictingRequest"),
+            vec![HeaderCheck::Version, HeaderCheck::RequestId],
+        );
+        let r = resp(
+            400,
+            r#"{"badRequest": {"code": 400, "message": "Instance abd is locked"}}"#,
+            &[
+                ("OpenStack-API-Version", "compute 2.55"),
+                ("x-openstack-request-id", "req-1"),
+            ],
+        );
+        let what: Vec<String> = judge(&e, &r, Some("2.56"))
+            .into_iter()
+            .map(|m| m.what)
+            .collect();
+        for w in [
+            "status",
+            "fault",
+            "message",
+            "header OpenStack-API-Version",
+            "header X-OpenStack-Nova-API-Version",
+            "header Vary",
+            "header x-openstack-request-id/x-compute-request-id",
+        ] {
+            assert!(what.iter().any(|x| x == w), "{w} not in {what:?}");
+        }
+    }
+
+    #[test]
+    fn a_202_must_have_no_body() {
+        let mut e = exp(202, None, vec![]);
+        e.message = None;
+        e.message_pattern = None;
+        assert!(judge(&e, &resp(202, "", GOOD), None).is_empty());
+        assert_eq!(judge(&e, &resp(202, "{}", GOOD), None)[0].what, "body");
+    }
+}

@@ -4,9 +4,10 @@
 use super::checks;
 use super::context::{ApiResult, Ctx};
 use super::policy::{self, Rule};
+use super::schema::validator;
 use crate::clock::naive_iso;
 use crate::state::model::{InstanceAction, Server};
-use axum::extract::Path;
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
@@ -25,7 +26,64 @@ fn action_view(ctx: &Ctx, s: &Server, a: &InstanceAction) -> Map<String, Value> 
     o
 }
 
-pub async fn index(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+/// `instance_actions.index_query_v258/_v266` (before 2.58: anything goes).
+fn query_schema(minor: u16) -> Value {
+    if minor < 58 {
+        return json!({"type": "object", "properties": {}, "additionalProperties": true});
+    }
+    let single = |s: Value| json!({"type": "array", "items": s, "maxItems": 1});
+    let mut props = json!({
+        "limit": single(json!({"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0, "minLength": 1})),
+        "marker": single(json!({"type": "string"})),
+        "changes-since": single(json!({"type": "string", "format": "date-time"}))
+    });
+    if minor >= 66 {
+        props["changes-before"] = single(json!({"type": "string", "format": "date-time"}));
+    }
+    json!({"type": "object", "properties": props, "additionalProperties": false})
+}
+
+fn parse_time(v: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(v)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|n| n.and_utc())
+        })
+}
+
+pub async fn index(ctx: Ctx, Path(id): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
+    let pairs: Vec<(String, String)> = q
+        .as_deref()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut multi: Map<String, Value> = Map::new();
+    for (k, v) in &pairs {
+        if let Some(a) = multi
+            .entry(k.clone())
+            .or_insert_with(|| json!([]))
+            .as_array_mut()
+        {
+            a.push(json!(v));
+        }
+    }
+    let minor = ctx.version.minor;
+    validator::validate_query(&query_schema(minor), &Value::Object(multi.clone()))
+        .map_err(|e| ctx.bad_request(e.detail))?;
+    let get = |k: &str| {
+        multi
+            .get(k)
+            .and_then(|v| v.as_array())
+            .and_then(|a| a.last())
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
     let st = ctx.shared.state.lock();
     let uuid = checks::visible(&ctx, &st, &id)?;
     let s = &st.servers[&uuid];
@@ -37,14 +95,57 @@ pub async fn index(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
         ctx.version,
     )?;
     // Newest first, as Nova's actions_get (created_at desc).
-    let list: Vec<Value> = s
-        .actions
+    let mut list: Vec<&InstanceAction> = s.actions.iter().rev().collect();
+    let mut limit = None;
+    if ctx.at_least(58) {
+        let bad_time = |v: &str| {
+            ctx.bad_request(format!(
+                "Invalid input for query parameters changes-since. Value: {v}."
+            ))
+        };
+        let since = match get("changes-since") {
+            Some(v) => Some(parse_time(&v).ok_or_else(|| bad_time(&v))?),
+            None => None,
+        };
+        let before = match get("changes-before").filter(|_| ctx.at_least(66)) {
+            Some(v) => Some(parse_time(&v).ok_or_else(|| bad_time(&v))?),
+            None => None,
+        };
+        if let (Some(a), Some(b)) = (since, before) {
+            if b < a {
+                return Err(ctx.bad_request(
+                    "The value of changes-since must be less than or equal to changes-before.",
+                ));
+            }
+        }
+        list.retain(|a| {
+            since.is_none_or(|t| a.updated_at >= t) && before.is_none_or(|t| a.updated_at <= t)
+        });
+        if let Some(marker) = get("marker") {
+            match list.iter().position(|a| a.request_id == marker) {
+                Some(p) => list = list.split_off(p + 1),
+                None => return Err(ctx.bad_request(format!("Marker {marker} could not be found."))),
+            }
+        }
+        let l = get("limit")
+            .and_then(|l| l.parse::<usize>().ok())
+            .unwrap_or(1000)
+            .min(1000);
+        list.truncate(l);
+        limit = Some(l);
+    }
+    let out: Vec<Value> = list
         .iter()
-        .rev()
         .map(|a| Value::Object(action_view(&ctx, s, a)))
         .collect();
+    let mut body = json!({ "instanceActions": out });
+    if let (Some(l), Some(last)) = (limit, list.last()) {
+        if l > 0 && list.len() == l {
+            body["links"] = json!([{"rel": "next", "href": format!("{}/v2.1/servers/{}/os-instance-actions?limit={l}&marker={}", ctx.base, id, last.request_id)}]);
+        }
+    }
     drop(st);
-    Ok(ctx.json(StatusCode::OK, &json!({ "instanceActions": list })))
+    Ok(ctx.json(StatusCode::OK, &body))
 }
 
 pub async fn show(ctx: Ctx, Path((id, request_id)): Path<(String, String)>) -> ApiResult {

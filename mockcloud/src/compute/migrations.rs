@@ -19,9 +19,8 @@ fn view(
     add_user_project: bool,
     add_host: bool,
 ) -> Value {
+    // Key order as upstream serialises the Migration object's fields.
     let mut o = Map::new();
-    o.insert("created_at".into(), json!(naive_iso(&m.created_at)));
-    o.insert("updated_at".into(), json!(naive_iso(&m.updated_at)));
     o.insert("id".into(), json!(m.id));
     if add_uuid {
         o.insert("uuid".into(), json!(m.uuid.to_string()));
@@ -54,6 +53,8 @@ fn view(
         o.insert("user_id".into(), json!(m.user_id));
         o.insert("project_id".into(), json!(m.project_id));
     }
+    o.insert("created_at".into(), json!(naive_iso(&m.created_at)));
+    o.insert("updated_at".into(), json!(naive_iso(&m.updated_at)));
     Value::Object(o)
 }
 

@@ -22,9 +22,17 @@ async fn miss(headers: HeaderMap) -> crate::http::reply::HttpResponse {
     webob::not_found(&headers)
 }
 
-/// Nova routes only the methods it declares: others fall to the router's 404.
+/// Nova routes only the methods it declares: others fall to the router's 404
+/// (without the `Allow` header axum would add to a method miss).
 fn m(r: MethodRouter<Arc<Shared>>) -> MethodRouter<Arc<Shared>> {
     r.fallback(miss)
+}
+
+pub async fn strip_allow(
+    mut resp: crate::http::reply::HttpResponse,
+) -> crate::http::reply::HttpResponse {
+    resp.headers_mut().remove(axum::http::header::ALLOW);
+    resp
 }
 
 /// Authenticated API routes.

@@ -259,6 +259,8 @@ pub struct InFlight {
     pub force: bool,
     /// Host requested by the API (`RequestSpec.requested_destination`).
     pub requested_host: Option<String>,
+    /// Who asked (the migration record's user_id/project_id, from the request context).
+    pub requested_by: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

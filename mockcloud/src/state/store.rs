@@ -308,18 +308,21 @@ impl State {
         id
     }
 
+    /// Delete a server: its allocations go, and (as Nova soft-deletes them with the
+    /// instance) so do its migrations.
     pub fn remove_server(&mut self, id: Uuid) -> Option<Server> {
         let s = self.servers.remove(&id)?;
         self.server_order.remove(&s.seq);
         self.free(id);
-        let mids: Vec<Uuid> = self
+        let gone: Vec<(u64, Uuid)> = self
             .migrations
             .values()
             .filter(|m| m.instance_uuid == id)
-            .map(|m| m.uuid)
+            .map(|m| (m.id, m.uuid))
             .collect();
-        for m in mids {
-            self.free(m);
+        for (mid, muuid) in gone {
+            self.free(muuid);
+            self.migrations.remove(&mid);
         }
         Some(s)
     }

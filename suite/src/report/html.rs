@@ -137,19 +137,20 @@ main{padding:18px 28px}
 .b-pass{background:var(--pass)}.b-fail{background:var(--fail)}.b-error{background:var(--error)}.b-skip{background:#8a919c}
 .legend{margin:10px 0;color:var(--mute);font-size:12px}
 .legend i{display:inline-block;width:11px;height:11px;border-radius:2px;vertical-align:-1px;margin:0 4px 0 12px}
-.wrap{display:flex;gap:18px;align-items:flex-start}
-.gridbox{overflow:auto;max-height:78vh;border:1px solid #eef0f3;border-radius:6px}
+.gridbox{overflow:auto;max-height:80vh;border:1px solid #eef0f3;border-radius:6px}
 table{border-collapse:separate;border-spacing:1px;font-size:11px}
 th.row{position:sticky;left:0;background:#fff;text-align:right;font-weight:400;padding:0 8px 0 4px;white-space:nowrap;color:#333;z-index:1}
-thead th{position:sticky;top:0;background:#fff;z-index:2;height:44px;vertical-align:bottom;font-weight:400;color:var(--mute)}
-thead th span{display:inline-block;transform:rotate(-60deg);transform-origin:left bottom;width:10px;white-space:nowrap;margin-left:6px}
+thead th{position:sticky;top:0;background:#fff;z-index:2;height:46px;vertical-align:bottom;font-weight:400;color:var(--mute);width:9px;max-width:9px;padding:0;font-size:10px}
+thead th span{display:inline-block;transform:rotate(-70deg);transform-origin:left bottom;width:9px;white-space:nowrap;margin-left:7px}
 tr.sec th{position:sticky;left:0;text-align:left;background:#f6f7f9;color:#333;font-weight:600;padding:6px 8px;font-size:12px}
-td{width:10px;height:14px;min-width:10px;border-radius:2px;background:var(--none);cursor:pointer;padding:0}
+td{width:9px;height:13px;min-width:9px;border-radius:2px;background:var(--none);cursor:pointer;padding:0}
 td.pass{background:var(--pass)}td.fail{background:var(--fail)}td.error{background:var(--error)}td.skip{background:var(--skip)}
 td.none{cursor:default}
 td:hover:not(.none){outline:2px solid #1d2330}
 td.sel{outline:3px solid #f5a623}
-.detail{position:sticky;top:12px;flex:0 0 460px;max-height:78vh;overflow:auto;background:#fff;border:1px solid #e3e6ea;border-radius:8px;padding:12px 14px;font-size:13px}
+.detail{position:fixed;top:0;right:0;bottom:0;width:min(520px,92vw);overflow:auto;background:#fff;border-left:1px solid #d5d9df;box-shadow:-8px 0 24px rgba(0,0,0,.12);padding:14px 16px;font-size:13px;z-index:10;display:none}
+.detail.open{display:block}
+.detail .close{float:right;border:0;background:#eef0f3;border-radius:6px;padding:2px 9px;cursor:pointer;font-size:16px}
 .detail h3{margin:0 0 6px;font-size:14px}
 .detail .v{display:inline-block;padding:1px 8px;border-radius:999px;color:#fff;font-size:12px;font-weight:600}
 .detail pre{background:#0f141c;color:#d8dee9;padding:10px;border-radius:6px;white-space:pre-wrap;word-break:break-all;font-size:12px}
@@ -157,21 +158,23 @@ td.sel{outline:3px solid #f5a623}
 .detail table.kv td:first-child{color:var(--mute);white-space:nowrap}
 .mm{color:var(--fail)}
 .hint{color:var(--mute)}
-.fails{margin-top:10px;font-size:12px}
+.fails{margin:10px 0;font-size:12px}
+.fails li{margin:2px 0}
 .fails a{color:var(--fail);cursor:pointer;text-decoration:underline}
 </style></head><body>
 <header><h1>nova-conform &mdash; cold migration with a target host</h1>
 <p>Each square is one case: a request at one microversion (columns) for one body / server state / role (rows). Click a square for the request, the answer and the oracle's expectation.</p></header>
-<main id="main"></main>
+<main id="main"></main><aside class="detail" id="detail"></aside>
 <script>
 const DATA = /*DATA*/null;
 const esc = s => String(s ?? "").replace(/[&<>"]/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;","\"":"&quot;"}[c]));
 function show(p, i, td) {
   document.querySelectorAll("td.sel").forEach(e => e.classList.remove("sel"));
   if (td) td.classList.add("sel");
-  const c = DATA[p].cases[i], box = document.getElementById("detail-" + p);
+  const c = DATA[p].cases[i], box = document.getElementById("detail");
+  box.classList.add("open");
   const col = {pass:"var(--pass)",fail:"var(--fail)",error:"var(--error)",skip:"#8a919c"}[c.v];
-  let h = `<h3>${esc(c.name)}</h3><span class="v" style="background:${col}">${c.v.toUpperCase()}</span> <span class="hint">${esc(c.id)}</span>`;
+  let h = `<button class="close" title="close" onclick="document.getElementById('detail').classList.remove('open')">&times;</button><p class="hint">profile ${esc(DATA[p].profile)}</p><h3>${esc(c.name)}</h3><span class="v" style="background:${col}">${c.v.toUpperCase()}</span> <span class="hint">${esc(c.id)}</span>`;
   if (c.discrepancy) h += `<p class="mm">Known discrepancy: ${esc(c.discrepancy)}</p>`;
   if (c.reason) h += `<p>${esc(c.reason)}</p>`;
   if (c.mismatches.length) h += "<p>" + c.mismatches.map(m => `<div class="mm"><b>${esc(m.what)}</b>: expected ${esc(m.expected)}, got ${esc(m.got)}</div>`).join("") + "</p>";
@@ -189,9 +192,20 @@ DATA.forEach((d, p) => {
   const badges = ["pass","fail","error","skip"].filter(k => d.counts[k]).map(k => `<span class="b-${k}">${d.counts[k]} ${k}</span>`).join("");
   let h = `<h2>Profile <code>${esc(d.profile)}</code></h2><div class="meta">${esc(d.target)} &middot; microversions ${esc(d.versions)} &middot; ${d.cases.length} cases in ${(d.wall_ms/1000).toFixed(2)} s</div><div class="badges">${badges}</div>`;
   h += `<div class="legend">Legend:<i style="background:var(--pass)"></i>pass<i style="background:var(--fail)"></i>fail<i style="background:var(--error)"></i>error<i style="background:var(--skip)"></i>skip<i style="background:var(--none)"></i>not in this matrix</div>`;
-  const bad = d.cases.map((c, i) => [c, i]).filter(([c]) => c.v === "fail" || c.v === "error");
-  if (bad.length) h += `<div class="fails"><b>${bad.length} failing:</b> ` + bad.slice(0, 40).map(([c, i]) => `<a data-p="${p}" data-i="${i}">${esc(c.name)}</a>`).join(" &middot; ") + (bad.length > 40 ? " &hellip;" : "") + `</div>`;
-  h += `<div class="wrap"><div class="gridbox"><table><thead><tr><th class="row"></th>`;
+  // Failures grouped by the oracle rule that judged them, each with its first case.
+  const groups = new Map();
+  d.cases.forEach((c, i) => {
+    if (c.v !== "fail" && c.v !== "error") return;
+    const k = (c.expected ? c.expected.rule : "no rule") + (c.v === "error" ? " (error)" : "");
+    if (!groups.has(k)) groups.set(k, {n: 0, first: i, note: c.discrepancy});
+    groups.get(k).n++;
+  });
+  if (groups.size) {
+    h += `<div class="fails"><b>Not passing, by expectation rule</b><ul>`;
+    groups.forEach((g, k) => h += `<li>${g.n} &times; <code>${esc(k)}</code>: first <a data-p="${p}" data-i="${g.first}">${esc(d.cases[g.first].name)}</a>${g.note ? ` <span class="hint">(known discrepancy)</span>` : ""}</li>`);
+    h += `</ul></div>`;
+  }
+  h += `<div class="gridbox"><table><thead><tr><th class="row"></th>`;
   d.columns.forEach(c => h += `<th><span>${esc(c)}</span></th>`);
   h += `</tr></thead><tbody>`;
   let last = null;
@@ -205,7 +219,7 @@ DATA.forEach((d, p) => {
     });
     h += `</tr>`;
   });
-  h += `</tbody></table></div><div class="detail" id="detail-${p}"><p class="hint">Click a square to see its exchange.</p></div></div>`;
+  h += `</tbody></table></div>`;
   sec.innerHTML = h;
   document.getElementById("main").appendChild(sec);
 });
@@ -217,6 +231,14 @@ document.addEventListener("click", ev => {
   if (td && t.tagName !== "TD") td.scrollIntoView({block: "center", inline: "center"});
   show(p, i, td);
 });
-DATA.forEach((d, p) => { const i = d.cases.findIndex(c => c.v === "fail" || c.v === "error"); if (i >= 0) show(p, i, document.querySelector(`td[data-p="${p}"][data-i="${i}"]`)); });
+document.addEventListener("keydown", ev => { if (ev.key === "Escape") document.getElementById("detail").classList.remove("open"); });
+// Open on the first failure, so a failing report shows one straight away (and ?case=<id> opens that case).
+(() => {
+  const want = new URLSearchParams(location.search).get("case");
+  for (let p = 0; p < DATA.length; p++) {
+    const i = DATA[p].cases.findIndex(c => want ? c.id === want : (c.v === "fail" || c.v === "error"));
+    if (i >= 0) { show(p, i, document.querySelector(`td[data-p="${p}"][data-i="${i}"]`)); return; }
+  }
+})();
 </script></body></html>
 "##;

@@ -65,6 +65,7 @@ pub fn start_move(ctx: &Ctx, st: &mut State, id: Uuid, req: MoveRequest) {
         action_index,
         force: req.force,
         requested_host: req.host,
+        requested_by: Some((ctx.auth.user_id.clone(), ctx.auth.project_id.clone())),
     });
     if ctx.shared.config.lifecycle == Lifecycle::Instant {
         lifecycle::run_to_completion(st, id, now);

@@ -102,6 +102,7 @@ pub fn run(ctx: &Ctx, id: &str, a: PowerAction) -> ApiResult {
             action_index,
             force: false,
             requested_host: None,
+            requested_by: None,
         });
         if ctx.shared.config.lifecycle == Lifecycle::Instant {
             lifecycle::run_to_completion(st, uuid, now);

@@ -118,6 +118,7 @@ fn finish_op(ctx: &Ctx, id: &str, confirm: bool) -> ApiResult {
             action_index,
             force: false,
             requested_host: None,
+            requested_by: None,
         });
         if ctx.shared.config.lifecycle == Lifecycle::Instant {
             lifecycle::run_to_completion(st, uuid, now);

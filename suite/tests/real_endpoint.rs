@@ -148,6 +148,33 @@ async fn server_errors_on_migrate_are_errors_and_nothing_is_left() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passing_503s_on_helper_requests_are_retried_and_the_run_passes() {
+    let m = mock().await;
+    // A restarting API worker: the first GETs of servers and migrations answer 503.
+    m.fault(
+        json!({"method": "GET", "path": "/v2.1/servers/*", "status": 503,
+        "body": {"serviceUnavailable": {"code": 503, "message": "restarting"}}, "times": 4}),
+    )
+    .await;
+    m.fault(json!({"method": "GET", "path": "/v2.1/os-migrations", "status": 503, "times": 2}))
+        .await;
+    let out = m.run(&args(&narrow(&[])));
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    let fired = m.http_get_json("/mockcloud/faults").await;
+    for r in fired["rules"].as_array().unwrap() {
+        assert_eq!(r["fired"], r["rule"]["times"], "{r}");
+    }
+    m.clear_faults().await;
+    assert!(m.suite_servers().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropped_connections_and_slow_answers_leave_nothing() {
     let m = mock().await;
     // Every tenth compute request dropped, every GET slowed down.

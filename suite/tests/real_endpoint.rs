@@ -342,3 +342,35 @@ async fn cleanup_removes_only_the_named_runs_servers() {
     let out = m.run(&["cleanup", "--os-cloud", "mockcloud-admin"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_interrupt_aborts_the_cases_in_flight_and_still_cleans_up() {
+    let m = MockServe::start(&["--step-ms", "200"]);
+    let child = m
+        .nova_conform(&args(&[]))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while m.suite_servers().await.len() < 2 {
+        assert!(t0.elapsed() < Duration::from_secs(60), "no server created");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let pid = child.id().to_string();
+    for _ in 0..2 {
+        assert!(std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("aborting the cases in flight"), "{stderr}");
+    assert!(m.suite_servers().await.is_empty(), "left behind:\n{stderr}");
+}

@@ -374,3 +374,90 @@ async fn a_second_interrupt_aborts_the_cases_in_flight_and_still_cleans_up() {
     assert!(stderr.contains("aborting the cases in flight"), "{stderr}");
     assert!(m.suite_servers().await.is_empty(), "left behind:\n{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn os_cloud_and_plain_os_variables_select_the_cloud() {
+    let m = mock().await;
+    // OS_CLOUD instead of --os-cloud.
+    let out = m
+        .nova_conform(&["run", "--dry-run"])
+        .env("OS_CLOUD", "mockcloud-admin")
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(stdout.contains("plan:"), "{stdout}");
+    assert!(text(&out.stderr).contains("give --member-cloud NAME"));
+    // Plain OS_* variables (the `envvars` cloud), no clouds.yaml.
+    let yaml: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&m.clouds_yaml).unwrap()).unwrap();
+    let auth = &yaml["clouds"]["mockcloud-admin"]["auth"];
+    let s = |k: &str| auth[k].as_str().unwrap().to_string();
+    let out = m
+        .nova_conform(&["run", "--dry-run"])
+        .env_remove("OS_CLIENT_CONFIG_FILE")
+        .env("OS_CLIENT_CONFIG_FILE", m.dir.join("none.yaml"))
+        .env("OS_AUTH_URL", s("auth_url"))
+        .env("OS_USERNAME", s("username"))
+        .env("OS_PASSWORD", s("password"))
+        .env("OS_PROJECT_NAME", s("project_name"))
+        .env("OS_USER_DOMAIN_NAME", "Default")
+        .env("OS_PROJECT_DOMAIN_NAME", "Default")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("cloud 'envvars'"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A wrong password is a configuration error (exit 2), and the password is not printed.
+    let out = m
+        .nova_conform(&["run", "--dry-run"])
+        .env("OS_CLIENT_CONFIG_FILE", m.dir.join("none.yaml"))
+        .env("OS_AUTH_URL", s("auth_url"))
+        .env("OS_USERNAME", "admin")
+        .env("OS_PASSWORD", "wrong-secret-123")
+        .env("OS_PROJECT_NAME", "demo")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!text(&out.stderr).contains("wrong-secret-123"));
+    // A non-admin identity is refused with the reason.
+    let out = m.run(&["run", "--os-cloud", "mockcloud-member", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("needs an admin identity"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_given_server_is_used_and_never_deleted() {
+    let m = mock().await;
+    let id = m.create_server("customer-vm").await;
+    let t0 = Instant::now();
+    while !m
+        .servers()
+        .await
+        .iter()
+        .any(|s| s["id"] == id.as_str() && s["status"] == "ACTIVE")
+    {
+        assert!(t0.elapsed() < Duration::from_secs(20));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let report = m.dir.join("given.json");
+    let out = m.run(&args(&[
+        "--server",
+        "customer-vm",
+        "--filter",
+        "mv=2.56 role=admin pre=active",
+        "--json",
+        report.to_str().unwrap(),
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let r = read_json(&report);
+    assert_eq!(r["runs"][0]["servers_created"], 0);
+    assert!(r["runs"][0]["counts"]["pass"].as_u64().unwrap() > 20);
+    let servers = m.servers().await;
+    assert_eq!(servers.len(), 1);
+    assert_eq!(servers[0]["id"], id.as_str());
+    assert_eq!(servers[0]["status"], "ACTIVE");
+}

@@ -1,8 +1,8 @@
 //! mockcloud: a stateful mock OpenStack cloud (Keystone v3 + Nova v2.1) for the
 //! cold-migration-with-target-host API, in-process or standalone.
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), mockcloud::Error> {
+//! ```
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! use mockcloud::{Lifecycle, MockCloud, Profile};
 //! let cloud = MockCloud::builder()
 //!     .profile(Profile::Nova)
@@ -11,9 +11,12 @@
 //!     .lifecycle(Lifecycle::Instant)
 //!     .start()
 //!     .await?;
-//! println!("{} {}", cloud.auth_url(), cloud.compute_url());
+//! assert!(cloud.auth_url().ends_with("/identity/v3"));
+//! assert_eq!(cloud.credentials().len(), 5);
+//! assert!(cloud.clouds_yaml().contains("mockcloud-admin"));
 //! cloud.shutdown().await;
-//! # Ok(()) }
+//! # Ok::<(), mockcloud::Error>(())
+//! # }).unwrap();
 //! ```
 
 pub mod bench;

@@ -81,6 +81,10 @@ async fn keystone_discovery() {
     let r = to_resp(t.http.get(format!("{base}/identity")).send().await.unwrap()).await;
     assert_eq!(r.status, 300);
     assert_eq!(r.json["versions"]["values"][0]["id"], "v3.14");
+    assert!(r
+        .header("x-openstack-request-id")
+        .is_some_and(|v| v.starts_with("req-")));
+    assert_eq!(r.header("x-compute-request-id"), None);
     let r = to_resp(t.http.get(t.cloud.auth_url()).send().await.unwrap()).await;
     assert_eq!(r.status, 200);
     assert_eq!(

@@ -3,6 +3,30 @@
 //! Cases are data ([`case`], [`variant`], [`matrix`]), judged by an oracle read from
 //! `fixtures/expectations` ([`oracle`]), run against a [`target::Target`] by the
 //! [`runner`], and reported ([`report`], [`behaviour_map`]).
+//!
+//! What does the oracle expect of `force: true` without a host at 2.56?
+//!
+//! ```
+//! use nova_conform::case::Case;
+//! use nova_conform::microversion::{HeaderStyle, Microversion, VersionBounds, VersionSelector};
+//! use nova_conform::oracle::{MessageContext, Oracle, Profile};
+//! use nova_conform::variant::{BodyShape, ForceVariant, HostVariant, Precondition, Role};
+//!
+//! let case = Case {
+//!     version: VersionSelector::Exact(Microversion::new(2, 56)),
+//!     header: HeaderStyle::Modern,
+//!     body: BodyShape::Migrate { host: HostVariant::Null, force: ForceVariant::True },
+//!     precondition: Precondition::Active,
+//!     role: Role::Admin,
+//! };
+//! let bounds = VersionBounds { min: Microversion::new(2, 1), max: Microversion::new(2, 104) };
+//! let ctx = MessageContext::default();
+//! let nova = Oracle::bundled(Profile::Nova)?.expect(&case, &bounds, &ctx).unwrap();
+//! let pike = Oracle::bundled(Profile::PikeSpec)?.expect(&case, &bounds, &ctx).unwrap();
+//! assert_eq!((nova.status, nova.rule.as_str()), (400, "nova:force-not-allowed"));
+//! assert_eq!((pike.status, pike.rule.as_str()), (400, "pike-spec:force-without-host"));
+//! # Ok::<(), nova_conform::SuiteError>(())
+//! ```
 pub mod behaviour_map;
 pub mod body;
 pub mod case;

@@ -422,3 +422,25 @@ mod tests {
         assert!(err.contains("needs `end`"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod coverage {
+    use super::*;
+    use crate::matrix::{build, MatrixKind};
+    use crate::microversion::Microversion;
+
+    #[test]
+    fn every_case_of_the_exhaustive_matrix_has_an_expectation() {
+        let bounds = VersionBounds {
+            min: Microversion::new(2, 1),
+            max: Microversion::new(2, 104),
+        };
+        for profile in Profile::ALL {
+            let oracle = Oracle::bundled(profile).unwrap();
+            for case in build(MatrixKind::Exhaustive, &bounds) {
+                let e = oracle.expect(&case, &bounds, &MessageContext::default());
+                assert!(e.is_some(), "{profile}: no rule for {}", case.name());
+            }
+        }
+    }
+}

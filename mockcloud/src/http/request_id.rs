@@ -32,3 +32,13 @@ pub async fn layer(mut req: Request, next: Next) -> Response {
     }
     resp
 }
+
+/// Keystone's and Glance's request-id middleware: `x-openstack-request-id` only.
+pub async fn openstack_layer(req: Request, next: Next) -> Response {
+    let id = new_request_id();
+    let mut resp = next.run(req).await;
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert("x-openstack-request-id", v);
+    }
+    resp
+}

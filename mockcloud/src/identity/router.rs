@@ -19,4 +19,7 @@ pub fn routes() -> Router<Arc<Shared>> {
                 .post(tokens::issue)
                 .delete(tokens::revoke),
         )
+        .layer(axum::middleware::from_fn(
+            crate::http::request_id::openstack_layer,
+        ))
 }

@@ -89,4 +89,7 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/image/", get(versions))
         .route("/image/v2/images", get(list))
         .route("/image/v2/images/{id}", get(show))
+        .layer(axum::middleware::from_fn(
+            crate::http::request_id::openstack_layer,
+        ))
 }

@@ -461,3 +461,20 @@ async fn a_given_server_is_used_and_never_deleted() {
     assert_eq!(servers[0]["id"], id.as_str());
     assert_eq!(servers[0]["status"], "ACTIVE");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_enabled_host_skips_the_migrations_with_the_reason() {
+    let m = MockServe::start(&["--step-ms", "50", "--hosts", "compute1"]);
+    let out = m.run(&args(&["--dry-run"]));
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(stdout.contains("0 accepted cases (migrations)"), "{stdout}");
+    assert!(
+        stdout.contains("needs two enabled compute hosts to migrate between; the cloud has 1"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("needs a second enabled compute host; the cloud has 1"),
+        "{stdout}"
+    );
+}

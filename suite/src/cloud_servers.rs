@@ -21,6 +21,9 @@ use crate::server_source::ServerSource;
 use crate::target::{Caller, ServerTemplate, Timing};
 use crate::variant::Precondition;
 
+/// A created server is replaced after this many accepted migrations.
+pub const RETIRE_AFTER_MIGRATIONS: u32 = 50;
+
 /// Version for creating and preparing servers (`networks: none` needs 2.37).
 const VERSION: &str = "2.56";
 
@@ -91,6 +94,13 @@ impl PlanServers {
     /// Ids of servers created and not yet deleted.
     pub fn live(&self) -> Vec<String> {
         self.created.lock().iter().cloned().collect()
+    }
+
+    fn is_given(&self, server: &Server) -> bool {
+        self.given
+            .lock()
+            .as_ref()
+            .is_some_and(|g| g.id == server.id)
     }
 
     /// The name prefix of this run's servers.
@@ -280,9 +290,14 @@ impl ServerSource for PlanServers {
 
     fn release(&self, pre: Precondition, server: Server) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            // Chained cases move the server: remember where it is now. A real cloud's
-            // migration list is paged by the runner's filter, so the server is not retired
-            // after a number of migrations: fewer servers matter more there.
+            // A long chain (--exhaustive) retires its server now and then: every migration
+            // stays in the server's `os-migrations` listing, which the follow-through reads
+            // after each case. Rarely, because a new server costs a build on a real cloud.
+            if server.migrations >= RETIRE_AFTER_MIGRATIONS && !self.is_given(&server) {
+                self.discard(server).await;
+                return;
+            }
+            // Chained cases move the server: remember where it is now.
             if let Some(g) = self.given.lock().as_mut().filter(|g| g.id == server.id) {
                 *g = server;
                 return;

@@ -478,3 +478,23 @@ async fn one_enabled_host_skips_the_migrations_with_the_reason() {
         "{stdout}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exhaustive_chains_run_every_migration_and_retire_their_server() {
+    let m = MockServe::start(&["--step-ms", "10"]);
+    let report = m.dir.join("ex.json");
+    let out = m.run(&args(&[
+        "--exhaustive",
+        "--filter",
+        "pre=active role=admin host=null force=absent header=modern",
+        "--json",
+        report.to_str().unwrap(),
+    ]));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let r = read_json(&report);
+    // Every version selector: 2.1-2.104, absent, latest; all accepted, all chained.
+    assert_eq!(r["runs"][0]["counts"]["pass"], 106);
+    // One server per 50 migrations.
+    assert_eq!(r["runs"][0]["servers_created"], 3);
+    assert!(m.suite_servers().await.is_empty());
+}

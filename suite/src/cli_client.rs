@@ -5,7 +5,6 @@ use nova_conform::client::migration_list;
 use nova_conform::client::output::Format;
 use nova_conform::cloud_target;
 use nova_conform::oracle::Profile;
-use nova_conform::runner;
 use nova_conform::target::Caller;
 use nova_conform::variant::Role;
 
@@ -84,9 +83,9 @@ async fn connect(
             .map_err(|e| ClientError::Usage(e.to_string()))?;
     let caller = cloud_target::caller_from(Role::Admin, &session)
         .map_err(|e| ClientError::Usage(e.to_string()))?;
-    let bounds = runner::discover(&caller)
+    let bounds = nova_conform::discovery::bounds(&caller)
         .await
-        .map_err(|e| ClientError::Transport(e.to_string()))?;
+        .map_err(ClientError::Transport)?;
     Ok((caller, bounds.max))
 }
 

@@ -162,7 +162,26 @@ pub async fn execute(
                 plan.chains.len()
             ));
             let one = cfg(1);
-            let chains = plan.chains.iter().map(|chain| {
+            // Migrations are the slow part: say each one as it ends.
+            let reporters: Vec<_> = plan
+                .chains
+                .iter()
+                .map(|chain| {
+                    let (sink, progress) = (sink.clone(), progress.clone());
+                    let (pre, total) = (chain.precondition, chain.cases.len());
+                    let done = std::sync::atomic::AtomicUsize::new(0);
+                    move |r: &CaseResult| {
+                        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                        progress(format!(
+                            "chain {pre} {n}/{total}: {} {}",
+                            r.name,
+                            r.verdict.kind().as_str()
+                        ));
+                        sink(r);
+                    }
+                })
+                .collect();
+            let chains = plan.chains.iter().zip(&reporters).map(|(chain, report)| {
                 run_with(
                     &*target,
                     &oracle,
@@ -170,7 +189,7 @@ pub async fn execute(
                     chain.cases.clone(),
                     &one,
                     &*servers,
-                    sink_ref,
+                    report,
                 )
             });
             let _ = futures::future::join_all(chains).await;

@@ -7,8 +7,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::cloud_api::get_json;
-use crate::microversion::VersionBounds;
-use crate::runner;
+use crate::microversion::{Microversion, VersionBounds};
 use crate::target::{Caller, HostInventory};
 
 /// `os-services` and `os-hypervisors` at 2.53: service ids are UUIDs and hypervisors name
@@ -114,7 +113,7 @@ impl Discovery {
 
 /// Discovers the cloud as `admin` (whose identity says whether it has the admin role).
 pub async fn discover(admin: &Caller, identity: &osclient::Identity) -> Result<Discovery, String> {
-    let bounds = runner::discover(admin).await.map_err(|e| e.to_string())?;
+    let bounds = bounds(admin).await?;
     let hosts = if identity.is_admin() {
         hosts(admin).await?
     } else {
@@ -127,6 +126,35 @@ pub async fn discover(admin: &Caller, identity: &osclient::Identity) -> Result<D
         project: identity.project_name.clone(),
         is_admin: identity.is_admin(),
     })
+}
+
+/// `GET /v2.1`: the microversion range, retried on connection errors and 5xx like every
+/// other GET of discovery (the runner's own discovery sends once: fine on loopback, not over a
+/// WAN to a load balancer).
+pub async fn bounds(admin: &Caller) -> Result<VersionBounds, String> {
+    let v = get_json(admin, "", "2.1")
+        .await
+        .map_err(|e| format!("version discovery: {e}"))?;
+    parse_bounds(&v)
+}
+
+/// Pure part of [`bounds`].
+pub fn parse_bounds(v: &Value) -> Result<VersionBounds, String> {
+    let get = |k: &str| -> Result<Microversion, String> {
+        v["version"][k]
+            .as_str()
+            .ok_or_else(|| format!("version discovery: no version.{k} in GET /v2.1"))?
+            .parse()
+            .map_err(|e| format!("version discovery: version.{k}: {e}"))
+    };
+    let b = VersionBounds {
+        min: get("min_version")?,
+        max: get("version")?,
+    };
+    if b.min > b.max || b.min.major != b.max.major {
+        return Err(format!("version discovery: odd range {}-{}", b.min, b.max));
+    }
+    Ok(b)
 }
 
 /// Compute hosts from `os-services` (binary `nova-compute`), cross-checked with
@@ -223,5 +251,22 @@ mod tests {
         assert_eq!(inv.enabled, ["c1"]);
         assert_eq!(inv.disabled.as_deref(), Some("c2"));
         assert!(d.describe().contains("disabled up (maint)"));
+    }
+
+    #[test]
+    fn version_range_from_get_v21() {
+        let b = parse_bounds(
+            &json!({"version": {"id": "v2.1", "min_version": "2.1", "version": "2.96"}}),
+        )
+        .unwrap();
+        assert_eq!(
+            (b.min.to_string(), b.max.to_string()),
+            ("2.1".into(), "2.96".into())
+        );
+        assert!(parse_bounds(&json!({"version": {"min_version": "2.1", "version": ""}})).is_err());
+        assert!(
+            parse_bounds(&json!({"version": {"min_version": "2.9", "version": "2.1"}})).is_err()
+        );
+        assert!(parse_bounds(&json!({"versions": []})).is_err());
     }
 }

@@ -357,6 +357,10 @@ class Probe:
                 "body": self.red.value(parsed),
             },
         }
+        ids = [v for k, v in hdrs if k.lower() in ("x-openstack-request-id", "x-compute-request-id")]
+        if ids:
+            # Redaction hides the values; keep whether the two headers agree.
+            entry["response"]["request_ids_equal"] = len(set(ids)) == 1 and len(ids) == 2
         if note:
             entry["note"] = note
         if follow and status == 202 and sid and "/action" in path:
@@ -551,6 +555,21 @@ class Probe:
                         sid = None
                 if sid:
                     self.delete(sid)
+        # The source host's nova-compute reported down (forced_down, 2.53).
+        sid = self.server()
+        self.admin.api("PUT", "/os-services/%s" % self.services[SOURCE], {"forced_down": True}, version="2.53")
+        try:
+            for who in ("admin", "manager"):
+                for bid, version, body in self.PRECONDITION_BODIES:
+                    status, _ = self.record("precondition/SOURCE_DOWN/%s/%s@%s" % (who, bid, version), who, "POST",
+                                            "/servers/%s/action" % sid, body, version=version, sid=sid,
+                                            follow=False)
+                    if status == 202:
+                        raise RuntimeError("migrate accepted with the source host down")
+        finally:
+            self.admin.api("PUT", "/os-services/%s" % self.services[SOURCE], {"forced_down": False},
+                           version="2.53")
+        self.delete(sid)
         for who in ROLES:
             for bid, version, body in self.PRECONDITION_BODIES:
                 self.red.server = None

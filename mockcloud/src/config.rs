@@ -54,6 +54,8 @@ pub struct Durations {
     pub revert: Duration,
     /// stop/start/pause/unpause/suspend/resume task -> final state.
     pub power: Duration,
+    /// Each of a server build's two steps (scheduling -> spawning -> ACTIVE).
+    pub build: Duration,
 }
 
 impl Durations {
@@ -68,6 +70,7 @@ impl Durations {
             confirm: d,
             revert: d,
             power: d,
+            build: d,
         }
     }
 }

@@ -39,6 +39,7 @@ pub enum Step {
 pub fn steps_of(kind: OpKind) -> u8 {
     match kind {
         OpKind::Migrate => 5,
+        OpKind::Build => 2,
         _ => 1,
     }
 }
@@ -77,6 +78,7 @@ pub fn step(st: &mut State, id: Uuid, generation: Option<u64>, now: DateTime<Utc
     let next = op.stage + 1;
     let done = match op.kind {
         OpKind::Migrate => migrate_step(st, id, &op, next, now),
+        OpKind::Build => build_step(st, id, &op, next, now),
         OpKind::Confirm => {
             finish_confirm(st, id, &op, now);
             true
@@ -394,6 +396,30 @@ fn finish_revert(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) {
     }
 }
 
+/// A build: scheduling (accepted) -> spawning -> ACTIVE. Returns true when done.
+fn build_step(st: &mut State, id: Uuid, op: &InFlight, next: u8, now: DateTime<Utc>) -> bool {
+    let Some(s) = st.servers.get_mut(&id) else {
+        return true;
+    };
+    if next == 1 {
+        s.task_state = Some(TaskState::Spawning);
+        return false;
+    }
+    s.vm_state = VmState::Active;
+    s.task_state = None;
+    s.power_state = power::RUNNING;
+    s.launched_at = Some(now);
+    s.progress = 0;
+    let host = s.host.clone();
+    push_event(
+        s,
+        op.action_index,
+        event("compute__do_build_and_run_instance", now, host.as_deref()),
+        now,
+    );
+    true
+}
+
 fn finish_power(st: &mut State, id: Uuid, kind: OpKind, op: &InFlight, now: DateTime<Utc>) {
     let Some(s) = st.servers.get_mut(&id) else {
         return;
@@ -430,6 +456,7 @@ fn delay_for(d: &crate::config::Durations, kind: OpKind, stage: u8) -> Duration 
         },
         OpKind::Confirm => d.confirm,
         OpKind::Revert => d.revert,
+        OpKind::Build => d.build,
         _ => d.power,
     }
 }

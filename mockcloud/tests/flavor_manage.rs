@@ -125,3 +125,47 @@ async fn create_use_and_delete_a_flavor() {
         "Flavor 42 could not be found."
     );
 }
+
+/// Tempest's `create_flavor` sends a random integer id (`data_utils.rand_int_id`) and a swap
+/// size; Nova stores `str(id)` and rejects ids with surrounding spaces.
+#[tokio::test]
+async fn integer_flavor_id_with_swap_as_tempest_sends_it() {
+    let t = T::default().await;
+    let body = json!({"flavor": {"name": "swap-flavor", "id": 1359199427u64, "ram": 1024,
+                      "vcpus": 1, "disk": 1, "swap": 1, "os-flavor-access:is_public": "True"}});
+    let r = t
+        .call("admin", Method::POST, "/flavors", Some("2.1"), Some(&body))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["flavor"]["id"], "1359199427");
+    assert_eq!(r.json["flavor"]["swap"], 1);
+    let r = t.get("admin", "/flavors/1359199427", "2.1").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["flavor"]["name"], "swap-flavor");
+    let r = t
+        .call(
+            "admin",
+            Method::POST,
+            "/flavors",
+            Some("2.1"),
+            Some(&json!({"flavor": {"name": "sp", "id": "a ", "ram": 1, "vcpus": 1, "disk": 1}})),
+        )
+        .await;
+    assert_eq!(
+        r.fault().2,
+        "Invalid input for field/attribute id. Value: a . 'a ' does not match '^(?! )[a-zA-Z0-9. _-]+(?<! )$'"
+    );
+    let r = t
+        .call(
+            "admin",
+            Method::POST,
+            "/flavors",
+            Some("2.1"),
+            Some(&json!({"flavor": {"name": "sp", "ram": "", "vcpus": 1, "disk": 1}})),
+        )
+        .await;
+    assert_eq!(
+        r.fault().2,
+        "Invalid input for field/attribute ram. Value: . '' does not match '^[0-9]+$'"
+    );
+}

@@ -61,15 +61,26 @@ async fn manual_mode_walks_the_reference_state_machine() {
 
 #[tokio::test]
 async fn timed_mode_passes_through_resize_then_settles() {
-    let d = Durations::uniform(Duration::from_millis(60));
+    let mut d = Durations::uniform(Duration::from_millis(60));
+    // Long enough that the GET right after the 202 still sees BUILD on a loaded machine.
+    d.build = Duration::from_millis(500);
     let t = T::start(MockCloud::builder().lifecycle(Lifecycle::Timed(d))).await;
     let id = t.create_server("member").await;
-    assert_eq!(
-        t.action("admin", &id, "2.56", json!({"migrate": null}))
-            .await
-            .status,
-        202
-    );
+    // Builds take their two timed steps too: BUILD, then ACTIVE.
+    let s0 = t.server(&id).await;
+    assert_eq!(s0["status"], "BUILD");
+    assert_eq!(s0["OS-EXT-STS:task_state"], "scheduling");
+    for _ in 0..200 {
+        if t.server(&id).await["status"] == "ACTIVE" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(t.server(&id).await["status"], "ACTIVE");
+    let r = t
+        .action("admin", &id, "2.56", json!({"migrate": null}))
+        .await;
+    assert_eq!(r.status, 202);
     assert_eq!(t.server(&id).await["status"], "RESIZE");
     let mut seen_tasks = std::collections::BTreeSet::new();
     let mut final_status = String::new();

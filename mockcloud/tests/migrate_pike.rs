@@ -191,3 +191,160 @@ async fn policy_still_applies_to_force() {
         .await;
     assert_eq!(r.fault().0, "forbidden");
 }
+
+/// `force: null` means "check the destination", exactly like `force` absent or false
+/// (seed spec, REST API impact: "If 'force' is False or null or not provided, do check
+/// the destination.").
+#[tokio::test]
+async fn force_null_checks_the_destination_like_false() {
+    let t = pike().await;
+    // host null: the scheduler picks another host.
+    let id = t.create_server("member").await;
+    let src = t.host_of(&id).await;
+    let r = t
+        .action(
+            "admin",
+            &id,
+            "2.56",
+            json!({"migrate": {"host": null, "force": null}}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let s = t.server(&id).await;
+    assert_eq!(s["status"], "VERIFY_RESIZE");
+    assert_ne!(s["OS-EXT-SRV-ATTR:host"], src.as_str());
+
+    // host other: placed on the requested host.
+    let id = t.create_server("member").await;
+    let dest = t.other_host(&t.host_of(&id).await);
+    let r = t
+        .action(
+            "admin",
+            &id,
+            "2.56",
+            json!({"migrate": {"host": dest, "force": null}}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    assert_eq!(t.host_of(&id).await, dest);
+
+    // host own and unknown: the API's 400s.
+    let id = t.create_server("member").await;
+    let own = t.host_of(&id).await;
+    let r = t
+        .action(
+            "admin",
+            &id,
+            "2.104",
+            json!({"migrate": {"host": own, "force": null}}),
+        )
+        .await;
+    assert_eq!(
+        r.fault(),
+        (
+            "badRequest".into(),
+            400,
+            "Cannot migrate to the host where the server exists.".into()
+        )
+    );
+    let r = t
+        .action(
+            "admin",
+            &id,
+            "2.56",
+            json!({"migrate": {"host": "nope", "force": null}}),
+        )
+        .await;
+    assert_eq!(
+        r.fault(),
+        (
+            "badRequest".into(),
+            400,
+            "Compute host nope could not be found.".into()
+        )
+    );
+
+    // host absent: still required.
+    let r = t
+        .action("admin", &id, "2.56", json!({"migrate": {"force": null}}))
+        .await;
+    assert_eq!(
+        r.fault().2,
+        "Invalid input for field/attribute migrate. Value: {'force': None}. 'host' is a required property"
+    );
+}
+
+#[tokio::test]
+async fn force_null_does_not_skip_the_scheduler_on_a_disabled_host() {
+    let t = pike().await;
+    let id = t.create_server("member").await;
+    let src = t.host_of(&id).await;
+    let dest = t.other_host(&src);
+    t.cloud.state().set_host_enabled(&dest, false, None);
+    let r = t
+        .action(
+            "admin",
+            &id,
+            "2.56",
+            json!({"migrate": {"host": dest, "force": null}}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    // Checked like force false: the scheduler rejects the disabled host after the 202.
+    assert_eq!(t.host_of(&id).await, src);
+    let m = t.migrations().await;
+    assert_eq!(m[0]["status"], "error");
+    assert_eq!(t.server(&id).await["status"], "ACTIVE");
+}
+
+#[tokio::test]
+async fn force_messages_name_null_among_the_allowed_values() {
+    let t = pike().await;
+    let id = t.create_server("member").await;
+    let r = t
+        .action(
+            "admin",
+            &id,
+            "2.56",
+            json!({"migrate": {"host": "h", "force": 5}}),
+        )
+        .await;
+    assert_eq!(
+        r.fault().2,
+        "Invalid input for field/attribute force. Value: 5. 5 is not of type 'boolean', 'string', 'null'"
+    );
+    let r = t
+        .action(
+            "admin",
+            &id,
+            "2.56",
+            json!({"migrate": {"host": "h", "force": "maybe"}}),
+        )
+        .await;
+    assert!(
+        r.fault()
+            .2
+            .ends_with("'Off', 'off', 'NO', 'No', 'no', None]"),
+        "{}",
+        r.text
+    );
+}
+
+/// The nova profile has no `force` at all, null or not.
+#[tokio::test]
+async fn nova_profile_rejects_force_null() {
+    let t = T::default().await;
+    let id = t.create_server("member").await;
+    let r = t
+        .action(
+            "admin",
+            &id,
+            "2.56",
+            json!({"migrate": {"host": null, "force": null}}),
+        )
+        .await;
+    assert_eq!(
+        r.fault().2,
+        "Invalid input for field/attribute migrate. Value: {'host': None, 'force': None}. Additional properties are not allowed ('force' was unexpected)"
+    );
+}

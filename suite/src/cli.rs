@@ -328,8 +328,6 @@ fn write_reports(a: &RunArgs, o: &RunOutcome) -> Result<(), SuiteError> {
 
 async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
     println!("nova-conform bench: embedded mock, --jobs {}", a.jobs);
-    let mut total_cases = 0usize;
-    let mut total = Duration::ZERO;
     for kind in [MatrixKind::Default, MatrixKind::Exhaustive] {
         let mut kind_cases = 0;
         let mut kind_wall = Duration::ZERO;
@@ -370,10 +368,7 @@ async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
             kind_wall.as_secs_f64(),
             nova_conform::runner::cases_per_second(kind_cases, kind_wall)
         );
-        total_cases += kind_cases;
-        total += kind_wall;
     }
-    let _ = (total_cases, total);
     if a.end_to_end {
         let exe = std::env::current_exe().map_err(|e| SuiteError::Engine(e.to_string()))?;
         let dir = std::env::temp_dir().join(format!("nova-conform-bench-{}", std::process::id()));

@@ -3,7 +3,7 @@
 //!
 //! The only place the suite touches the mock's library: the topology it starts with (three
 //! enabled hosts, a disabled one, one without capacity), which a real cloud's operator would
-//! describe in a plan instead.
+//! describe in a plan instead. Everything else (tokens, catalog, image) goes over HTTP.
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -113,9 +113,15 @@ impl EmbeddedMock {
                 .map_err(|e| SuiteError::Target(format!("{name}: {e}")))
         }))
         .await;
+        let mut image_ref = None;
         for ((role, _), s) in roles.iter().zip(sessions) {
-            callers.insert(*role, caller_from_session(*role, s?)?);
+            let s = s?;
+            if *role == Role::Admin {
+                image_ref = Some(first_image(&s).await?);
+            }
+            callers.insert(*role, caller_from_session(*role, s)?);
         }
+        let image_ref = image_ref.expect("the admin role is in the list");
         Ok(Self {
             cloud,
             profile,
@@ -126,14 +132,39 @@ impl EmbeddedMock {
                 no_capacity: Some(FULL.into()),
             },
             template: ServerTemplate {
-                // The mock has no image service over HTTP yet, so the seeded image's id comes
-                // from its library (a real cloud's plan names an image instead).
-                image_ref: mockcloud::state::store::CIRROS_IMAGE_ID.into(),
+                image_ref,
                 flavor_ref: "1".into(),
                 name_prefix: "nova-conform-".into(),
             },
         })
     }
+}
+
+/// The first image of the catalog's image service (`GET <image>/v2/images`), as a client
+/// would pick one; a real cloud's plan names its image instead (issue #4).
+async fn first_image(session: &osclient::Session) -> Result<String, SuiteError> {
+    let err = |e: String| SuiteError::Target(format!("image discovery: {e}"));
+    let base = session.endpoint("image").map_err(|e| err(e.to_string()))?;
+    let url = reqwest::Url::parse(&format!(
+        "{}/v2/images",
+        base.as_str().trim_end_matches('/')
+    ))
+    .map_err(|e| err(e.to_string()))?;
+    let resp = session
+        .request(reqwest::Method::GET, url)
+        .await
+        .map_err(|e| err(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| err(e.to_string()))?;
+    if !resp.status().is_success() {
+        return Err(err(format!("GET /v2/images answered {}", resp.status())));
+    }
+    let v: serde_json::Value = resp.json().await.map_err(|e| err(e.to_string()))?;
+    v["images"][0]["id"]
+        .as_str()
+        .map(String::from)
+        .ok_or_else(|| err("the image service lists no image".into()))
 }
 
 impl Target for EmbeddedMock {

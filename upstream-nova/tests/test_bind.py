@@ -1,4 +1,4 @@
-"""--bind accepts loopback only."""
+"""Command-line validation: --bind accepts loopback only; host names."""
 
 import argparse
 import unittest
@@ -17,6 +17,16 @@ class BindTest(unittest.TestCase):
         for bad in ("0.0.0.0:0", "10.0.0.1:80", "127.0.0.1", "127.0.0.1:x", "127.0.0.1:70000", "example.org:1"):
             with self.assertRaises(argparse.ArgumentTypeError, msg=bad):
                 serve._parse_bind(bad)
+
+
+class HostNamesTest(unittest.TestCase):
+    def test_full_host_names(self):
+        args = serve.parse_args(["--clouds-yaml", "c.yaml", "--full-host", "compute-full"])
+        self.assertEqual(["compute-full"], args.full_host)
+        for bad in (["--full-host", "compute2"], ["--full-host", "x", "--full-host", "x"],
+                    ["--full-host", "bad host"], ["--hosts", "0"]):
+            with self.assertRaises(SystemExit, msg=bad):
+                serve.parse_args(["--clouds-yaml", "c.yaml"] + bad)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import argparse  # noqa: E402
 import ipaddress  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
+import re  # noqa: E402
 import signal  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
@@ -76,6 +77,13 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if not 1 <= args.hosts <= 50:
         p.error("--hosts must be between 1 and 50")
+    regular = {"compute%d" % i for i in range(1, args.hosts + 1)}
+    for name in args.full_host:
+        # Nova's own host name pattern (the migrate schema's fqdn format).
+        if not re.fullmatch(r"[a-zA-Z0-9-._]{1,255}", name):
+            p.error("--full-host %r is not a valid host name" % name)
+    if len(set(args.full_host)) != len(args.full_host) or regular & set(args.full_host):
+        p.error("--full-host names must be distinct and differ from compute1..compute%d" % args.hosts)
     return args
 
 

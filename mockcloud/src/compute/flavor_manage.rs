@@ -12,14 +12,17 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+/// `parameter_types.flavor_param_positive` (min 1) / `flavor_param_non_negative` (min 0).
 fn int(min: u64) -> Value {
-    json!({"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": min, "minLength": 1})
+    json!({"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": min, "maximum": 0x7FFF_FFFF})
 }
 
 fn create_schema(minor: u16) -> Value {
     let mut props = json!({
         "name": {"type": "string", "minLength": 1, "maxLength": 255},
-        "id": {"type": ["string", "null"], "minLength": 1, "maxLength": 255},
+        // Nova: a string or a number (Tempest sends a random integer), no surrounding spaces.
+        "id": {"type": ["string", "number", "null"], "minLength": 1, "maxLength": 255,
+               "pattern": "^(?! )[a-zA-Z0-9. _-]+(?<! )$"},
         "ram": int(1),
         "vcpus": int(1),
         "disk": int(0),
@@ -58,9 +61,13 @@ pub async fn create(ctx: Ctx, bytes: Bytes) -> ApiResult {
     if st.flavors.values().any(|x| x.name == name) {
         return Err(ctx.conflict(format!("Flavor with name {name} already exists.")));
     }
-    let id = match f.get("id").and_then(Value::as_str) {
-        Some(i) => i.to_string(),
-        None => uuid::Uuid::new_v4().to_string(),
+    // As `nova.compute.flavors.create`: a falsy id (absent, null, 0) gets a uuid; any other
+    // id is stored as Python's `str()` of it (an integer 1000 becomes "1000").
+    let id = match f.get("id") {
+        None | Some(Value::Null) => uuid::Uuid::new_v4().to_string(),
+        Some(Value::Number(n)) if n.as_f64() == Some(0.0) => uuid::Uuid::new_v4().to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => crate::pyfmt::repr(other),
     };
     if st.flavors.contains_key(&id) {
         return Err(ctx.conflict(format!("Flavor with ID {id} already exists.")));

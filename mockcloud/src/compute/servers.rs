@@ -281,7 +281,31 @@ fn build_one(
         actions: Vec::new(),
     };
     let idx = checks::record_action(ctx, &mut server, "create", now);
+    let timed = matches!(
+        ctx.shared.config.lifecycle,
+        crate::config::Lifecycle::Timed(_)
+    );
     match placed {
+        Ok(host) if timed => {
+            // Timed mode: BUILD (scheduling, then spawning) before ACTIVE.
+            server.host = Some(host.clone());
+            st.allocate(uuid, &host, Resources::of_flavor(flavor));
+            server.vm_state = VmState::Building;
+            server.task_state = Some(TaskState::Scheduling);
+            server.power_state = power::NOSTATE;
+            server.launched_at = None;
+            let generation = st.next_generation();
+            server.in_flight = Some(InFlight {
+                kind: OpKind::Build,
+                stage: 0,
+                migration_id: None,
+                generation,
+                action_index: idx,
+                force: false,
+                requested_host: None,
+                requested_by: None,
+            });
+        }
         Ok(host) => {
             server.host = Some(host.clone());
             st.allocate(uuid, &host, Resources::of_flavor(flavor));
@@ -377,7 +401,7 @@ pub async fn create(ctx: Ctx, bytes: Bytes) -> ApiResult {
     if min_count > max_count {
         return Err(ctx.bad_request("min_count must be <= max_count"));
     }
-    let (first, location) = {
+    let (first, location, built) = {
         let mut st = ctx.shared.state.lock();
         let flavor = st
             .flavors
@@ -401,6 +425,7 @@ pub async fn create(ctx: Ctx, bytes: Bytes) -> ApiResult {
         }
         let reservation = format!("r-{}", &Uuid::new_v4().simple().to_string()[..8]);
         let mut first = None;
+        let mut built = Vec::new();
         for i in 0..max_count.min(100) {
             let n = if max_count > 1 {
                 format!("{name}-{}", i + 1)
@@ -418,10 +443,14 @@ pub async fn create(ctx: Ctx, bytes: Bytes) -> ApiResult {
                 &reservation,
             );
             first.get_or_insert(id);
+            built.push(id);
         }
         let first = first.expect("max_count >= 1");
-        (first, format!("{}/v2.1/servers/{first}", ctx.base))
+        (first, format!("{}/v2.1/servers/{first}", ctx.base), built)
     };
+    for id in built {
+        crate::lifecycle::drive(&ctx.shared, id);
+    }
     let id = first.to_string();
     let body = json!({"server": {
         "id": id,

@@ -233,6 +233,8 @@ pub struct InstanceFault {
 /// An asynchronous operation in progress on a server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpKind {
+    /// Server build (Timed mode only): scheduling -> spawning -> ACTIVE.
+    Build,
     /// Cold migrate (or resize when `Migration::migration_type` is resize).
     Migrate,
     Confirm,

@@ -83,6 +83,7 @@ fn profile_data(o: &RunOutcome) -> Value {
         };
         cases.push(json!({
             "id": r.id, "name": r.name, "v": r.verdict.kind().as_str(),
+            "refused": r.observed.as_ref().is_some_and(|o| o.status >= 300),
             "reason": reason, "mismatches": mismatches,
             "expected": r.expected, "observed": r.observed.as_ref().map(|x| x.summary()),
             "exchange": r.exchange.as_ref().map(|x| x.to_text()), "follow": r.follow_up,
@@ -144,7 +145,7 @@ thead th{position:sticky;top:0;background:#fff;z-index:2;height:46px;vertical-al
 thead th span{display:inline-block;transform:rotate(-70deg);transform-origin:left bottom;width:9px;white-space:nowrap;margin-left:7px}
 tr.sec th{position:sticky;left:0;text-align:left;background:#f6f7f9;color:#333;font-weight:600;padding:6px 8px;font-size:12px}
 td{width:9px;height:13px;min-width:9px;border-radius:2px;background:var(--none);cursor:pointer;padding:0}
-td.pass{background:var(--pass)}td.fail{background:var(--fail)}td.error{background:var(--error)}td.skip{background:var(--skip)}
+td.pass{background:var(--pass)}td.pass.refused{background:#8fd0a6}td.fail{background:var(--fail)}td.error{background:var(--error)}td.skip{background:var(--skip)}
 td.none{cursor:default}
 td:hover:not(.none){outline:2px solid #1d2330}
 td.sel{outline:3px solid #f5a623}
@@ -191,7 +192,7 @@ DATA.forEach((d, p) => {
   const sec = document.createElement("section"); sec.className = "profile";
   const badges = ["pass","fail","error","skip"].filter(k => d.counts[k]).map(k => `<span class="b-${k}">${d.counts[k]} ${k}</span>`).join("");
   let h = `<h2>Profile <code>${esc(d.profile)}</code></h2><div class="meta">${esc(d.target)} &middot; microversions ${esc(d.versions)} &middot; ${d.cases.length} cases in ${(d.wall_ms/1000).toFixed(2)} s</div><div class="badges">${badges}</div>`;
-  h += `<div class="legend">Legend:<i style="background:var(--pass)"></i>pass<i style="background:var(--fail)"></i>fail<i style="background:var(--error)"></i>error<i style="background:var(--skip)"></i>skip<i style="background:var(--none)"></i>not in this matrix</div>`;
+  h += `<div class="legend">Legend:<i style="background:var(--pass)"></i>pass, accepted (2xx)<i style="background:#8fd0a6"></i>pass, refused as expected<i style="background:var(--fail)"></i>fail<i style="background:var(--error)"></i>error<i style="background:var(--skip)"></i>skip<i style="background:var(--none)"></i>not in this matrix</div>`;
   // Failures grouped by the oracle rule that judged them, each with its first case.
   const groups = new Map();
   d.cases.forEach((c, i) => {
@@ -215,7 +216,7 @@ DATA.forEach((d, p) => {
     r.cells.forEach(i => {
       if (i < 0) { h += `<td class="none"></td>`; return; }
       const c = d.cases[i];
-      h += `<td class="${c.v}" data-p="${p}" data-i="${i}" title="${esc(c.name)}: ${c.v}"></td>`;
+      h += `<td class="${c.v}${c.refused ? " refused" : ""}" data-p="${p}" data-i="${i}" title="${esc(c.name)}: ${c.v}"></td>`;
     });
     h += `</tr>`;
   });

@@ -639,12 +639,20 @@ impl Respond for Shared {
 /// A [`Target`] over the fake.
 pub struct FakeTarget {
     server: MockServer,
+    /// Roles this target has no identity for (their cases Skip).
+    pub missing_roles: Vec<Role>,
     http: reqwest::Client,
     inventory: HostInventory,
     template: ServerTemplate,
 }
 
 impl FakeTarget {
+    /// Drops the disabled host from the inventory (its cases Skip).
+    pub fn without_disabled_host(mut self) -> Self {
+        self.inventory.disabled = None;
+        self
+    }
+
     pub async fn start(profile: Profile, deviation: Deviation, min: u32, max: u32) -> Self {
         let server = MockServer::builder()
             .disable_request_recording()
@@ -658,6 +666,7 @@ impl FakeTarget {
             .await;
         Self {
             server,
+            missing_roles: Vec::new(),
             http: reqwest::Client::new(),
             inventory: HostInventory {
                 enabled: ENABLED.iter().map(|s| s.to_string()).collect(),
@@ -678,6 +687,9 @@ impl Target for FakeTarget {
         "wiremock fake".into()
     }
     fn caller(&self, role: Role) -> Option<Caller> {
+        if self.missing_roles.contains(&role) {
+            return None;
+        }
         Some(Caller {
             role,
             http: self.http.clone(),

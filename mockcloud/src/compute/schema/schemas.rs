@@ -18,6 +18,19 @@ pub fn boolean() -> Value {
     })
 }
 
+/// `parameter_types.boolean` widened with null, for the pike-spec `force`: the seed spec
+/// says "If 'force' is False or null or not provided, do check the destination", so null is
+/// a valid value meaning false (Nova's boolean string forms stay accepted, as for
+/// live-migrate's `force`).
+pub fn nullable_boolean() -> Value {
+    json!({
+        "type": ["boolean", "string", "null"],
+        "enum": [true, "True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes",
+                 false, "False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no",
+                 null]
+    })
+}
+
 /// Python truthiness of a `parameter_types.boolean` value (strutils.bool_from_string).
 pub fn boolean_value(v: &Value) -> bool {
     match v {
@@ -46,8 +59,8 @@ pub fn migrate_v256() -> &'static Value {
     })
 }
 
-/// Pike spec, 2.56+: `{"migrate": {"host": fqdn|null (required), "force": boolean}}`.
-/// `force` reuses live-migrate's `parameter_types.boolean`, `host` is required like
+/// Pike spec, 2.56+: `{"migrate": {"host": fqdn|null (required), "force": boolean|null}}`.
+/// `force` is live-migrate's `parameter_types.boolean` plus null, `host` is required like
 /// live-migrate's, and `migrate` must be an object (the spec has no null form).
 pub fn migrate_pike_v256() -> &'static Value {
     static S: OnceLock<Value> = OnceLock::new();
@@ -59,7 +72,7 @@ pub fn migrate_pike_v256() -> &'static Value {
                     "type": "object",
                     "properties": {
                         "host": fqdn(json!(["string", "null"])),
-                        "force": boolean()
+                        "force": nullable_boolean()
                     },
                     "required": ["host"],
                     "additionalProperties": false

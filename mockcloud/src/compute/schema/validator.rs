@@ -92,16 +92,88 @@ fn py_len(s: &str) -> usize {
     s.chars().count()
 }
 
-/// Translate a Python `re` pattern used by Nova's schemas into Rust `regex` syntax:
-/// a `-` after a class range is literal in Python; a final `$` also matches before
-/// a trailing newline in Python.
-fn compile_python_pattern(p: &str) -> Option<Regex> {
-    static CACHE: OnceLock<parking_lot::Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+/// A Python `re` pattern as Rust regexes. The `regex` crate has no look-around, so the
+/// one form Nova's schemas use (`^(?!A)...(?<!C)$`, e.g. flavor ids: no leading or trailing
+/// space) is split into the body and two anchored negative checks.
+#[derive(Clone)]
+struct PyPattern {
+    body: Regex,
+    /// `(?!A)` right after `^`: the string must not start with A.
+    not_at_start: Option<Regex>,
+    /// `(?<!C)` right before `$`: the string must not end with C.
+    not_at_end: Option<Regex>,
+}
+
+impl PyPattern {
+    fn is_match(&self, s: &str) -> bool {
+        if self.not_at_start.as_ref().is_some_and(|r| r.is_match(s)) {
+            return false;
+        }
+        // Python's `$` also matches before one trailing newline.
+        let end = s.strip_suffix('\n').unwrap_or(s);
+        if self.not_at_end.as_ref().is_some_and(|r| r.is_match(end)) {
+            return false;
+        }
+        self.body.is_match(s)
+    }
+}
+
+/// Split a `(?!A)` group right after a leading `^` off the pattern (A without parentheses).
+fn split_lookahead(p: &str) -> (Option<&str>, String) {
+    if let Some(rest) = p.strip_prefix("^(?!") {
+        if let Some(close) = rest.find(')') {
+            if !rest[..close].contains('(') {
+                return (Some(&rest[..close]), format!("^{}", &rest[close + 1..]));
+            }
+        }
+    }
+    (None, p.to_string())
+}
+
+/// Split a `(?<!C)` group right before a trailing `$` off the pattern (C without parentheses).
+fn split_lookbehind(p: &str) -> (Option<String>, String) {
+    if let Some(rest) = p.strip_suffix(")$") {
+        if let Some(open) = rest.rfind("(?<!") {
+            let atom = &rest[open + 4..];
+            if !atom.contains('(') && !atom.contains(')') {
+                return (Some(atom.to_string()), format!("{}$", &rest[..open]));
+            }
+        }
+    }
+    (None, p.to_string())
+}
+
+fn compile_python_pattern(p: &str) -> Option<PyPattern> {
+    static CACHE: OnceLock<parking_lot::Mutex<HashMap<String, Option<PyPattern>>>> =
+        OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut guard = cache.lock();
     if let Some(r) = guard.get(p) {
         return r.clone();
     }
+    let (ahead, rest) = split_lookahead(p);
+    let (behind, body) = split_lookbehind(&rest);
+    let compiled = (|| {
+        Some(PyPattern {
+            body: translate(&body)?,
+            not_at_start: match ahead {
+                Some(a) => Some(translate(&format!("^(?:{a})"))?),
+                None => None,
+            },
+            not_at_end: match behind {
+                Some(c) => Some(translate(&format!("(?:{c})\\z"))?),
+                None => None,
+            },
+        })
+    })();
+    guard.insert(p.to_string(), compiled.clone());
+    compiled
+}
+
+/// Translate a Python `re` pattern used by Nova's schemas into Rust `regex` syntax:
+/// a `-` after a class range is literal in Python; a final `$` also matches before
+/// a trailing newline in Python.
+fn translate(p: &str) -> Option<Regex> {
     let mut out = String::with_capacity(p.len() + 8);
     let mut in_class = false;
     let mut prev_was_range_end = false;
@@ -148,9 +220,7 @@ fn compile_python_pattern(p: &str) -> Option<Regex> {
         }
         i += 1;
     }
-    let compiled = Regex::new(&out).ok();
-    guard.insert(p.to_string(), compiled.clone());
-    compiled
+    Regex::new(&out).ok()
 }
 
 fn is_uuid_like(s: &str) -> bool {
@@ -459,6 +529,19 @@ mod tests {
         assert!(re.is_match("compute-1.example_x"));
         assert!(re.is_match("host\n"));
         assert!(!re.is_match("bad host!"));
+    }
+
+    #[test]
+    fn python_lookaround_at_the_ends() {
+        // Nova's flavor id: no leading or trailing space.
+        let re = compile_python_pattern("^(?! )[a-zA-Z0-9. _-]+(?<! )$").unwrap();
+        assert!(re.is_match("m1.tiny"));
+        assert!(re.is_match("a b"));
+        assert!(re.is_match("1359199427"));
+        assert!(!re.is_match(" a"));
+        assert!(!re.is_match("a "));
+        assert!(!re.is_match("a/b"));
+        assert!(!re.is_match(""));
     }
 
     #[test]

@@ -1,0 +1,46 @@
+//! Cases a target cannot run are Skip with the reason, never dropped and never Fail.
+#[path = "support/fake_nova.rs"]
+mod fake_nova;
+
+use fake_nova::{Deviation, FakeTarget};
+use nova_conform::conformance::{run_plan, Plan};
+use nova_conform::filter::Filter;
+use nova_conform::matrix::MatrixKind;
+use nova_conform::oracle::Profile;
+use nova_conform::variant::{HostVariant, Role};
+use nova_conform::verdict::{Verdict, VerdictKind};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_identity_and_host_are_skips_with_reasons() {
+    let mut target = FakeTarget::start(Profile::Nova, Deviation::None, 1, 60)
+        .await
+        .without_disabled_host();
+    target.missing_roles = vec![Role::Member];
+    let plan = Plan {
+        profile: Profile::Nova,
+        kind: MatrixKind::Default,
+        filter: Filter::parse(None, Some("2.55-2.57")).unwrap(),
+        jobs: 8,
+    };
+    let o = run_plan(&target, &plan, &|_| {}, &|_| {}).await.unwrap();
+    let mut skipped = 0;
+    for r in &o.results {
+        let c = r.case.as_ref().unwrap();
+        let should_skip = c.role == Role::Member || c.body.host() == Some(HostVariant::Disabled);
+        match (&r.verdict, should_skip) {
+            (Verdict::Skip { reason }, true) => {
+                skipped += 1;
+                let want = if c.role == Role::Member {
+                    "no member credentials"
+                } else {
+                    "disabled compute host"
+                };
+                assert!(reason.contains(want), "{}: {reason}", r.name);
+            }
+            (v, false) => assert_eq!(v.kind(), VerdictKind::Pass, "{}: {v:?}", r.name),
+            (v, true) => panic!("{} should be skipped, got {v:?}", r.name),
+        }
+    }
+    assert!(skipped > 20, "{skipped}");
+    assert_eq!(o.count(VerdictKind::Skip), skipped);
+}

@@ -14,6 +14,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::case::Case;
+use crate::cloud_servers::RETIRE_AFTER_MIGRATIONS;
 use crate::microversion::{Microversion, VersionBounds, VersionSelector};
 use crate::oracle::{MessageContext, Oracle};
 use crate::target::HostInventory;
@@ -206,6 +207,15 @@ impl RunPlan {
         self.chains.iter().map(|c| c.cases.len()).sum()
     }
 
+    /// Servers created beyond one per precondition: a chain's server is replaced every
+    /// [`RETIRE_AFTER_MIGRATIONS`] migrations.
+    pub fn replacement_servers(&self) -> usize {
+        self.chains
+            .iter()
+            .map(|c| c.cases.len().saturating_sub(1) / RETIRE_AFTER_MIGRATIONS as usize)
+            .sum()
+    }
+
     /// Cases that will be sent.
     pub fn runnable(&self) -> usize {
         self.concurrent.len() + self.mutating_count()
@@ -222,8 +232,12 @@ impl RunPlan {
         let concurrent = a
             .request
             .mul_f64(self.concurrent.len() as f64 / jobs.max(1) as f64);
-        let longest = self.chains.iter().map(|c| c.cases.len()).max().unwrap_or(0);
-        provision + concurrent + a.migration * longest as u32
+        let chain_time = |c: &Chain| {
+            let replacements = c.cases.len().saturating_sub(1) / RETIRE_AFTER_MIGRATIONS as usize;
+            a.migration * c.cases.len() as u32 + a.provision * replacements as u32
+        };
+        let longest = self.chains.iter().map(chain_time).max().unwrap_or_default();
+        provision + concurrent + longest
     }
 
     /// The `--dry-run` text.
@@ -255,11 +269,17 @@ impl RunPlan {
             );
         }
         let servers: Vec<&str> = self.servers_to_create.iter().map(|p| p.as_str()).collect();
+        let extra = self.replacement_servers();
         let _ = writeln!(
             s,
-            "  servers to create: {} ({})",
-            servers.len(),
-            servers.join(", ")
+            "  servers to create: {} ({}){}",
+            servers.len() + extra,
+            servers.join(", "),
+            if extra > 0 {
+                format!(", {extra} of them replacing a chain's server every {RETIRE_AFTER_MIGRATIONS} migrations")
+            } else {
+                String::new()
+            }
         );
         let prep = usize::from(self.servers_to_create.contains(&Precondition::VerifyResize));
         let _ = writeln!(
@@ -416,6 +436,13 @@ mod tests {
         let e = plan_for(3, true, &BTreeMap::new());
         assert_eq!(e.reduced, 0);
         assert!(e.mutating_count() > p.mutating_count() * 10);
+        // Long chains replace their server: counted in the plan and the estimate.
+        assert_eq!(p.replacement_servers(), 0);
+        let longest = e.chains.iter().map(|c| c.cases.len()).max().unwrap();
+        assert!(e.replacement_servers() >= (longest - 1) / 50);
+        assert!(e
+            .render(16, &Assumptions::default())
+            .contains("replacing a chain's server"));
     }
 
     #[test]

@@ -77,6 +77,11 @@ async fn a_default_run_passes_and_leaves_no_server() {
         "{skips:?}"
     );
     assert!(stderr.contains("phase 2"), "{stderr}");
+    // The VERIFY_RESIZE server is reverted before it is deleted.
+    assert!(
+        stderr.contains("cleanup: reverting the resize of nova-conform-"),
+        "{stderr}"
+    );
     assert!(m.suite_servers().await.is_empty(), "servers left behind");
     // Never prints a password from clouds.yaml.
     let yaml = std::fs::read_to_string(&m.clouds_yaml).unwrap();

@@ -12,14 +12,27 @@ use super::{
 };
 use crate::http::{body_limit, request_id, webob};
 use crate::state::handle::Shared;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use std::sync::Arc;
 
-async fn miss(headers: HeaderMap) -> crate::http::reply::HttpResponse {
-    webob::not_found(&headers)
+async fn miss(method: Method, headers: HeaderMap) -> crate::http::reply::HttpResponse {
+    webob::not_found_for(&method, &headers)
+}
+
+/// Nova's routes (the `routes` library) match a route's method exactly: no route is
+/// declared for HEAD, so a HEAD under `/v2.1/` is the router's 404 (after
+/// keystonemiddleware), never the GET handler axum would otherwise run without a body.
+async fn head_is_unrouted(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> crate::http::reply::HttpResponse {
+    if req.method() == Method::HEAD {
+        return webob::head_error(axum::http::StatusCode::NOT_FOUND);
+    }
+    next.run(req).await
 }
 
 /// Nova routes only the methods it declares: others fall to the router's 404
@@ -97,6 +110,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/v2.1/images/{id}", m(get(images::show)))
         // Misses under /v2.1/ still pass through the pipeline (401 before 404).
         .route("/v2.1/{*rest}", axum::routing::any(miss))
+        .layer(from_fn(head_is_unrouted))
 }
 
 /// All compute routes: `/`, `/v2.1` and `/v2.1/...`.
@@ -116,6 +130,6 @@ pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
 }
 
 /// What the mock answers for paths no service claims.
-pub async fn unknown(headers: HeaderMap) -> crate::http::reply::HttpResponse {
-    webob::not_found(&headers)
+pub async fn unknown(method: Method, headers: HeaderMap) -> crate::http::reply::HttpResponse {
+    webob::not_found_for(&method, &headers)
 }

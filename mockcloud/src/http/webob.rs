@@ -5,7 +5,7 @@
 
 use super::reply::HttpResponse;
 use axum::body::Body;
-use axum::http::{header, HeaderMap, HeaderValue, Response, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, Response, StatusCode};
 
 /// Quality a media range list gives to `offer` (None = not acceptable).
 fn quality(accept: &str, offer: &str) -> Option<f32> {
@@ -94,6 +94,31 @@ pub fn error(status: StatusCode, explanation: &str, headers: &HeaderMap) -> Http
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
     resp
+}
+
+/// A webob `HTTPException` answering a HEAD request: `WSGIHTTPException.__call__` then
+/// skips `generate_response` and sends the exception's own empty Response, so the
+/// headers are webob's defaults (`text/html; charset=UTF-8`, `Content-Length: 0`),
+/// whatever the Accept header says.
+pub fn head_error(status: StatusCode) -> HttpResponse {
+    let mut resp = Response::new(Body::empty());
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=UTF-8"),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+    resp
+}
+
+/// [`not_found`] for a request of any method (HEAD gets webob's bodiless form).
+pub fn not_found_for(method: &Method, headers: &HeaderMap) -> HttpResponse {
+    if method == Method::HEAD {
+        head_error(StatusCode::NOT_FOUND)
+    } else {
+        not_found(headers)
+    }
 }
 
 /// Nova's router miss (unknown path, or a known path with a method it does not route).

@@ -319,3 +319,23 @@ async fn instance_actions_paging_from_2_58() {
         .await;
     assert_eq!(r.json["instanceActions"].as_array().unwrap().len(), 4);
 }
+
+/// The next link is Nova's `_get_next_link`: the request's parameters, sorted, with the
+/// marker replaced or appended (not a fixed `limit=..&marker=..`).
+#[tokio::test]
+async fn next_link_keeps_the_request_parameters() {
+    let t = T::default().await;
+    two_migrations(&t).await;
+    let r = t
+        .get("admin", "/os-migrations?status=finished&limit=1", "2.59")
+        .await;
+    let first = r.json["migrations"][0]["uuid"].as_str().unwrap();
+    assert_eq!(
+        r.json["migrations_links"][0]["href"],
+        format!(
+            "{}/os-migrations?limit=1&status=finished&marker={first}",
+            t.cloud.compute_url()
+        )
+        .as_str()
+    );
+}

@@ -37,11 +37,17 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Cmd {
     /// Run the matrix (against the embedded mock cloud when no cloud is configured).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Print the cases (id and name) a run would execute.
     List(ListArgs),
     /// Time the default and exhaustive matrices of both profiles against the embedded mock.
     Bench(BenchArgs),
+    /// Delete the servers a crashed run left behind (found by their name prefix).
+    Cleanup(crate::cli_cloud::CleanupArgs),
+    /// Cold-migrate a server, optionally to a named host (a client, like `openstack server migrate`).
+    Migrate(crate::cli_client::MigrateArgs),
+    /// Migration records (`migration list [--server S]`).
+    Migration(crate::cli_client::MigrationArgs),
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -98,6 +104,8 @@ struct RunArgs {
     /// Show the request/response of at most this many failures in the terminal summary.
     #[arg(long, default_value_t = 50, value_name = "N")]
     show_exchanges: usize,
+    #[command(flatten)]
+    real: crate::cli_cloud::RealRunArgs,
 }
 
 #[derive(Args, Debug)]
@@ -152,9 +160,12 @@ pub fn main() -> i32 {
         }
     };
     let result = match cli.cmd {
-        Cmd::Run(a) => rt.block_on(cmd_run(a)),
+        Cmd::Run(a) => rt.block_on(cmd_run(*a)),
         Cmd::List(a) => cmd_list(a),
         Cmd::Bench(a) => rt.block_on(cmd_bench(a)),
+        Cmd::Cleanup(a) => rt.block_on(crate::cli_cloud::cleanup_cmd(a)),
+        Cmd::Migrate(a) => return rt.block_on(crate::cli_client::migrate_cmd(a)),
+        Cmd::Migration(a) => return rt.block_on(crate::cli_client::migration_cmd(a)),
     };
     match result {
         Ok(code) => code,
@@ -231,6 +242,23 @@ fn progress_bar() -> ProgressBar {
 
 async fn cmd_run(a: RunArgs) -> Result<i32, SuiteError> {
     let p = plan(&a.sel, a.jobs)?;
+    if a.real.configured() {
+        let pb = progress_bar();
+        let cb = crate::cli_cloud::bar_callback(pb.clone());
+        let Some(mut outcome) = crate::cli_cloud::run(&a.real, &p, pb.clone(), cb).await? else {
+            return Ok(EXIT_PASS);
+        };
+        pb.finish_and_clear();
+        nova_conform::discrepancy::mark(&mut outcome);
+        write_reports(&a, &outcome)?;
+        print!("{}", summary::render(&outcome, a.show_exchanges));
+        return Ok(exit_code(&outcome));
+    }
+    if a.real.dry_run {
+        return Err(SuiteError::Usage(
+            "--dry-run plans a run against a cloud: give --os-cloud (or set OS_CLOUD / OS_AUTH_URL)".into(),
+        ));
+    }
     let target = EmbeddedMock::start(p.profile).await?;
     let pb = progress_bar();
     let not_passing = std::sync::atomic::AtomicUsize::new(0);

@@ -26,15 +26,13 @@ fn helper_version() -> VersionHeader {
 
 /// `GET /servers/{id}`; `Ok(None)` on 404.
 pub async fn show(caller: &Caller, id: &str) -> Result<Option<ServerView>, String> {
-    let x = send(
+    let x = send_idempotent(
         caller,
         Method::GET,
         &format!("/servers/{id}"),
         Some(&helper_version()),
-        None,
     )
-    .await
-    .map_err(|(e, _)| e.to_string())?;
+    .await?;
     let r = x.response.expect("send returns a response on success");
     if r.status == 404 {
         return Ok(None);
@@ -111,21 +109,47 @@ pub async fn wait_settled(caller: &Caller, id: &str, timing: Timing) -> Result<S
     }
 }
 
+/// After confirmResize/revertResize: polls until the server has left VERIFY_RESIZE as well as
+/// its transitional states. Nova answers the confirm (204) before the compute host has
+/// finished it: the server shows VERIFY_RESIZE with no task and the migration `confirming`
+/// for a while (Tempest waits for ACTIVE after a confirm for the same reason).
+pub async fn wait_resize_finished(
+    caller: &Caller,
+    id: &str,
+    timing: Timing,
+) -> Result<ServerView, String> {
+    let deadline = tokio::time::Instant::now() + timing.timeout;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let s = wait_settled(
+            caller,
+            id,
+            Timing {
+                poll_interval: timing.poll_interval,
+                timeout: left,
+            },
+        )
+        .await?;
+        if s.status != "VERIFY_RESIZE" || tokio::time::Instant::now() >= deadline {
+            return Ok(s);
+        }
+        tokio::time::sleep(timing.poll_interval).await;
+    }
+}
+
 /// The newest migration record of `server_id` from `GET /os-migrations` at `version`.
 pub async fn latest_migration(
     caller: &Caller,
     server_id: &str,
     version: &str,
 ) -> Result<Option<Value>, String> {
-    let x = send(
+    let x = send_idempotent(
         caller,
         Method::GET,
         &format!("/os-migrations?instance_uuid={server_id}"),
         Some(&VersionHeader::modern(version)),
-        None,
     )
-    .await
-    .map_err(|(e, _)| e.to_string())?;
+    .await?;
     let r = x.response.expect("send returns a response on success");
     if r.status != 200 {
         return Err(format!(
@@ -178,18 +202,42 @@ pub async fn create(
 
 /// `DELETE /servers/{id}`; a 404 counts as deleted.
 pub async fn delete(caller: &Caller, id: &str) -> Result<(), String> {
-    let x = send(
+    let x = send_idempotent(
         caller,
         Method::DELETE,
         &format!("/servers/{id}"),
         Some(&helper_version()),
-        None,
     )
-    .await
-    .map_err(|(e, _)| e.to_string())?;
+    .await?;
     match x.response.map(|r| r.status) {
         Some(204) | Some(404) => Ok(()),
         other => Err(format!("delete server: HTTP {other:?}")),
+    }
+}
+
+/// Sends a GET or DELETE, retried with backoff (0.5 s, 1 s, 2 s) on a transport error or a
+/// 5xx: a helper request is not what is under test, and a real cloud's API workers do answer
+/// 502/503 while restarting. Never used for a POST (a lost migrate may have been accepted).
+async fn send_idempotent(
+    caller: &Caller,
+    method: Method,
+    path: &str,
+    version: Option<&VersionHeader>,
+) -> Result<crate::exchange::Exchange, String> {
+    let mut wait = std::time::Duration::from_millis(500);
+    let mut attempt = 1;
+    loop {
+        let r = send(caller, method.clone(), path, version, None).await;
+        let failed = match &r {
+            Ok(x) => !matches!(x.response.as_ref(), Some(r) if r.status < 500),
+            Err(_) => true,
+        };
+        if !failed || attempt == 4 {
+            return r.map_err(|(e, _)| e.to_string());
+        }
+        tokio::time::sleep(wait).await;
+        wait *= 2;
+        attempt += 1;
     }
 }
 

@@ -192,7 +192,8 @@ pub async fn follow(input: FollowInput<'_>) -> FollowOutcome {
             return out;
         }
     }
-    let fin = match compute::wait_settled(input.admin, &input.server.id, input.timing).await {
+    let fin = match compute::wait_resize_finished(input.admin, &input.server.id, input.timing).await
+    {
         Ok(s) => s,
         Err(e) => {
             out.error = Some(format!("after {name}: {e}"));

@@ -1,5 +1,7 @@
 //! `nova-conform`: run the conformance matrix, list it, or benchmark it.
 mod cli;
+mod cli_client;
+mod cli_cloud;
 
 fn main() {
     std::process::exit(cli::main());

@@ -17,6 +17,7 @@ use crate::microversion::{Microversion, VersionBounds};
 use crate::oracle::{MessageContext, Oracle, Profile};
 use crate::provision::{Server, ServerPool};
 use crate::redact;
+use crate::server_source::ServerSource;
 use crate::target::{Caller, Target};
 use crate::variant::{Precondition, Role};
 use crate::verdict::{CaseResult, Mismatch, Observed, Verdict, VerdictKind};
@@ -94,7 +95,7 @@ struct Ctx<'a> {
     bounds: VersionBounds,
     values: BodyValues,
     admin: Caller,
-    pool: ServerPool,
+    pool: &'a dyn ServerSource,
 }
 
 /// Runs `cases` (already filtered) against `target`, judged by `oracle`. `on_result` is
@@ -112,29 +113,62 @@ pub async fn run(
         .caller(Role::Admin)
         .ok_or_else(|| SuiteError::Target("the target has no admin identity".into()))?;
     let pool = ServerPool::new(
-        admin.clone(),
+        admin,
         target.server_template().clone(),
         target.timing(),
         cfg.run_id.clone(),
     );
+    let results = run_with(target, oracle, bounds, cases, cfg, &pool, on_result).await?;
+    let cleanup_failures = pool.cleanup().await;
+    Ok(RunOutcome {
+        profile: oracle.profile(),
+        target: target.describe(),
+        bounds,
+        results,
+        wall_ms: started.elapsed().as_millis() as u64,
+        servers_created: pool.created_count(),
+        cleanup_failures,
+    })
+}
+
+/// Runs `cases` with servers from `servers` (which the caller cleans up), `cfg.jobs` at a
+/// time; the results sorted by version, then variant. The hook for plans that manage servers
+/// themselves (real clouds: shared and chained servers, Ctrl-C).
+pub async fn run_with(
+    target: &dyn Target,
+    oracle: &Oracle,
+    bounds: VersionBounds,
+    cases: Vec<Case>,
+    cfg: &RunConfig,
+    servers: &dyn ServerSource,
+    on_result: &(dyn Fn(&CaseResult) + Sync),
+) -> Result<Vec<CaseResult>, SuiteError> {
+    let admin = target
+        .caller(Role::Admin)
+        .ok_or_else(|| SuiteError::Target("the target has no admin identity".into()))?;
     let ctx = Arc::new(Ctx {
         target,
         oracle,
         bounds,
         values: BodyValues::bundled()?,
         admin,
-        pool,
+        pool: servers,
     });
     let mut results: Vec<CaseResult> = futures::stream::iter(cases)
         .map(|case| {
             let ctx = ctx.clone();
-            async move { run_case(&ctx, case).await }
+            async move {
+                if ctx.pool.stopped() {
+                    let reason = "not run: the run was interrupted".to_string();
+                    return result(&case, Verdict::Skip { reason }, Instant::now());
+                }
+                run_case(&ctx, case).await
+            }
         })
         .buffer_unordered(cfg.jobs.max(1))
         .inspect(|r| on_result(r))
         .collect()
         .await;
-    let cleanup_failures = ctx.pool.cleanup().await;
     // Stable order for reports: by version, then variant.
     results.sort_by(|a, b| {
         let ka = a
@@ -147,15 +181,7 @@ pub async fn run(
             .map(|c| (c.version.sort_key(), c.variant_key()));
         ka.cmp(&kb)
     });
-    Ok(RunOutcome {
-        profile: oracle.profile(),
-        target: target.describe(),
-        bounds,
-        results,
-        wall_ms: started.elapsed().as_millis() as u64,
-        servers_created: ctx.pool.created_count(),
-        cleanup_failures,
-    })
+    Ok(results)
 }
 
 fn result(case: &Case, verdict: Verdict, started: Instant) -> CaseResult {

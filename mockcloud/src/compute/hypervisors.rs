@@ -1,16 +1,86 @@
 //! `os-hypervisors` (hypervisors.py): list, detail and show, with usage from the
-//! placement allocations (usage fields only before 2.88, as upstream).
+//! placement allocations (usage fields only before 2.88, as upstream); paging by
+//! `limit`/`marker` from 2.33 (compute node id order, `hypervisors_links`), and from
+//! 2.53 `hypervisor_hostname_pattern` (SQL `LIKE '%pattern%'`) and `with_servers`.
 
 use super::context::{ApiResult, Ctx};
 use super::policy::{self, Rule};
+use super::query::Query;
+use super::schema::{schemas, validator};
 use crate::lifecycle::host_ip;
 use crate::state::model::Host;
 use crate::state::store::State;
-use axum::extract::Path;
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
+use regex::Regex;
 use serde_json::{json, Map, Value};
 
-fn view(ctx: &Ctx, st: &State, h: &Host, detail: bool) -> Value {
+/// Nova's `max_limit` default (`[api] max_limit`).
+const MAX_LIMIT: u64 = 1000;
+
+/// `hypervisors.index_query*` (also the detail's) for the microversion; None: not validated.
+fn index_query_schema(minor: u16) -> Option<Value> {
+    let non_negative =
+        json!({"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0, "minLength": 1});
+    let multi = |s: Value| json!({"type": "array", "items": s});
+    let single = |s: Value| json!({"type": "array", "items": s, "maxItems": 1});
+    if minor >= 53 {
+        Some(json!({"type": "object", "properties": {
+            "limit": single(non_negative),
+            "marker": single(json!({"type": "string"})),
+            "hypervisor_hostname_pattern": single(schemas::fqdn(json!("string"))),
+            "with_servers": single(schemas::boolean())
+        }, "additionalProperties": false}))
+    } else if minor >= 33 {
+        Some(json!({"type": "object", "properties": {
+            "limit": multi(non_negative),
+            "marker": multi(json!({"type": "string"}))
+        }, "additionalProperties": true}))
+    } else {
+        None
+    }
+}
+
+/// `hypervisors.show_query_v253`.
+fn show_query_schema(minor: u16) -> Option<Value> {
+    (minor >= 53).then(|| {
+        json!({"type": "object", "properties": {
+            "with_servers": {"type": "array", "items": schemas::boolean(), "maxItems": 1}
+        }, "additionalProperties": false})
+    })
+}
+
+fn validate(ctx: &Ctx, schema: Option<Value>, q: &Query) -> Result<(), super::fault::Fault> {
+    match schema {
+        Some(s) => validator::validate_query(&s, &q.multi()).map_err(|e| ctx.bad_request(e.detail)),
+        None => Ok(()),
+    }
+}
+
+/// `with_servers` (2.53+, strutils.bool_from_string strict; the schema allows only its forms).
+fn with_servers(ctx: &Ctx, q: &Query) -> bool {
+    ctx.at_least(53)
+        && q.get("with_servers")
+            .is_some_and(|v| schemas::boolean_value(&json!(v)))
+}
+
+/// The DB's `hypervisor_hostname LIKE '%pattern%'` (case-insensitive as MySQL's default
+/// collation and SQLite are; `_` matches one character; the schema excludes `%`).
+fn like(pattern: &str) -> Option<Regex> {
+    let body: String = pattern
+        .chars()
+        .map(|c| {
+            if c == '_' {
+                ".".to_string()
+            } else {
+                regex::escape(&c.to_string())
+            }
+        })
+        .collect();
+    Regex::new(&format!("(?is){body}")).ok()
+}
+
+fn view(ctx: &Ctx, st: &State, h: &Host, detail: bool, with_servers: bool) -> Value {
     let mut o = Map::new();
     o.insert(
         "id".into(),
@@ -74,35 +144,125 @@ fn view(ctx: &Ctx, st: &State, h: &Host, detail: bool) -> Value {
             o.insert("uptime".into(), Value::Null);
         }
     }
+    if with_servers {
+        // instance_get_all_by_host: the servers whose host is this one, oldest first.
+        let servers: Vec<Value> = st
+            .server_order
+            .values()
+            .filter_map(|id| st.servers.get(id))
+            .filter(|s| s.host.as_deref() == Some(h.name.as_str()))
+            .map(|s| json!({"name": s.name, "uuid": s.uuid.to_string()}))
+            .collect();
+        // 2.75 adds `servers` even when empty; before, an empty list omits it.
+        if !servers.is_empty() || ctx.at_least(75) {
+            o.insert("servers".into(), json!(servers));
+        }
+    }
     Value::Object(o)
 }
 
-fn list(ctx: &Ctx, detail: bool) -> ApiResult {
+fn id_of(ctx: &Ctx, h: &Host) -> String {
+    if ctx.at_least(53) {
+        h.node_uuid.to_string()
+    } else {
+        h.node_id.to_string()
+    }
+}
+
+/// The compute nodes a list returns, in id order, and whether to add paging links.
+fn select<'a>(
+    ctx: &Ctx,
+    st: &'a State,
+    q: &Query,
+) -> Result<(Vec<&'a Host>, Option<u64>), super::fault::Fault> {
+    let mut nodes: Vec<&Host> = st.hosts.values().collect();
+    nodes.sort_by_key(|h| h.node_id);
+    let paging = ctx.at_least(33);
+    let marker = if paging { q.get("marker") } else { None };
+    if let Some(p) = q
+        .get("hypervisor_hostname_pattern")
+        .filter(|_| ctx.at_least(53))
+    {
+        if q.contains("limit") || marker.is_some_and(|m| !m.is_empty()) {
+            return Err(ctx.bad_request(
+                "Paging over hypervisors with the hypervisor_hostname_pattern query parameter is not supported.",
+            ));
+        }
+        let re = like(p);
+        nodes.retain(|h| re.as_ref().is_some_and(|r| r.is_match(&h.name)));
+        if nodes.is_empty() {
+            return Err(ctx.not_found(format!("No hypervisor matching '{p}' could be found.")));
+        }
+        return Ok((nodes, None));
+    }
+    if !paging {
+        return Ok((nodes, None));
+    }
+    // get_limit_and_marker: min(max_limit, limit); the schema leaves only digits.
+    let limit = q
+        .get("limit")
+        .map(|l| l.parse::<u64>().map_or(MAX_LIMIT, |n| n.min(MAX_LIMIT)))
+        .unwrap_or(MAX_LIMIT);
+    if let Some(m) = marker {
+        // A uuid marker is looked up by uuid, anything else as a compute node id
+        // (so an integer id still works from 2.53).
+        let found = match super::checks::parse_id(m) {
+            Some(u) => nodes.iter().position(|h| h.node_uuid == u),
+            None => nodes.iter().position(|h| h.node_id.to_string() == m),
+        };
+        match found {
+            Some(p) => nodes = nodes.split_off(p + 1),
+            None => return Err(ctx.bad_request(format!("marker [{m}] not found"))),
+        }
+    }
+    nodes.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    Ok((nodes, Some(limit)))
+}
+
+fn list(ctx: &Ctx, q: &Query, detail: bool) -> ApiResult {
+    validate(ctx, index_query_schema(ctx.version.minor), q)?;
     let name = if detail {
         "os_compute_api:os-hypervisors:list-detail"
     } else {
         "os_compute_api:os-hypervisors:list"
     };
     policy::authorize(&ctx.auth, name, Rule::Admin, "", ctx.version)?;
+    let servers = with_servers(ctx, q);
     let st = ctx.shared.state.lock();
-    let out: Vec<Value> = st
-        .hosts
-        .values()
-        .map(|h| view(ctx, &st, h, detail))
+    let (nodes, limit) = select(ctx, &st, q)?;
+    let out: Vec<Value> = nodes
+        .iter()
+        .map(|h| view(ctx, &st, h, detail, servers))
         .collect();
+    let mut body = json!({ "hypervisors": out });
+    // _get_collection_links: a next link when a full page came back.
+    if let (Some(l), Some(last)) = (limit, nodes.last()) {
+        if l > 0 && l == nodes.len() as u64 {
+            let coll = if detail {
+                "os-hypervisors/detail"
+            } else {
+                "os-hypervisors"
+            };
+            body["hypervisors_links"] =
+                json!([{"rel": "next", "href": q.next_link(ctx, coll, &id_of(ctx, last))}]);
+        }
+    }
     drop(st);
-    Ok(ctx.json(StatusCode::OK, &json!({ "hypervisors": out })))
+    Ok(ctx.json(StatusCode::OK, &body))
 }
 
-pub async fn index(ctx: Ctx) -> ApiResult {
-    list(&ctx, false)
+pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
+    list(&ctx, &Query::parse(q.as_deref()), false)
 }
 
-pub async fn detail(ctx: Ctx) -> ApiResult {
-    list(&ctx, true)
+pub async fn detail(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
+    list(&ctx, &Query::parse(q.as_deref()), true)
 }
 
-pub async fn show(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+pub async fn show(ctx: Ctx, Path(id): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
+    let q = Query::parse(q.as_deref());
+    validate(&ctx, show_query_schema(ctx.version.minor), &q)?;
+    let servers = with_servers(&ctx, &q);
     policy::authorize(
         &ctx.auth,
         "os_compute_api:os-hypervisors:show",
@@ -124,7 +284,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
         }
         return Err(ctx.not_found(format!("Hypervisor with ID '{id}' could not be found.")));
     };
-    let body = json!({ "hypervisor": view(&ctx, &st, h, true) });
+    let body = json!({ "hypervisor": view(&ctx, &st, h, true, servers) });
     drop(st);
     Ok(ctx.json(StatusCode::OK, &body))
 }

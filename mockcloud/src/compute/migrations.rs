@@ -204,7 +204,13 @@ pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
     if paging {
         if let (Some(l), Some(last)) = (limit, list.last()) {
             if list.len() == l && l > 0 {
-                body["migrations_links"] = json!([{"rel": "next", "href": format!("{}/v2.1/os-migrations?limit={l}&marker={}", ctx.base, last.uuid)}]);
+                // Nova's _get_next_link: the request's own parameters, sorted, plus marker.
+                let href = super::query::Query::parse(q.as_deref()).next_link(
+                    &ctx,
+                    "os-migrations",
+                    &last.uuid.to_string(),
+                );
+                body["migrations_links"] = json!([{"rel": "next", "href": href}]);
             }
         }
     }

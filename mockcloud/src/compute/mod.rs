@@ -14,6 +14,7 @@ pub mod instance_actions;
 pub mod microversion;
 pub mod migrations;
 pub mod policy;
+pub mod query;
 pub mod router;
 pub mod schema;
 pub mod server_view;

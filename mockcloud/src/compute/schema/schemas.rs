@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use std::sync::OnceLock;
 
 /// `parameter_types.fqdn`, as used for `host` (type widened per schema).
-fn fqdn(types: Value) -> Value {
+pub fn fqdn(types: Value) -> Value {
     json!({"type": types, "pattern": "^[a-zA-Z0-9-._]*$", "minLength": 1, "maxLength": 255})
 }
 

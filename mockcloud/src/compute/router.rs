@@ -100,7 +100,7 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/v2.1/os-services", m(get(services::index)))
         .route(
             "/v2.1/os-services/{id}",
-            m(axum::routing::put(services::update)),
+            m(axum::routing::put(services::update).delete(services::delete)),
         )
         .route("/v2.1/os-hypervisors", m(get(hypervisors::index)))
         .route("/v2.1/os-hypervisors/detail", m(get(hypervisors::detail)))

@@ -85,7 +85,9 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/v2.1/flavors/detail", m(get(flavors::detail)))
         .route(
             "/v2.1/flavors/{id}",
-            m(get(flavors::show).delete(flavor_manage::delete)),
+            m(get(flavors::show)
+                .put(flavor_manage::update)
+                .delete(flavor_manage::delete)),
         )
         .route(
             "/v2.1/flavors/{id}/os-extra_specs",

@@ -260,5 +260,32 @@ pub async fn spec_delete(ctx: Ctx, Path((id, key)): Path<(String, String)>) -> A
             .map(|_| ())
             .ok_or_else(|| ctx.not_found(format!("Flavor {id} has no extra specs with key {key}.")))
     })?;
-    Ok(ctx.empty(StatusCode::ACCEPTED))
+    // Nova's default 200 (its comment: "should be 204 ... by v2.1 +microversions").
+    Ok(ctx.empty(StatusCode::OK))
+}
+
+/// `PUT /flavors/{id}` (2.55+): only the description can change.
+pub async fn update(ctx: Ctx, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
+    if !ctx.at_least(55) {
+        return Err(ctx.fault(StatusCode::NOT_FOUND, "The resource could not be found."));
+    }
+    let b = body::required(&ctx, &bytes)?;
+    let schema = json!({"type": "object", "properties": {"flavor": {"type": "object",
+        "properties": {"description": {"type": ["string", "null"], "minLength": 0, "maxLength": 65535}},
+        "required": ["description"], "additionalProperties": false}},
+        "required": ["flavor"], "additionalProperties": false});
+    body::validate(&ctx, &schema, &b)?;
+    policy::authorize(
+        &ctx.auth,
+        "os_compute_api:os-flavor-manage:update",
+        Rule::Admin,
+        "",
+        ctx.version,
+    )?;
+    let description = b["flavor"]["description"].as_str().map(str::to_string);
+    let view = with_flavor(&ctx, &id, |f| {
+        f.description = description;
+        Ok(detail_view(&ctx, f))
+    })?;
+    Ok(ctx.json(StatusCode::OK, &json!({ "flavor": view })))
 }

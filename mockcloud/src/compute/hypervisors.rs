@@ -65,22 +65,21 @@ fn with_servers(ctx: &Ctx, q: &Query) -> bool {
 }
 
 /// The DB's `hypervisor_hostname LIKE '%pattern%'` (case-insensitive as MySQL's default
-/// collation and SQLite are; `_` matches one character; the schema excludes `%`).
-fn like(pattern: &str) -> Option<Regex> {
+/// collation and SQLite are; `_` matches one character, `%` any run: Nova does not
+/// escape them).
+pub(super) fn like(pattern: &str) -> Option<Regex> {
     let body: String = pattern
         .chars()
-        .map(|c| {
-            if c == '_' {
-                ".".to_string()
-            } else {
-                regex::escape(&c.to_string())
-            }
+        .map(|c| match c {
+            '_' => ".".to_string(),
+            '%' => ".*".to_string(),
+            _ => regex::escape(&c.to_string()),
         })
         .collect();
     Regex::new(&format!("(?is){body}")).ok()
 }
 
-fn view(ctx: &Ctx, st: &State, h: &Host, detail: bool, with_servers: bool) -> Value {
+pub(super) fn view(ctx: &Ctx, st: &State, h: &Host, detail: bool, with_servers: bool) -> Value {
     let mut o = Map::new();
     o.insert(
         "id".into(),
@@ -259,6 +258,28 @@ pub async fn detail(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
     list(&ctx, &Query::parse(q.as_deref()), true)
 }
 
+/// `_validate_id` + `compute_node_get`: a uuid from 2.53 (else 400), an id before.
+pub(super) fn find_node<'a>(
+    ctx: &Ctx,
+    st: &'a State,
+    id: &str,
+) -> Result<&'a Host, super::fault::Fault> {
+    let found = st.hosts.values().find(|h| {
+        if ctx.at_least(53) {
+            h.node_uuid.to_string() == id
+        } else {
+            h.node_id.to_string() == id
+        }
+    });
+    match found {
+        Some(h) => Ok(h),
+        None if ctx.at_least(53) && super::checks::parse_id(id).is_none() => {
+            Err(ctx.bad_request(format!("Invalid uuid {id}")))
+        }
+        None => Err(ctx.not_found(format!("Hypervisor with ID '{id}' could not be found."))),
+    }
+}
+
 pub async fn show(ctx: Ctx, Path(id): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
     let q = Query::parse(q.as_deref());
     validate(&ctx, show_query_schema(ctx.version.minor), &q)?;
@@ -271,19 +292,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, RawQuery(q): RawQuery) -> Ap
         ctx.version,
     )?;
     let st = ctx.shared.state.lock();
-    let found = st.hosts.values().find(|h| {
-        if ctx.at_least(53) {
-            h.node_uuid.to_string() == id
-        } else {
-            h.node_id.to_string() == id
-        }
-    });
-    let Some(h) = found else {
-        if ctx.at_least(53) && super::checks::parse_id(&id).is_none() {
-            return Err(ctx.bad_request(format!("Invalid uuid {id}")));
-        }
-        return Err(ctx.not_found(format!("Hypervisor with ID '{id}' could not be found.")));
-    };
+    let h = find_node(&ctx, &st, &id)?;
     let body = json!({ "hypervisor": view(&ctx, &st, h, true, servers) });
     drop(st);
     Ok(ctx.json(StatusCode::OK, &body))

@@ -9,6 +9,7 @@ pub mod fault;
 pub mod flavor_manage;
 pub mod flavors;
 pub mod hypervisors;
+pub mod hypervisors_legacy;
 pub mod images;
 pub mod instance_actions;
 pub mod microversion;

@@ -7,8 +7,8 @@
 //! Extension point: add a module and `.merge()` its `routes()` here.
 
 use super::{
-    actions, auth, flavor_manage, flavors, hypervisors, images, instance_actions, migrations,
-    servers, services, versions,
+    actions, auth, flavor_manage, flavors, hypervisors, hypervisors_legacy, images,
+    instance_actions, migrations, servers, services, versions,
 };
 use crate::http::{body_limit, request_id, webob};
 use crate::state::handle::Shared;
@@ -85,7 +85,9 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/v2.1/flavors/detail", m(get(flavors::detail)))
         .route(
             "/v2.1/flavors/{id}",
-            m(get(flavors::show).delete(flavor_manage::delete)),
+            m(get(flavors::show)
+                .put(flavor_manage::update)
+                .delete(flavor_manage::delete)),
         )
         .route(
             "/v2.1/flavors/{id}/os-extra_specs",
@@ -100,11 +102,27 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/v2.1/os-services", m(get(services::index)))
         .route(
             "/v2.1/os-services/{id}",
-            m(axum::routing::put(services::update)),
+            m(axum::routing::put(services::update).delete(services::delete)),
         )
         .route("/v2.1/os-hypervisors", m(get(hypervisors::index)))
         .route("/v2.1/os-hypervisors/detail", m(get(hypervisors::detail)))
+        .route(
+            "/v2.1/os-hypervisors/statistics",
+            m(get(hypervisors_legacy::statistics)),
+        )
         .route("/v2.1/os-hypervisors/{id}", m(get(hypervisors::show)))
+        .route(
+            "/v2.1/os-hypervisors/{id}/uptime",
+            m(get(hypervisors_legacy::uptime)),
+        )
+        .route(
+            "/v2.1/os-hypervisors/{id}/search",
+            m(get(hypervisors_legacy::search)),
+        )
+        .route(
+            "/v2.1/os-hypervisors/{id}/servers",
+            m(get(hypervisors_legacy::servers)),
+        )
         .route("/v2.1/images", m(get(images::index)))
         .route("/v2.1/images/detail", m(get(images::details)))
         .route("/v2.1/images/{id}", m(get(images::show)))

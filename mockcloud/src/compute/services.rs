@@ -2,6 +2,8 @@
 //! `PUT /os-services/{action}` before 2.53 or `PUT /os-services/{uuid}` from 2.53.
 //! The compute services are the mock's hosts; a scheduler and a conductor on
 //! host `controller` are listed too (they cannot be updated, as in Nova).
+//! `DELETE /os-services/{id}` deletes a service; a compute service only without
+//! instances or in-progress migrations, and with it its host (compute node).
 
 use super::body;
 use super::context::{ApiResult, Ctx};
@@ -103,9 +105,15 @@ pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
             .filter(|v| !v.is_empty())
     };
     let (host_f, binary_f) = (get("host"), get("binary"));
-    let mut out: Vec<Value> = CONTROL.iter().map(|c| control(&ctx, *c)).collect();
+    let mut out: Vec<Value> = Vec::new();
     {
         let st = ctx.shared.state.lock();
+        out.extend(
+            CONTROL
+                .iter()
+                .filter(|c| !st.deleted_control_services.contains(&c.0))
+                .map(|c| control(&ctx, *c)),
+        );
         out.extend(st.hosts.values().map(|h| detail(&ctx, h, ctx.at_least(11))));
     }
     out.retain(|s| {
@@ -288,4 +296,91 @@ fn update_v21(ctx: &Ctx, action: &str, body: &Value) -> ApiResult {
     h.updated_at = ctx.shared.clock.now();
     drop(st);
     Ok(ctx.json(StatusCode::OK, &json!({ "service": svc })))
+}
+
+/// Migration statuses that are not "in progress" (`migration_get_in_progress_by_host_and_node`;
+/// `finished`, i.e. VERIFY_RESIZE, is still in progress).
+const DONE: [&str; 7] = [
+    "confirmed",
+    "reverted",
+    "error",
+    "failed",
+    "completed",
+    "cancelled",
+    "done",
+];
+
+/// `DELETE /os-services/{id}` -> 204 (services.py `delete`).
+pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+    policy::authorize(
+        &ctx.auth,
+        "os_compute_api:os-services:delete",
+        Rule::Admin,
+        "",
+        ctx.version,
+    )?;
+    // A uuid from 2.53, an integer (utils.validate_integer: int(str(id))) before.
+    enum Key {
+        Uuid(Uuid),
+        Int(i64),
+    }
+    let key = if ctx.at_least(53) {
+        match super::checks::parse_id(&id) {
+            Some(u) => Key::Uuid(u),
+            None => return Err(ctx.bad_request(format!("Invalid uuid {id}"))),
+        }
+    } else {
+        match id.trim().parse::<i64>() {
+            Ok(n) => Key::Int(n),
+            Err(_) => return Err(ctx.bad_request("Invalid input received: id must be an integer")),
+        }
+    };
+    let mut st = ctx.shared.state.lock();
+    let control_id = CONTROL
+        .iter()
+        .find(|c| match key {
+            Key::Uuid(u) => Uuid::parse_str(c.1).ok() == Some(u),
+            Key::Int(n) => i64::try_from(c.0).ok() == Some(n),
+        })
+        .map(|c| c.0)
+        .filter(|cid| !st.deleted_control_services.contains(cid));
+    if let Some(cid) = control_id {
+        st.deleted_control_services.push(cid);
+        drop(st);
+        return Ok(ctx.empty(StatusCode::NO_CONTENT));
+    }
+    let host = st
+        .hosts
+        .values()
+        .find(|h| match key {
+            Key::Uuid(u) => h.service_uuid == u,
+            Key::Int(n) => i64::try_from(h.service_id).ok() == Some(n),
+        })
+        .map(|h| h.name.clone());
+    let Some(host) = host else {
+        return Err(ctx.not_found(format!("Service {id} not found.")));
+    };
+    if st
+        .servers
+        .values()
+        .any(|s| s.host.as_deref() == Some(host.as_str()))
+    {
+        return Err(ctx.conflict(
+            "Unable to delete compute service that is hosting instances. Migrate or delete the instances first.",
+        ));
+    }
+    // The mock's node name is its host name.
+    if st.migrations.values().any(|m| {
+        (m.source_compute == host || m.dest_compute.as_deref() == Some(host.as_str()))
+            && !DONE.contains(&m.status.as_str())
+    }) {
+        return Err(ctx.conflict(
+            "Unable to delete compute service that has in-progress migrations. Complete the migrations or delete the instances first.",
+        ));
+    }
+    // service.destroy() soft-deletes the compute node too; its resource provider goes.
+    st.hosts.remove(&host);
+    st.usage.remove(&host);
+    drop(st);
+    Ok(ctx.empty(StatusCode::NO_CONTENT))
 }

@@ -35,6 +35,9 @@ pub struct State {
     pub next_migration_id: u64,
     pub next_flavor_internal_id: u64,
     pub next_generation: u64,
+    /// Ids of the control-plane services (scheduler, conductor) deleted through
+    /// `DELETE /os-services/{id}`; compute services are deleted with their host.
+    pub deleted_control_services: Vec<u64>,
 }
 
 fn random_secret() -> String {
@@ -103,6 +106,7 @@ impl State {
             next_migration_id: 1,
             next_flavor_internal_id: 6,
             next_generation: 1,
+            deleted_control_services: Vec::new(),
         };
         let hosts: &[HostSpec] = if seed.hosts.is_empty() {
             &config.hosts

@@ -217,7 +217,7 @@ async fn serve(cmd: Command) -> Result<(), CliError> {
     }
     let cloud = b.start().await?;
     if let Some(path) = clouds_yaml {
-        std::fs::write(&path, cloud.clouds_yaml()).map_err(|source| mockcloud::Error::Write {
+        write_private(&path, &cloud.clouds_yaml()).map_err(|source| mockcloud::Error::Write {
             path: path.display().to_string(),
             source,
         })?;
@@ -245,5 +245,25 @@ fn main() -> ExitCode {
             eprintln!("mockcloud: error: {e}");
             ExitCode::from(e.exit_code())
         }
+    }
+}
+
+/// Writes a file only its owner can read: clouds.yaml holds passwords (as openstackclient's
+/// own files should). An existing file is truncated and its mode tightened too.
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let mut file = options.open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        file.write_all(contents.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        options.open(path)?.write_all(contents.as_bytes())
     }
 }

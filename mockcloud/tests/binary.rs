@@ -56,6 +56,13 @@ fn serve_prints_ready_writes_clouds_yaml_and_stops_on_sigterm() {
     ] {
         assert!(text.contains(c), "{c} in clouds.yaml");
     }
+    // It holds passwords: only its owner may read it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&yaml).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "clouds.yaml mode {mode:o}");
+    }
     // The server answers: the version document advertises --max-version.
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -1,0 +1,284 @@
+//! `nova-conform fidelity`: the same plan run against the embedded mock and against an
+//! endpoint, and the rows where their behaviour differs.
+//!
+//! Both sides go through the real-cloud engine ([`crate::cloud_run`]) with the same plan: the
+//! mock is started in-process with the endpoint's topology (its compute host names, the
+//! disabled host, the `--full-host`) and reached over HTTP through its own Keystone, exactly
+//! like the endpoint. What is compared per case is what a behaviour map shows plus the headers
+//! and the migration record: see [`facets`].
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mockcloud::{HostSpec, Lifecycle, MockCloud};
+
+use crate::cloud_target::{CloudSelection, CloudTarget, CloudsYamlText, ServerSpec};
+use crate::error::SuiteError;
+use crate::oracle::Profile;
+use crate::runner::RunOutcome;
+use crate::target::Timing;
+use crate::verdict::CaseResult;
+
+/// One behaviour the two sides do not share.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Difference {
+    pub case: String,
+    pub name: String,
+    /// What differs: `verdict`, `status`, `fault`, `message`, `end state`,
+    /// `header <Name>`, `request ids`, `migration record`, `follow-up`, `case`.
+    pub what: String,
+    pub mock: String,
+    pub endpoint: String,
+}
+
+/// The mock started with the endpoint's topology, and the clouds.yaml to reach it.
+pub struct Mirror {
+    pub cloud: MockCloud,
+    pub selection: CloudSelection,
+}
+
+/// Starts the mock of `profile` shaped like the endpoint: the same microversion range, one host
+/// per usable compute host of the endpoint (with room for every server of a run), its disabled
+/// host disabled with the same reason, and its `--full-host` with no capacity. The endpoint's
+/// hosts that are down are left out (no case uses them).
+pub async fn start_mirror(endpoint: &CloudTarget, profile: Profile) -> Result<Mirror, SuiteError> {
+    let d = &endpoint.discovery;
+    let inv = crate::target::Target::inventory(endpoint);
+    let roomy = |name: &str| HostSpec {
+        name: name.into(),
+        vcpus: 100_000,
+        memory_mb: 100_000_000,
+        disk_gb: 10_000_000,
+    };
+    let mut hosts: Vec<HostSpec> = inv
+        .enabled
+        .iter()
+        .chain(inv.disabled.iter())
+        .map(|h| roomy(h))
+        .collect();
+    if let Some(full) = &inv.no_capacity {
+        hosts.push(HostSpec {
+            name: full.clone(),
+            vcpus: 0,
+            memory_mb: 0,
+            disk_gb: 0,
+        });
+    }
+    let cloud = MockCloud::builder()
+        .profile(match profile {
+            Profile::Nova => mockcloud::Profile::Nova,
+            Profile::PikeSpec => mockcloud::Profile::PikeSpec,
+        })
+        .microversions(&d.bounds.min.to_string(), &d.bounds.max.to_string())
+        .host_specs(hosts)
+        .lifecycle(Lifecycle::Instant)
+        .start()
+        .await
+        .map_err(|e| SuiteError::Target(format!("starting the mock: {e}")))?;
+    if let Some(name) = &inv.disabled {
+        let reason = d
+            .hosts
+            .iter()
+            .find(|h| &h.name == name)
+            .and_then(|h| h.disabled_reason.clone());
+        cloud
+            .state()
+            .set_host_enabled(name, false, reason.as_deref());
+    }
+    let selection = CloudSelection {
+        cloud: Some("mockcloud-admin".into()),
+        manager: Some("mockcloud-manager".into()),
+        member: Some("mockcloud-member".into()),
+        other: Some("mockcloud-other".into()),
+        clouds_yaml_text: Some(CloudsYamlText(Arc::from(cloud.clouds_yaml()))),
+        ..CloudSelection::default()
+    };
+    Ok(Mirror { cloud, selection })
+}
+
+/// Connects to the mirror as a cloud (its own image and smallest flavor; the endpoint's
+/// `--full-host` and network choice).
+pub async fn connect_mirror(
+    m: &Mirror,
+    endpoint_spec: &ServerSpec,
+) -> Result<CloudTarget, SuiteError> {
+    let spec = ServerSpec {
+        flavor: None,
+        image: None,
+        network: endpoint_spec.network.clone(),
+        servers: Vec::new(),
+        full_host: endpoint_spec.full_host.clone(),
+    };
+    // Instant lifecycle: the first poll sees the end state; the timeout bounds a broken mock.
+    let timing = Timing {
+        poll_interval: Duration::from_millis(5),
+        timeout: Duration::from_secs(30),
+    };
+    CloudTarget::connect(&m.selection, &spec, timing).await
+}
+
+const VERSION_HEADERS: [&str; 3] = [
+    "OpenStack-API-Version",
+    "X-OpenStack-Nova-API-Version",
+    "Vary",
+];
+const REQUEST_ID_HEADERS: [&str; 2] = ["X-OpenStack-Request-Id", "X-Compute-Request-Id"];
+
+/// A request id's form, without its value (which differs on every request). Recorded
+/// exchanges are redacted (a `req-<uuid>` id reads `req-<uuid>`); that both headers carry the
+/// same well-formed id is judged before redaction and shows in the verdict.
+fn id_form(v: &str) -> String {
+    if v == "req-<uuid>" {
+        v.to_string()
+    } else {
+        format!("{v:?} (not req-<uuid>)")
+    }
+}
+
+/// What is compared of one case, by name. Absent keys compare as "none".
+pub fn facets(r: &CaseResult) -> BTreeMap<String, String> {
+    let mut f = BTreeMap::new();
+    let kind = r.verdict.kind().as_str().to_string();
+    f.insert(
+        "verdict".to_string(),
+        match &r.verdict {
+            crate::verdict::Verdict::Skip { reason } => format!("{kind} ({reason})"),
+            crate::verdict::Verdict::Error { reason } => {
+                format!("{kind} ({})", crate::redact::text(reason))
+            }
+            _ => kind,
+        },
+    );
+    if let Some(o) = &r.observed {
+        f.insert("status".into(), o.status.to_string());
+        f.insert("fault".into(), o.fault.clone().unwrap_or("none".into()));
+        f.insert(
+            "message".into(),
+            o.message
+                .as_ref()
+                .map(|m| format!("{m:?}"))
+                .unwrap_or("none".into()),
+        );
+        if let Some(e) = &o.end {
+            f.insert("end state".into(), e.clone());
+        }
+    }
+    if let Some(resp) = r.exchange.as_ref().and_then(|x| x.response.as_ref()) {
+        for h in VERSION_HEADERS {
+            let vals: Vec<&str> = resp.header_all(h).collect();
+            let v = if vals.is_empty() {
+                "absent".to_string()
+            } else {
+                vals.join(" | ")
+            };
+            f.insert(format!("header {h}"), v);
+        }
+        let s: Vec<String> = REQUEST_ID_HEADERS
+            .iter()
+            .map(|h| {
+                format!(
+                    "{h}: {}",
+                    resp.header(h).map(id_form).unwrap_or("absent".into())
+                )
+            })
+            .collect();
+        let s = s.join("; ");
+        f.insert("request ids".into(), s);
+    }
+    let mut follow = Vec::new();
+    for step in &r.follow_up {
+        match step.strip_prefix("migration: ") {
+            Some(m) => {
+                f.insert("migration record".into(), m.to_string());
+            }
+            None => follow.push(step.as_str()),
+        }
+    }
+    if !follow.is_empty() {
+        f.insert("follow-up".into(), follow.join("; "));
+    }
+    f
+}
+
+/// The rows where the two outcomes differ, in case order, then by facet.
+pub fn compare(mock: &RunOutcome, endpoint: &RunOutcome) -> Vec<Difference> {
+    let index = |o: &RunOutcome| -> BTreeMap<String, CaseResult> {
+        o.results
+            .iter()
+            .map(|r| (r.id.clone(), r.clone()))
+            .collect()
+    };
+    let (m, e) = (index(mock), index(endpoint));
+    let mut ids: Vec<&String> = m.keys().chain(e.keys()).collect();
+    ids.sort();
+    ids.dedup();
+    let mut out = Vec::new();
+    for id in ids {
+        let (rm, re) = (m.get(id), e.get(id));
+        let name = rm.or(re).map(|r| r.name.clone()).unwrap_or_default();
+        let (Some(rm), Some(re)) = (rm, re) else {
+            out.push(Difference {
+                case: id.clone(),
+                name,
+                what: "case".into(),
+                mock: if rm.is_some() { "run" } else { "not run" }.into(),
+                endpoint: if re.is_some() { "run" } else { "not run" }.into(),
+            });
+            continue;
+        };
+        let (fm, fe) = (facets(rm), facets(re));
+        let mut keys: Vec<&String> = fm.keys().chain(fe.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            let none = "none".to_string();
+            let (a, b) = (fm.get(k).unwrap_or(&none), fe.get(k).unwrap_or(&none));
+            if a != b {
+                out.push(Difference {
+                    case: id.clone(),
+                    name: name.clone(),
+                    what: k.clone(),
+                    mock: a.clone(),
+                    endpoint: b.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The differences as text, one block per case.
+pub fn render(diffs: &[Difference], mock: &RunOutcome, endpoint: &RunOutcome) -> String {
+    let mut s = String::new();
+    let mut last = None;
+    for d in diffs {
+        if last != Some(&d.case) {
+            let _ = writeln!(s, "\n{}  {}", d.case, d.name);
+            last = Some(&d.case);
+        }
+        let _ = writeln!(
+            s,
+            "  {}\n    mock:     {}\n    endpoint: {}",
+            d.what, d.mock, d.endpoint
+        );
+    }
+    let cases = diffs
+        .iter()
+        .map(|d| &d.case)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let _ = writeln!(
+        s,
+        "\nfidelity: profile {}, {} cases on the mock ({:.1} s), {} on {} ({:.1} s): {} differences in {} cases",
+        endpoint.profile,
+        mock.results.len(),
+        mock.wall_ms as f64 / 1000.0,
+        endpoint.results.len(),
+        endpoint.target,
+        endpoint.wall_ms as f64 / 1000.0,
+        diffs.len(),
+        cases
+    );
+    s
+}

@@ -1,19 +1,12 @@
 //! `nova-conform fidelity`: the command line of [`nova_conform::fidelity`].
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use clap::Args;
-use nova_conform::cleanup::Progress;
-use nova_conform::cloud_run::{self, Control};
+use nova_conform::cloud_run::Control;
 use nova_conform::cloud_target::{CloudTarget, Network, ServerSpec};
-use nova_conform::conformance::{select, Plan};
 use nova_conform::fidelity;
-use nova_conform::matrix::MatrixKind;
-use nova_conform::oracle::Oracle;
-use nova_conform::plan::{self, PlanInput};
-use nova_conform::runner::{RunOutcome, DEFAULT_JOBS};
-use nova_conform::target::Target;
-use nova_conform::verdict::{CaseResult, VerdictKind};
+use nova_conform::runner::DEFAULT_JOBS;
+use nova_conform::verdict::VerdictKind;
 use nova_conform::{signals, SuiteError};
 
 use crate::cli_cloud::{parse_run_id, progress_printer, CloudArgs, WaitArgs};
@@ -50,38 +43,6 @@ pub struct FidelityArgs {
     pub json: Option<PathBuf>,
 }
 
-/// The plan of `target` (the same code as `run`'s).
-fn plan_for(p: &Plan, oracle: &Oracle, target: &CloudTarget) -> Result<plan::RunPlan, SuiteError> {
-    let bounds = target.discovery.bounds;
-    let cases = select(p, &bounds);
-    if cases.is_empty() {
-        return Err(SuiteError::Usage("the filter selects no case".into()));
-    }
-    Ok(plan::build(PlanInput {
-        cases,
-        oracle,
-        bounds,
-        inventory: target.inventory(),
-        missing_roles: &target.missing,
-        create_problem: target.create_problem.as_deref(),
-        have_given_active: false,
-        exhaustive: p.kind == MatrixKind::Exhaustive,
-    }))
-}
-
-fn prefixed(progress: &Progress, side: &'static str) -> Progress {
-    let progress = progress.clone();
-    Arc::new(move |line: String| {
-        for l in line.lines() {
-            progress(format!("[{side}] {l}"));
-        }
-    })
-}
-
-fn quiet() -> cloud_run::OnResult {
-    Arc::new(|_: &CaseResult| {})
-}
-
 /// Returns the exit code: 0 no difference, 1 differences, 3 engine errors on either side.
 pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
     let sel = a.cloud.selection();
@@ -102,22 +63,6 @@ pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
     let progress = progress_printer(None);
     let endpoint = CloudTarget::connect(&sel, &spec, a.wait.timing()).await?;
     progress(endpoint.describe_discovery().trim_end().to_string());
-    let mirror = fidelity::start_mirror(&endpoint, p.profile).await?;
-    let mock = match fidelity::connect_mirror(&mirror, &spec).await {
-        Ok(m) => m,
-        Err(e) => {
-            mirror.cloud.shutdown().await;
-            return Err(e);
-        }
-    };
-    let oracle = Arc::new(Oracle::bundled(p.profile)?);
-    let endpoint_plan = plan_for(&p, &oracle, &endpoint)?;
-    let mock_plan = plan_for(&p, &oracle, &mock)?;
-    progress(format!(
-        "fidelity: {} cases to send on each side ({} on the mock)",
-        endpoint_plan.runnable(),
-        mock_plan.runnable()
-    ));
     let run_id = a
         .run_id
         .clone()
@@ -125,31 +70,13 @@ pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
     let control = Control::default();
     let listener = signals::install(control.clone(), run_id.clone())
         .map_err(|e| SuiteError::Engine(format!("installing signal handlers: {e}")))?;
-    let (mock_outcome, endpoint_outcome): (RunOutcome, RunOutcome) = tokio::join!(
-        cloud_run::execute(
-            Arc::new(mock),
-            oracle.clone(),
-            mock_plan,
-            p.jobs,
-            run_id.clone(),
-            control.clone(),
-            prefixed(&progress, "mock"),
-            quiet(),
-        ),
-        cloud_run::execute(
-            Arc::new(endpoint),
-            oracle.clone(),
-            endpoint_plan,
-            p.jobs,
-            run_id,
-            control,
-            prefixed(&progress, "endpoint"),
-            quiet(),
-        ),
-    );
+    let run = fidelity::run(endpoint, &spec, &p, run_id, control, progress).await;
     listener.abort();
-    mirror.cloud.shutdown().await;
-    let diffs = fidelity::compare(&mock_outcome, &endpoint_outcome);
+    let fidelity::FidelityRun {
+        mock: mock_outcome,
+        endpoint: endpoint_outcome,
+        differences: diffs,
+    } = run?;
     if let Some(path) = &a.json {
         let text = serde_json::to_string_pretty(&diffs)
             .map_err(|e| SuiteError::Engine(format!("serialising the differences: {e}")))?;

@@ -13,11 +13,16 @@ use std::time::Duration;
 
 use mockcloud::{HostSpec, Lifecycle, MockCloud};
 
+use crate::cleanup::Progress;
+use crate::cloud_run::{self, Control};
 use crate::cloud_target::{CloudSelection, CloudTarget, CloudsYamlText, ServerSpec};
+use crate::conformance::{select, Plan};
 use crate::error::SuiteError;
-use crate::oracle::Profile;
+use crate::matrix::MatrixKind;
+use crate::oracle::{Oracle, Profile};
+use crate::plan::{self, PlanInput, RunPlan};
 use crate::runner::RunOutcome;
-use crate::target::Timing;
+use crate::target::{Target, Timing};
 use crate::verdict::CaseResult;
 
 /// One behaviour the two sides do not share.
@@ -44,7 +49,7 @@ pub struct Mirror {
 /// hosts that are down are left out (no case uses them).
 pub async fn start_mirror(endpoint: &CloudTarget, profile: Profile) -> Result<Mirror, SuiteError> {
     let d = &endpoint.discovery;
-    let inv = crate::target::Target::inventory(endpoint);
+    let inv = endpoint.inventory();
     let roomy = |name: &str| HostSpec {
         name: name.into(),
         vcpus: 100_000,
@@ -116,6 +121,105 @@ pub async fn connect_mirror(
         timeout: Duration::from_secs(30),
     };
     CloudTarget::connect(&m.selection, &spec, timing).await
+}
+
+/// Both outcomes and where they differ.
+pub struct FidelityRun {
+    pub mock: RunOutcome,
+    pub endpoint: RunOutcome,
+    pub differences: Vec<Difference>,
+}
+
+/// The plan of `target` (the same code as `run`'s).
+fn plan_for(p: &Plan, oracle: &Oracle, target: &CloudTarget) -> Result<RunPlan, SuiteError> {
+    let bounds = target.discovery.bounds;
+    let cases = select(p, &bounds);
+    if cases.is_empty() {
+        return Err(SuiteError::Usage("the filter selects no case".into()));
+    }
+    Ok(plan::build(PlanInput {
+        cases,
+        oracle,
+        bounds,
+        inventory: target.inventory(),
+        missing_roles: &target.missing,
+        create_problem: target.create_problem.as_deref(),
+        have_given_active: false,
+        exhaustive: p.kind == MatrixKind::Exhaustive,
+    }))
+}
+
+fn prefixed(progress: &Progress, side: &'static str) -> Progress {
+    let progress = progress.clone();
+    Arc::new(move |line: String| {
+        for l in line.lines() {
+            progress(format!("[{side}] {l}"));
+        }
+    })
+}
+
+/// Starts the mirror of `endpoint`, runs plan `p` on both at once (each with its own servers
+/// and cleanup), stops the mirror and compares.
+pub async fn run(
+    endpoint: CloudTarget,
+    endpoint_spec: &ServerSpec,
+    p: &Plan,
+    run_id: String,
+    control: Control,
+    progress: Progress,
+) -> Result<FidelityRun, SuiteError> {
+    let mirror = start_mirror(&endpoint, p.profile).await?;
+    let mock = match connect_mirror(&mirror, endpoint_spec).await {
+        Ok(m) => m,
+        Err(e) => {
+            mirror.cloud.shutdown().await;
+            return Err(e);
+        }
+    };
+    let oracle = Arc::new(Oracle::bundled(p.profile)?);
+    let (endpoint_plan, mock_plan) =
+        match (plan_for(p, &oracle, &endpoint), plan_for(p, &oracle, &mock)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) | (_, Err(e)) => {
+                mirror.cloud.shutdown().await;
+                return Err(e);
+            }
+        };
+    progress(format!(
+        "fidelity: {} cases to send to the endpoint, {} to the mock",
+        endpoint_plan.runnable(),
+        mock_plan.runnable()
+    ));
+    let quiet: cloud_run::OnResult = Arc::new(|_: &CaseResult| {});
+    let (mock_outcome, endpoint_outcome) = tokio::join!(
+        cloud_run::execute(
+            Arc::new(mock),
+            oracle.clone(),
+            mock_plan,
+            p.jobs,
+            run_id.clone(),
+            control.clone(),
+            prefixed(&progress, "mock"),
+            quiet.clone(),
+        ),
+        cloud_run::execute(
+            Arc::new(endpoint),
+            oracle.clone(),
+            endpoint_plan,
+            p.jobs,
+            run_id,
+            control,
+            prefixed(&progress, "endpoint"),
+            quiet,
+        ),
+    );
+    mirror.cloud.shutdown().await;
+    let differences = compare(&mock_outcome, &endpoint_outcome);
+    Ok(FidelityRun {
+        mock: mock_outcome,
+        endpoint: endpoint_outcome,
+        differences,
+    })
 }
 
 const VERSION_HEADERS: [&str; 3] = [

@@ -386,3 +386,132 @@ pub fn render(diffs: &[Difference], mock: &RunOutcome, endpoint: &RunOutcome) ->
     );
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    /// A result as the JSON report holds it (the shape `CaseResult` deserialises from).
+    fn result(
+        id: &str,
+        status: u16,
+        message: &str,
+        headers: Value,
+        follow_up: Value,
+    ) -> CaseResult {
+        serde_json::from_value(json!({
+            "id": id, "name": format!("case {id}"),
+            "params": {"version": "2.56", "header": "modern", "body": "migrate-object", "host": "other",
+                       "force": "absent", "precondition": "active", "role": "admin"},
+            "verdict": "pass", "expected": null,
+            "observed": {"status": status, "fault": null, "message": message, "end": null},
+            "exchange": {"request": {"method": "POST", "path": "/", "headers": [], "body": null},
+                         "response": {"status": status, "headers": headers, "body": ""}},
+            "follow_up": follow_up, "known_discrepancy": null, "duration_ms": 1
+        }))
+        .unwrap()
+    }
+
+    fn outcome(results: Vec<CaseResult>) -> RunOutcome {
+        RunOutcome {
+            profile: Profile::Nova,
+            target: "t".into(),
+            bounds: crate::microversion::VersionBounds {
+                min: crate::microversion::Microversion::new(2, 1),
+                max: crate::microversion::Microversion::new(2, 104),
+            },
+            results,
+            wall_ms: 0,
+            servers_created: 0,
+            cleanup_failures: Vec::new(),
+        }
+    }
+
+    fn headers(version: &str, id: &str) -> Value {
+        json!([
+            ["openstack-api-version", version],
+            ["x-openstack-request-id", id],
+            ["x-compute-request-id", id]
+        ])
+    }
+
+    #[test]
+    fn equal_behaviour_compares_equal_whatever_the_request_id_values() {
+        let a = outcome(vec![result(
+            "c1",
+            400,
+            "m",
+            headers("compute 2.56", "req-<uuid>"),
+            json!([]),
+        )]);
+        let b = outcome(vec![result(
+            "c1",
+            400,
+            "m",
+            headers("compute 2.56", "req-<uuid>"),
+            json!([]),
+        )]);
+        assert!(compare(&a, &b).is_empty());
+    }
+
+    #[test]
+    fn each_differing_facet_is_one_row() {
+        let a = outcome(vec![
+            result(
+                "c1",
+                400,
+                "m",
+                headers("compute 2.56", "req-<uuid>"),
+                json!([]),
+            ),
+            result(
+                "c2",
+                202,
+                "",
+                headers("compute 2.56", "req-<uuid>"),
+                json!([
+                    "settled: x",
+                    "migration: status=finished dest_host=<ip address>"
+                ]),
+            ),
+            result(
+                "c3",
+                404,
+                "gone",
+                headers("compute 2.1", "req-<uuid>"),
+                json!([]),
+            ),
+        ]);
+        let b = outcome(vec![
+            result("c1", 409, "m", headers("compute 2.56", "abc"), json!([])),
+            result(
+                "c2",
+                202,
+                "",
+                headers("compute 2.56", "req-<uuid>"),
+                json!(["settled: x", "migration: status=error dest_host=null"]),
+            ),
+        ]);
+        let rows: Vec<(String, String)> = compare(&a, &b)
+            .into_iter()
+            .map(|d| (d.case, d.what))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("c1", "request ids"),
+                ("c1", "status"),
+                ("c2", "migration record"),
+                ("c3", "case"),
+            ]
+            .map(|(c, w)| (c.to_string(), w.to_string()))
+        );
+        let d = compare(&a, &b);
+        assert_eq!(d[0].endpoint, "X-OpenStack-Request-Id: \"abc\" (not req-<uuid>); X-Compute-Request-Id: \"abc\" (not req-<uuid>)");
+        assert_eq!(
+            (d[3].mock.as_str(), d[3].endpoint.as_str()),
+            ("run", "not run")
+        );
+    }
+}

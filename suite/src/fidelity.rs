@@ -23,6 +23,7 @@ use crate::oracle::{Oracle, Profile};
 use crate::plan::{self, PlanInput, RunPlan};
 use crate::runner::RunOutcome;
 use crate::target::{Target, Timing};
+use crate::variant::Role;
 use crate::verdict::CaseResult;
 
 /// One behaviour the two sides do not share.
@@ -46,7 +47,8 @@ pub struct Mirror {
 /// Starts the mock of `profile` shaped like the endpoint: the same microversion range, one host
 /// per usable compute host of the endpoint (with room for every server of a run), its disabled
 /// host disabled with the same reason, and its `--full-host` with no capacity. The endpoint's
-/// hosts that are down are left out (no case uses them).
+/// hosts that are down are left out (no case uses them); the role identities are those the
+/// endpoint has.
 pub async fn start_mirror(endpoint: &CloudTarget, profile: Profile) -> Result<Mirror, SuiteError> {
     let d = &endpoint.discovery;
     let inv = endpoint.inventory();
@@ -91,11 +93,14 @@ pub async fn start_mirror(endpoint: &CloudTarget, profile: Profile) -> Result<Mi
             .state()
             .set_host_enabled(name, false, reason.as_deref());
     }
+    // The mock gets the identities the endpoint has, so a role the endpoint's cases Skip for
+    // lack of an identity Skips on the mock too instead of showing as a difference.
+    let role = |r: Role, cloud: &str| endpoint.caller(r).map(|_| cloud.to_string());
     let selection = CloudSelection {
         cloud: Some("mockcloud-admin".into()),
-        manager: Some("mockcloud-manager".into()),
-        member: Some("mockcloud-member".into()),
-        other: Some("mockcloud-other".into()),
+        manager: role(Role::Manager, "mockcloud-manager"),
+        member: role(Role::Member, "mockcloud-member"),
+        other: role(Role::Other, "mockcloud-other"),
         clouds_yaml_text: Some(CloudsYamlText(Arc::from(cloud.clouds_yaml()))),
         ..CloudSelection::default()
     };

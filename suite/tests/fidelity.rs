@@ -48,6 +48,17 @@ async fn the_same_mock_behind_an_endpoint_shows_no_difference() {
     assert_eq!(code, Some(0), "{stdout}");
     assert!(rows.is_empty(), "{rows:#?}");
     assert!(stdout.contains(": 0 differences in 0 cases"), "{stdout}");
+    // Without manager and other identities their cases Skip on both sides alike.
+    let out = m.run(&[
+        "fidelity",
+        "--os-cloud",
+        "mockcloud-admin",
+        "--member-cloud",
+        "mockcloud-member",
+        "--poll-interval",
+        "0.02",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     assert!(
         m.suite_servers().await.is_empty(),
         "the endpoint's servers were removed"

@@ -2,7 +2,7 @@
 # CI stage: install (cached) and start upstream Nova on loopback, wait for
 # READY, run a command against it, and always stop it.
 #
-#   upstream-nova/ci-stage.sh [--hosts N] [--full-host NAME] [--same-host-migrate] [--timeout SECS] -- COMMAND [ARGS...]
+#   upstream-nova/ci-stage.sh [--hosts N] [--full-host NAME] [--disabled-host NAME] [--same-host-migrate] [--timeout SECS] -- COMMAND [ARGS...]
 #
 # The command runs with these variables set:
 #   OS_CLIENT_CONFIG_FILE  the clouds.yaml written by the launcher (clouds
@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --hosts) hosts="$2"; shift 2 ;;
     --full-host) launcher_opts+=(--full-host "$2"); shift 2 ;;
+    --disabled-host) launcher_opts+=(--disabled-host "$2"); shift 2 ;;
     --same-host-migrate) launcher_opts+=(--same-host-migrate); shift ;;
     --timeout) timeout="$2"; shift 2 ;;
     --) shift; break ;;
@@ -29,7 +30,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ $# -eq 0 ]; then
-  echo "usage: $0 [--hosts N] [--full-host NAME] [--same-host-migrate] [--timeout SECS] -- COMMAND [ARGS...]" >&2
+  echo "usage: $0 [--hosts N] [--full-host NAME] [--disabled-host NAME] [--same-host-migrate] [--timeout SECS] -- COMMAND [ARGS...]" >&2
   exit 2
 fi
 

@@ -48,6 +48,8 @@ enum Cmd {
     Migrate(crate::cli_client::MigrateArgs),
     /// Migration records (`migration list [--server S]`).
     Migration(crate::cli_client::MigrationArgs),
+    /// Run the same plan against the embedded mock and an endpoint; print where they differ.
+    Fidelity(Box<crate::cli_fidelity::FidelityArgs>),
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -66,7 +68,7 @@ impl From<ProfileArg> for Profile {
 }
 
 #[derive(Args, Debug, Clone)]
-struct Selection {
+pub struct Selection {
     /// Behaviour profile the target is judged against.
     #[arg(long, value_enum, default_value = "nova")]
     profile: ProfileArg,
@@ -129,7 +131,7 @@ struct BenchArgs {
     end_to_end: bool,
 }
 
-fn parse_jobs(s: &str) -> Result<usize, String> {
+pub fn parse_jobs(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {
         Ok(n) if (1..=1024).contains(&n) => Ok(n),
         _ => Err("expected a number from 1 to 1024".into()),
@@ -166,6 +168,7 @@ pub fn main() -> i32 {
         Cmd::Cleanup(a) => rt.block_on(crate::cli_cloud::cleanup_cmd(a)),
         Cmd::Migrate(a) => return rt.block_on(crate::cli_client::migrate_cmd(a)),
         Cmd::Migration(a) => return rt.block_on(crate::cli_client::migration_cmd(a)),
+        Cmd::Fidelity(a) => rt.block_on(crate::cli_fidelity::fidelity_cmd(*a)),
     };
     match result {
         Ok(code) => code,
@@ -183,7 +186,7 @@ pub fn main() -> i32 {
     }
 }
 
-fn plan(sel: &Selection, jobs: usize) -> Result<Plan, SuiteError> {
+pub fn plan(sel: &Selection, jobs: usize) -> Result<Plan, SuiteError> {
     Ok(Plan {
         profile: sel.profile.into(),
         kind: if sel.exhaustive {
@@ -289,7 +292,7 @@ fn exit_code(o: &RunOutcome) -> i32 {
     }
 }
 
-fn write(path: &Path, text: &str) -> Result<(), SuiteError> {
+pub fn write(path: &Path, text: &str) -> Result<(), SuiteError> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| SuiteError::Report {
             path: dir.display().to_string(),

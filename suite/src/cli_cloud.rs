@@ -124,6 +124,10 @@ pub struct RealRunArgs {
     /// it is migrated but never deleted.
     #[arg(long, value_name = "SERVER")]
     pub server: Vec<String>,
+    /// A compute host with no room for a server of the flavor: the no-capacity cases target
+    /// it (their migration is accepted and fails in the scheduler); no other case uses it.
+    #[arg(long, value_name = "HOST")]
+    pub full_host: Option<String>,
     /// Print the plan (cases, servers, migrations, time estimate) and touch nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -171,6 +175,7 @@ pub async fn run(
         image: a.image.clone(),
         network: a.network.parse::<Network>()?,
         servers: a.server.clone(),
+        full_host: a.full_host.clone(),
     };
     let target = CloudTarget::connect(&a.cloud.selection(), &spec, a.wait.timing()).await?;
     let progress = progress_printer(Some(pb.clone()));

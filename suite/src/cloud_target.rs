@@ -37,6 +37,19 @@ pub struct CloudSelection {
     pub cacert: Option<PathBuf>,
     /// `--os-region-name`.
     pub region: Option<String>,
+    /// A clouds.yaml document to take the clouds from instead of the environment's files
+    /// (`fidelity` connects to its own mock this way; no file, no environment).
+    pub clouds_yaml_text: Option<CloudsYamlText>,
+}
+
+/// A clouds.yaml document held in memory; it holds passwords, so `Debug` never prints it.
+#[derive(Clone)]
+pub struct CloudsYamlText(pub Arc<str>);
+
+impl std::fmt::Debug for CloudsYamlText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CloudsYamlText(<redacted>)")
+    }
 }
 
 /// How the servers the suite creates get a network.
@@ -83,6 +96,9 @@ pub struct ServerSpec {
     pub network: Network,
     /// `--server` (name or id, repeatable): existing servers the suite may migrate.
     pub servers: Vec<String>,
+    /// `--full-host`: a compute host the operator knows fits no server of the flavor; the
+    /// no-capacity cases target it and no other case uses it.
+    pub full_host: Option<String>,
 }
 
 impl Default for ServerSpec {
@@ -92,6 +108,7 @@ impl Default for ServerSpec {
             image: None,
             network: Network::None,
             servers: Vec::new(),
+            full_host: None,
         }
     }
 }
@@ -138,9 +155,11 @@ pub async fn connect_cloud(
     name: Option<&str>,
     sel: &CloudSelection,
 ) -> Result<osclient::Session, SuiteError> {
-    let mut cfg = loader
-        .load(name)
-        .map_err(|e| SuiteError::Target(e.to_string()))?;
+    let mut cfg = match (&sel.clouds_yaml_text, name) {
+        (Some(text), Some(name)) => osclient::CloudConfig::from_clouds_yaml_str(&text.0, name),
+        _ => loader.load(name),
+    }
+    .map_err(|e| SuiteError::Target(e.to_string()))?;
     if sel.insecure {
         cfg.verify = false;
     }
@@ -255,11 +274,24 @@ impl CloudTarget {
         for s in &spec.servers {
             given.push(find_server(&admin, s).await.map_err(SuiteError::Target)?);
         }
+        let mut inventory = discovery.inventory();
+        if let Some(full) = &spec.full_host {
+            if !discovery.hosts.iter().any(|h| &h.name == full) {
+                return Err(SuiteError::Usage(format!(
+                    "--full-host {full}: the cloud has no compute host of that name"
+                )));
+            }
+            inventory.enabled.retain(|h| h != full);
+            if inventory.disabled.as_ref() == Some(full) {
+                inventory.disabled = None;
+            }
+            inventory.no_capacity = Some(full.clone());
+        }
         Ok(Self {
             name: admin_session.config().name.clone(),
             callers,
             missing,
-            inventory: discovery.inventory(),
+            inventory,
             discovery,
             template: ServerTemplate {
                 image_ref: image,
@@ -351,20 +383,31 @@ async fn resolve_template(
             .ok_or("the cloud lists no flavor; give --flavor")?,
     };
     let flavor_id = flavor["id"].as_str().unwrap_or_default().to_string();
-    let image_url = session
-        .endpoint("image")
-        .map_err(|e| format!("no image service to find an image in ({e}); give --image ID"))?;
-    let base = image_url.as_str().trim_end_matches('/');
-    let base = base.strip_suffix("/v2").unwrap_or(base);
-    let images = call_url(
-        &admin,
-        Method::GET,
-        &format!("{base}/v2/images?status=active&limit=1000"),
-        None,
-        None,
-        Retry::default(),
-    )
-    .await?;
+    let images = match session.endpoint("image") {
+        Ok(image_url) => {
+            let base = image_url.as_str().trim_end_matches('/');
+            let base = base.strip_suffix("/v2").unwrap_or(base);
+            call_url(
+                &admin,
+                Method::GET,
+                &format!("{base}/v2/images?status=active&limit=1000"),
+                None,
+                None,
+                Retry::default(),
+            )
+            .await?
+        }
+        // No image service in the catalog (e.g. upstream Nova on loopback): the compute API's
+        // image proxy (deprecated from 2.36, so asked at 2.35) lists the same images.
+        Err(_) => {
+            let mut r =
+                cloud_api::call(&admin, Method::GET, "/images/detail", "2.35", None).await?;
+            if let Some(list) = r.body["images"].as_array_mut() {
+                list.retain(|i| i["status"].as_str() == Some("ACTIVE"));
+            }
+            r
+        }
+    };
     if images.status != 200 {
         return match &spec.image {
             // A name or id given: trust it if the image service cannot be listed.

@@ -149,6 +149,10 @@ pub async fn follow(input: FollowInput<'_>) -> FollowOutcome {
     };
     out.end = end.clone();
     out.steps.push(format!("settled: {end}"));
+    out.steps.push(match &migration {
+        Some(m) => format!("migration: {}", record_summary(m, source, &host)),
+        None => "migration: none".into(),
+    });
     if class != Some(input.expected_end) {
         out.mismatches
             .push(mm("end state", input.expected_end.describe(), end));
@@ -231,6 +235,50 @@ pub async fn follow(input: FollowInput<'_>) -> FollowOutcome {
     }
     out.last = Some(fin);
     out
+}
+
+/// The migration record in one line, the same on every run of the same behaviour (what
+/// `fidelity` compares): its field names, then the values that do not vary between runs, host
+/// names written as their part (`<source>`, `<destination>`), ids and times left out.
+pub fn record_summary(m: &Value, source: &str, dest: &str) -> String {
+    let Some(obj) = m.as_object() else {
+        return format!("not an object: {m}");
+    };
+    let mut fields: Vec<&str> = obj.keys().map(String::as_str).collect();
+    fields.sort_unstable();
+    let value = |k: &str| match obj.get(k) {
+        None => "absent".to_string(),
+        Some(Value::Null) => "null".to_string(),
+        Some(Value::String(v)) if v == source => "<source>".to_string(),
+        Some(Value::String(v)) if v == dest => "<destination>".to_string(),
+        // dest_host is the destination's IP address (Nova: the compute's my_ip), which is the
+        // deployment's, not the API's behaviour.
+        Some(Value::String(v)) if v.parse::<std::net::IpAddr>().is_ok() => "<ip address>".into(),
+        Some(Value::String(v)) => v.clone(),
+        Some(other) => other.to_string(),
+    };
+    let flavors = match (
+        obj.get("old_instance_type_id"),
+        obj.get("new_instance_type_id"),
+    ) {
+        (Some(a), Some(b)) if a == b => "same",
+        (Some(_), Some(_)) => "different",
+        _ => "absent",
+    };
+    let mut s = String::new();
+    for k in [
+        "status",
+        "migration_type",
+        "source_compute",
+        "source_node",
+        "dest_compute",
+        "dest_node",
+        "dest_host",
+    ] {
+        s.push_str(&format!("{k}={} ", value(k)));
+    }
+    s.push_str(&format!("flavors={flavors} fields={}", fields.join(",")));
+    s
 }
 
 fn check_record(

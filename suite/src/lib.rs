@@ -44,6 +44,7 @@ pub mod embedded;
 pub mod error;
 pub mod exchange;
 pub mod expectation;
+pub mod fidelity;
 pub mod filter;
 pub mod followthrough;
 pub mod http;

@@ -2,6 +2,7 @@
 mod cli;
 mod cli_client;
 mod cli_cloud;
+mod cli_fidelity;
 
 fn main() {
     std::process::exit(cli::main());

@@ -123,6 +123,30 @@ async fn dry_run_prints_the_plan_and_sends_only_gets() {
     assert!(m.servers().await.is_empty());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_host_turns_the_no_capacity_skips_into_cases() {
+    let m = mock().await;
+    const SKIP: &str = "no compute host is known to lack capacity";
+    let without = m.run(&args(&["--dry-run"]));
+    assert!(
+        text(&without.stdout).contains(SKIP),
+        "{}",
+        text(&without.stdout)
+    );
+    // The operator names a host; the suite takes it out of the hosts it migrates to.
+    let with = m.run(&args(&["--dry-run", "--full-host", "compute3"]));
+    let stdout = text(&with.stdout);
+    assert_eq!(with.status.code(), Some(0), "{}", text(&with.stderr));
+    assert!(!stdout.contains(SKIP), "{stdout}");
+    let unknown = m.run(&args(&["--dry-run", "--full-host", "nosuch"]));
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        text(&unknown.stderr).contains("--full-host nosuch: the cloud has no compute host"),
+        "{}",
+        text(&unknown.stderr)
+    );
+}
+
 /// A narrow run: the accepted cases at 2.56 and a few refused ones.
 fn narrow(extra: &[&'static str]) -> Vec<&'static str> {
     let mut v = vec!["--filter", "mv=2.56 role=admin host=other,null,unknown"];

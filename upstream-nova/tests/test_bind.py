@@ -28,6 +28,16 @@ class HostNamesTest(unittest.TestCase):
             with self.assertRaises(SystemExit, msg=bad):
                 serve.parse_args(["--clouds-yaml", "c.yaml"] + bad)
 
+    def test_disabled_host_names(self):
+        args = serve.parse_args(["--clouds-yaml", "c.yaml", "--disabled-host", "compute-disabled",
+                                 "--full-host", "compute-full"])
+        self.assertEqual(["compute-disabled"], args.disabled_host)
+        # A name is taken once, by one kind of extra host, and never by a regular host.
+        for bad in (["--disabled-host", "compute1"], ["--disabled-host", "x", "--full-host", "x"],
+                    ["--disabled-host", "bad host"]):
+            with self.assertRaises(SystemExit, msg=bad):
+                serve.parse_args(["--clouds-yaml", "c.yaml"] + bad)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -16,7 +16,8 @@ deployed cloud rather than a unit test:
   default is "error") and for [oslo_policy] enforce_new_defaults (True; the
   placement fixture leaks False into Nova's config).
 - N compute services named compute1..N on nova.virt.fake drivers, optionally
-  extra hosts with no capacity for any flavor.
+  extra hosts with no capacity for any flavor, and extra hosts whose
+  nova-compute service is disabled (up, but refused by the scheduler).
 - Quotas unlimited, so a long conformance run never trips the default 10
   instances per project.
 """
@@ -27,6 +28,8 @@ import sys
 
 from keystonemiddleware import fixture as ksm_fixture
 from nova import conf as nova_conf
+from nova import context as nova_context
+from nova.compute import api as compute_api
 from nova import policy as nova_policy
 from nova.tests.functional import integrated_helpers
 
@@ -51,14 +54,16 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
     # Set through configure(): setUp() takes no arguments.
     host_names = ("compute1", "compute2", "compute3")
     full_hosts = ()
+    disabled_hosts = ()
     same_host = False
     www_authenticate_uri = None
 
     @classmethod
-    def configure(cls, host_names, full_hosts, same_host, www_authenticate_uri):
+    def configure(cls, host_names, full_hosts, same_host, www_authenticate_uri, disabled_hosts=()):
         """An instance to setUp() (start) and stop()."""
         cls.host_names = tuple(host_names)
         cls.full_hosts = tuple(full_hosts)
+        cls.disabled_hosts = tuple(disabled_hosts)
         cls.same_host = same_host
         cls.www_authenticate_uri = www_authenticate_uri
         return cls("runTest")
@@ -101,6 +106,19 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
         for name in self.full_hosts:
             self.flags(compute_driver=FULL_DRIVER)
             self._start_compute(name)
+        for name in self.disabled_hosts:
+            self.flags(compute_driver=SAME_HOST_DRIVER if self.same_host else DRIVER)
+            self._start_compute(name)
+            # What `PUT /os-services/{id} {"status": "disabled"}` does (the
+            # same HostAPI call, so the COMPUTE_STATUS_DISABLED trait is
+            # synced to placement too); done in-process because the API
+            # needs a Keystone token the launcher has not issued yet.
+            compute_api.HostAPI().service_update_by_host_and_binary(
+                nova_context.get_admin_context(),
+                name,
+                "nova-compute",
+                {"disabled": True, "disabled_reason": "nova-conform: disabled host"},
+            )
         return first
 
     def register_token(self, token, token_id):

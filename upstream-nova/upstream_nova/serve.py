@@ -66,6 +66,13 @@ def parse_args(argv):
         help="an extra compute host with no capacity for any flavor (repeatable)",
     )
     p.add_argument(
+        "--disabled-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="an extra compute host whose nova-compute service is disabled (repeatable)",
+    )
+    p.add_argument(
         "--same-host-migrate",
         action="store_true",
         help="hosts report COMPUTE_SAME_HOST_COLD_MIGRATE (a migrate without host may stay put)",
@@ -78,12 +85,15 @@ def parse_args(argv):
     if not 1 <= args.hosts <= 50:
         p.error("--hosts must be between 1 and 50")
     regular = {"compute%d" % i for i in range(1, args.hosts + 1)}
-    for name in args.full_host:
+    extra = args.full_host + args.disabled_host
+    for name in extra:
         # Nova's own host name pattern (the migrate schema's fqdn format).
         if not re.fullmatch(r"[a-zA-Z0-9-._]{1,255}", name):
-            p.error("--full-host %r is not a valid host name" % name)
-    if len(set(args.full_host)) != len(args.full_host) or regular & set(args.full_host):
-        p.error("--full-host names must be distinct and differ from compute1..compute%d" % args.hosts)
+            p.error("--full-host/--disabled-host %r is not a valid host name" % name)
+    if len(set(extra)) != len(extra) or regular & set(extra):
+        p.error(
+            "--full-host/--disabled-host names must be distinct and differ from compute1..compute%d" % args.hosts
+        )
     return args
 
 
@@ -144,6 +154,7 @@ def main(argv=None):
     nova = cloud.UpstreamNova.configure(
         host_names=["compute%d" % i for i in range(1, args.hosts + 1)],
         full_hosts=args.full_host,
+        disabled_hosts=args.disabled_host,
         same_host=args.same_host_migrate,
         www_authenticate_uri=base_url + "/identity",
     )

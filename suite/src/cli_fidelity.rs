@@ -1,0 +1,99 @@
+//! `nova-conform fidelity`: the command line of [`nova_conform::fidelity`].
+use std::path::PathBuf;
+
+use clap::Args;
+use nova_conform::cloud_run::Control;
+use nova_conform::cloud_target::{CloudTarget, Network, ServerSpec};
+use nova_conform::fidelity;
+use nova_conform::runner::DEFAULT_JOBS;
+use nova_conform::verdict::VerdictKind;
+use nova_conform::{signals, SuiteError};
+
+use crate::cli_cloud::{parse_run_id, progress_printer, CloudArgs, WaitArgs};
+
+#[derive(Args, Debug)]
+pub struct FidelityArgs {
+    #[command(flatten)]
+    pub sel: crate::cli::Selection,
+    /// Cases in flight at once (on each side).
+    #[arg(long, default_value_t = DEFAULT_JOBS, value_parser = crate::cli::parse_jobs)]
+    pub jobs: usize,
+    #[command(flatten)]
+    pub cloud: CloudArgs,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    /// Flavor (name or id) of the servers created on the endpoint (default: the smallest).
+    #[arg(long, value_name = "FLAVOR")]
+    pub flavor: Option<String>,
+    /// Image (name or id) of the servers created on the endpoint.
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
+    /// Network of the servers created on the endpoint: a network id, `auto` or `none`.
+    #[arg(long, value_name = "ID|none|auto", default_value = "none")]
+    pub network: String,
+    /// The endpoint's compute host with no room for a server (the no-capacity cases); the
+    /// mock gets a host of that name without capacity.
+    #[arg(long, value_name = "HOST")]
+    pub full_host: Option<String>,
+    /// Run id used in the endpoint's server names (default: random).
+    #[arg(long, value_name = "ID", value_parser = parse_run_id)]
+    pub run_id: Option<String>,
+    /// Write the differences as a JSON array.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+}
+
+/// Returns the exit code: 0 no difference, 1 differences, 3 engine errors on either side.
+pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
+    let sel = a.cloud.selection();
+    if !nova_conform::cloud_target::cloud_configured(&sel) {
+        return Err(SuiteError::Usage(
+            "fidelity compares the mock with an endpoint: give --os-cloud (or set OS_CLOUD / OS_AUTH_URL)"
+                .into(),
+        ));
+    }
+    let p = crate::cli::plan(&a.sel, a.jobs)?;
+    let spec = ServerSpec {
+        flavor: a.flavor.clone(),
+        image: a.image.clone(),
+        network: a.network.parse::<Network>()?,
+        servers: Vec::new(),
+        full_host: a.full_host.clone(),
+    };
+    let progress = progress_printer(None);
+    let endpoint = CloudTarget::connect(&sel, &spec, a.wait.timing()).await?;
+    progress(endpoint.describe_discovery().trim_end().to_string());
+    let run_id = a
+        .run_id
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()[..8].to_string());
+    let control = Control::default();
+    let listener = signals::install(control.clone(), run_id.clone())
+        .map_err(|e| SuiteError::Engine(format!("installing signal handlers: {e}")))?;
+    let run = fidelity::run(endpoint, &spec, &p, run_id, control, progress).await;
+    listener.abort();
+    let fidelity::FidelityRun {
+        mock: mock_outcome,
+        endpoint: endpoint_outcome,
+        differences: diffs,
+    } = run?;
+    if let Some(path) = &a.json {
+        let text = serde_json::to_string_pretty(&diffs)
+            .map_err(|e| SuiteError::Engine(format!("serialising the differences: {e}")))?;
+        crate::cli::write(path, &text)?;
+    }
+    print!(
+        "{}",
+        fidelity::render(&diffs, &mock_outcome, &endpoint_outcome)
+    );
+    let broken = [&mock_outcome, &endpoint_outcome]
+        .iter()
+        .any(|o| o.count(VerdictKind::Error) > 0 || !o.cleanup_failures.is_empty());
+    Ok(if broken {
+        3
+    } else if diffs.is_empty() {
+        0
+    } else {
+        1
+    })
+}

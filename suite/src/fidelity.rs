@@ -1,0 +1,522 @@
+//! `nova-conform fidelity`: the same plan run against the embedded mock and against an
+//! endpoint, and the rows where their behaviour differs.
+//!
+//! Both sides go through the real-cloud engine ([`crate::cloud_run`]) with the same plan: the
+//! mock is started in-process with the endpoint's topology (its compute host names, the
+//! disabled host, the `--full-host`) and reached over HTTP through its own Keystone, exactly
+//! like the endpoint. What is compared per case is what a behaviour map shows plus the headers
+//! and the migration record: see [`facets`].
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+use mockcloud::{HostSpec, Lifecycle, MockCloud};
+
+use crate::cleanup::Progress;
+use crate::cloud_run::{self, Control};
+use crate::cloud_target::{CloudSelection, CloudTarget, CloudsYamlText, ServerSpec};
+use crate::conformance::{select, Plan};
+use crate::error::SuiteError;
+use crate::matrix::MatrixKind;
+use crate::oracle::{Oracle, Profile};
+use crate::plan::{self, PlanInput, RunPlan};
+use crate::runner::RunOutcome;
+use crate::target::{Target, Timing};
+use crate::variant::Role;
+use crate::verdict::CaseResult;
+
+/// One behaviour the two sides do not share.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Difference {
+    pub case: String,
+    pub name: String,
+    /// What differs: `verdict`, `status`, `fault`, `message`, `end state`,
+    /// `header <Name>`, `request ids`, `migration record`, `follow-up`, `case`.
+    pub what: String,
+    pub mock: String,
+    pub endpoint: String,
+}
+
+/// The mock started with the endpoint's topology, and the clouds.yaml to reach it.
+pub struct Mirror {
+    pub cloud: MockCloud,
+    pub selection: CloudSelection,
+}
+
+/// Starts the mock of `profile` shaped like the endpoint: the same microversion range, one host
+/// per usable compute host of the endpoint (with room for every server of a run), its disabled
+/// host disabled with the same reason, and its `--full-host` with no capacity. The endpoint's
+/// hosts that are down are left out (no case uses them); the role identities are those the
+/// endpoint has.
+pub async fn start_mirror(endpoint: &CloudTarget, profile: Profile) -> Result<Mirror, SuiteError> {
+    let d = &endpoint.discovery;
+    let inv = endpoint.inventory();
+    let roomy = |name: &str| HostSpec {
+        name: name.into(),
+        vcpus: 100_000,
+        memory_mb: 100_000_000,
+        disk_gb: 10_000_000,
+    };
+    let mut hosts: Vec<HostSpec> = inv
+        .enabled
+        .iter()
+        .chain(inv.disabled.iter())
+        .map(|h| roomy(h))
+        .collect();
+    if let Some(full) = &inv.no_capacity {
+        hosts.push(HostSpec {
+            name: full.clone(),
+            vcpus: 0,
+            memory_mb: 0,
+            disk_gb: 0,
+        });
+    }
+    let cloud = MockCloud::builder()
+        .profile(match profile {
+            Profile::Nova => mockcloud::Profile::Nova,
+            Profile::PikeSpec => mockcloud::Profile::PikeSpec,
+        })
+        .microversions(&d.bounds.min.to_string(), &d.bounds.max.to_string())
+        .host_specs(hosts)
+        .lifecycle(Lifecycle::Instant)
+        .start()
+        .await
+        .map_err(|e| SuiteError::Target(format!("starting the mock: {e}")))?;
+    if let Some(name) = &inv.disabled {
+        let reason = d
+            .hosts
+            .iter()
+            .find(|h| &h.name == name)
+            .and_then(|h| h.disabled_reason.clone());
+        cloud
+            .state()
+            .set_host_enabled(name, false, reason.as_deref());
+    }
+    // The mock gets the identities the endpoint has, so a role the endpoint's cases Skip for
+    // lack of an identity Skips on the mock too instead of showing as a difference.
+    let role = |r: Role, cloud: &str| endpoint.caller(r).map(|_| cloud.to_string());
+    let selection = CloudSelection {
+        cloud: Some("mockcloud-admin".into()),
+        manager: role(Role::Manager, "mockcloud-manager"),
+        member: role(Role::Member, "mockcloud-member"),
+        other: role(Role::Other, "mockcloud-other"),
+        clouds_yaml_text: Some(CloudsYamlText(Arc::from(cloud.clouds_yaml()))),
+        ..CloudSelection::default()
+    };
+    Ok(Mirror { cloud, selection })
+}
+
+/// Connects to the mirror as a cloud (its own image and smallest flavor; the endpoint's
+/// `--full-host` and network choice).
+pub async fn connect_mirror(
+    m: &Mirror,
+    endpoint_spec: &ServerSpec,
+) -> Result<CloudTarget, SuiteError> {
+    let spec = ServerSpec {
+        flavor: None,
+        image: None,
+        network: endpoint_spec.network.clone(),
+        servers: Vec::new(),
+        full_host: endpoint_spec.full_host.clone(),
+    };
+    // Instant lifecycle: the first poll sees the end state; the timeout bounds a broken mock.
+    let timing = Timing {
+        poll_interval: Duration::from_millis(5),
+        timeout: Duration::from_secs(30),
+    };
+    CloudTarget::connect(&m.selection, &spec, timing).await
+}
+
+/// Both outcomes and where they differ.
+pub struct FidelityRun {
+    pub mock: RunOutcome,
+    pub endpoint: RunOutcome,
+    pub differences: Vec<Difference>,
+}
+
+/// The plan of `target` (the same code as `run`'s).
+fn plan_for(p: &Plan, oracle: &Oracle, target: &CloudTarget) -> Result<RunPlan, SuiteError> {
+    let bounds = target.discovery.bounds;
+    let cases = select(p, &bounds);
+    if cases.is_empty() {
+        return Err(SuiteError::Usage("the filter selects no case".into()));
+    }
+    Ok(plan::build(PlanInput {
+        cases,
+        oracle,
+        bounds,
+        inventory: target.inventory(),
+        missing_roles: &target.missing,
+        create_problem: target.create_problem.as_deref(),
+        have_given_active: false,
+        exhaustive: p.kind == MatrixKind::Exhaustive,
+    }))
+}
+
+fn prefixed(progress: &Progress, side: &'static str) -> Progress {
+    let progress = progress.clone();
+    Arc::new(move |line: String| {
+        for l in line.lines() {
+            progress(format!("[{side}] {l}"));
+        }
+    })
+}
+
+/// Starts the mirror of `endpoint`, runs plan `p` on both at once (each with its own servers
+/// and cleanup), stops the mirror and compares.
+pub async fn run(
+    endpoint: CloudTarget,
+    endpoint_spec: &ServerSpec,
+    p: &Plan,
+    run_id: String,
+    control: Control,
+    progress: Progress,
+) -> Result<FidelityRun, SuiteError> {
+    let mirror = start_mirror(&endpoint, p.profile).await?;
+    let mock = match connect_mirror(&mirror, endpoint_spec).await {
+        Ok(m) => m,
+        Err(e) => {
+            mirror.cloud.shutdown().await;
+            return Err(e);
+        }
+    };
+    let oracle = Arc::new(Oracle::bundled(p.profile)?);
+    let (endpoint_plan, mock_plan) =
+        match (plan_for(p, &oracle, &endpoint), plan_for(p, &oracle, &mock)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) | (_, Err(e)) => {
+                mirror.cloud.shutdown().await;
+                return Err(e);
+            }
+        };
+    progress(format!(
+        "fidelity: {} cases to send to the endpoint, {} to the mock",
+        endpoint_plan.runnable(),
+        mock_plan.runnable()
+    ));
+    let quiet: cloud_run::OnResult = Arc::new(|_: &CaseResult| {});
+    let (mock_outcome, endpoint_outcome) = tokio::join!(
+        cloud_run::execute(
+            Arc::new(mock),
+            oracle.clone(),
+            mock_plan,
+            p.jobs,
+            run_id.clone(),
+            control.clone(),
+            prefixed(&progress, "mock"),
+            quiet.clone(),
+        ),
+        cloud_run::execute(
+            Arc::new(endpoint),
+            oracle.clone(),
+            endpoint_plan,
+            p.jobs,
+            run_id,
+            control,
+            prefixed(&progress, "endpoint"),
+            quiet,
+        ),
+    );
+    mirror.cloud.shutdown().await;
+    let differences = compare(&mock_outcome, &endpoint_outcome);
+    Ok(FidelityRun {
+        mock: mock_outcome,
+        endpoint: endpoint_outcome,
+        differences,
+    })
+}
+
+const VERSION_HEADERS: [&str; 3] = [
+    "OpenStack-API-Version",
+    "X-OpenStack-Nova-API-Version",
+    "Vary",
+];
+const REQUEST_ID_HEADERS: [&str; 2] = ["X-OpenStack-Request-Id", "X-Compute-Request-Id"];
+
+/// A request id's form, without its value (which differs on every request). Recorded
+/// exchanges are redacted (a `req-<uuid>` id reads `req-<uuid>`); that both headers carry the
+/// same well-formed id is judged before redaction and shows in the verdict.
+fn id_form(v: &str) -> String {
+    if v == "req-<uuid>" {
+        v.to_string()
+    } else {
+        format!("{v:?} (not req-<uuid>)")
+    }
+}
+
+/// What is compared of one case, by name. Absent keys compare as "none".
+pub fn facets(r: &CaseResult) -> BTreeMap<String, String> {
+    let mut f = BTreeMap::new();
+    let kind = r.verdict.kind().as_str().to_string();
+    f.insert(
+        "verdict".to_string(),
+        match &r.verdict {
+            crate::verdict::Verdict::Skip { reason } => format!("{kind} ({reason})"),
+            crate::verdict::Verdict::Error { reason } => {
+                format!("{kind} ({})", crate::redact::text(reason))
+            }
+            _ => kind,
+        },
+    );
+    if let Some(o) = &r.observed {
+        f.insert("status".into(), o.status.to_string());
+        f.insert("fault".into(), o.fault.clone().unwrap_or("none".into()));
+        f.insert(
+            "message".into(),
+            o.message
+                .as_ref()
+                .map(|m| format!("{m:?}"))
+                .unwrap_or("none".into()),
+        );
+        if let Some(e) = &o.end {
+            f.insert("end state".into(), e.clone());
+        }
+    }
+    if let Some(resp) = r.exchange.as_ref().and_then(|x| x.response.as_ref()) {
+        for h in VERSION_HEADERS {
+            let vals: Vec<&str> = resp.header_all(h).collect();
+            let v = if vals.is_empty() {
+                "absent".to_string()
+            } else {
+                vals.join(" | ")
+            };
+            f.insert(format!("header {h}"), v);
+        }
+        let s: Vec<String> = REQUEST_ID_HEADERS
+            .iter()
+            .map(|h| {
+                format!(
+                    "{h}: {}",
+                    resp.header(h).map(id_form).unwrap_or("absent".into())
+                )
+            })
+            .collect();
+        let s = s.join("; ");
+        f.insert("request ids".into(), s);
+    }
+    let mut follow = Vec::new();
+    for step in &r.follow_up {
+        match step.strip_prefix("migration: ") {
+            Some(m) => {
+                f.insert("migration record".into(), m.to_string());
+            }
+            None => follow.push(step.as_str()),
+        }
+    }
+    if !follow.is_empty() {
+        f.insert("follow-up".into(), follow.join("; "));
+    }
+    f
+}
+
+/// The rows where the two outcomes differ, in case order, then by facet.
+pub fn compare(mock: &RunOutcome, endpoint: &RunOutcome) -> Vec<Difference> {
+    let index = |o: &RunOutcome| -> BTreeMap<String, CaseResult> {
+        o.results
+            .iter()
+            .map(|r| (r.id.clone(), r.clone()))
+            .collect()
+    };
+    let (m, e) = (index(mock), index(endpoint));
+    let mut ids: Vec<&String> = m.keys().chain(e.keys()).collect();
+    ids.sort();
+    ids.dedup();
+    let mut out = Vec::new();
+    for id in ids {
+        let (rm, re) = (m.get(id), e.get(id));
+        let name = rm.or(re).map(|r| r.name.clone()).unwrap_or_default();
+        let (Some(rm), Some(re)) = (rm, re) else {
+            out.push(Difference {
+                case: id.clone(),
+                name,
+                what: "case".into(),
+                mock: if rm.is_some() { "run" } else { "not run" }.into(),
+                endpoint: if re.is_some() { "run" } else { "not run" }.into(),
+            });
+            continue;
+        };
+        let (fm, fe) = (facets(rm), facets(re));
+        let mut keys: Vec<&String> = fm.keys().chain(fe.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        for k in keys {
+            let none = "none".to_string();
+            let (a, b) = (fm.get(k).unwrap_or(&none), fe.get(k).unwrap_or(&none));
+            if a != b {
+                out.push(Difference {
+                    case: id.clone(),
+                    name: name.clone(),
+                    what: k.clone(),
+                    mock: a.clone(),
+                    endpoint: b.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The differences as text, one block per case.
+pub fn render(diffs: &[Difference], mock: &RunOutcome, endpoint: &RunOutcome) -> String {
+    let mut s = String::new();
+    let mut last = None;
+    for d in diffs {
+        if last != Some(&d.case) {
+            let _ = writeln!(s, "\n{}  {}", d.case, d.name);
+            last = Some(&d.case);
+        }
+        let _ = writeln!(
+            s,
+            "  {}\n    mock:     {}\n    endpoint: {}",
+            d.what, d.mock, d.endpoint
+        );
+    }
+    let cases = diffs
+        .iter()
+        .map(|d| &d.case)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    let _ = writeln!(
+        s,
+        "\nfidelity: profile {}, {} cases on the mock ({:.1} s), {} on {} ({:.1} s): {} differences in {} cases",
+        endpoint.profile,
+        mock.results.len(),
+        mock.wall_ms as f64 / 1000.0,
+        endpoint.results.len(),
+        endpoint.target,
+        endpoint.wall_ms as f64 / 1000.0,
+        diffs.len(),
+        cases
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    /// A result as the JSON report holds it (the shape `CaseResult` deserialises from).
+    fn result(
+        id: &str,
+        status: u16,
+        message: &str,
+        headers: Value,
+        follow_up: Value,
+    ) -> CaseResult {
+        serde_json::from_value(json!({
+            "id": id, "name": format!("case {id}"),
+            "params": {"version": "2.56", "header": "modern", "body": "migrate-object", "host": "other",
+                       "force": "absent", "precondition": "active", "role": "admin"},
+            "verdict": "pass", "expected": null,
+            "observed": {"status": status, "fault": null, "message": message, "end": null},
+            "exchange": {"request": {"method": "POST", "path": "/", "headers": [], "body": null},
+                         "response": {"status": status, "headers": headers, "body": ""}},
+            "follow_up": follow_up, "known_discrepancy": null, "duration_ms": 1
+        }))
+        .unwrap()
+    }
+
+    fn outcome(results: Vec<CaseResult>) -> RunOutcome {
+        RunOutcome {
+            profile: Profile::Nova,
+            target: "t".into(),
+            bounds: crate::microversion::VersionBounds {
+                min: crate::microversion::Microversion::new(2, 1),
+                max: crate::microversion::Microversion::new(2, 104),
+            },
+            results,
+            wall_ms: 0,
+            servers_created: 0,
+            cleanup_failures: Vec::new(),
+        }
+    }
+
+    fn headers(version: &str, id: &str) -> Value {
+        json!([
+            ["openstack-api-version", version],
+            ["x-openstack-request-id", id],
+            ["x-compute-request-id", id]
+        ])
+    }
+
+    #[test]
+    fn equal_behaviour_compares_equal_whatever_the_request_id_values() {
+        let a = outcome(vec![result(
+            "c1",
+            400,
+            "m",
+            headers("compute 2.56", "req-<uuid>"),
+            json!([]),
+        )]);
+        let b = outcome(vec![result(
+            "c1",
+            400,
+            "m",
+            headers("compute 2.56", "req-<uuid>"),
+            json!([]),
+        )]);
+        assert!(compare(&a, &b).is_empty());
+    }
+
+    #[test]
+    fn each_differing_facet_is_one_row() {
+        let a = outcome(vec![
+            result(
+                "c1",
+                400,
+                "m",
+                headers("compute 2.56", "req-<uuid>"),
+                json!([]),
+            ),
+            result(
+                "c2",
+                202,
+                "",
+                headers("compute 2.56", "req-<uuid>"),
+                json!([
+                    "settled: x",
+                    "migration: status=finished dest_host=<ip address>"
+                ]),
+            ),
+            result(
+                "c3",
+                404,
+                "gone",
+                headers("compute 2.1", "req-<uuid>"),
+                json!([]),
+            ),
+        ]);
+        let b = outcome(vec![
+            result("c1", 409, "m", headers("compute 2.56", "abc"), json!([])),
+            result(
+                "c2",
+                202,
+                "",
+                headers("compute 2.56", "req-<uuid>"),
+                json!(["settled: x", "migration: status=error dest_host=null"]),
+            ),
+        ]);
+        let rows: Vec<(String, String)> = compare(&a, &b)
+            .into_iter()
+            .map(|d| (d.case, d.what))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("c1", "request ids"),
+                ("c1", "status"),
+                ("c2", "migration record"),
+                ("c3", "case"),
+            ]
+            .map(|(c, w)| (c.to_string(), w.to_string()))
+        );
+        let d = compare(&a, &b);
+        assert_eq!(d[0].endpoint, "X-OpenStack-Request-Id: \"abc\" (not req-<uuid>); X-Compute-Request-Id: \"abc\" (not req-<uuid>)");
+        assert_eq!(
+            (d[3].mock.as_str(), d[3].endpoint.as_str()),
+            ("run", "not run")
+        );
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs `nova-conform run` and `nova-conform fidelity` against upstream Nova, under
+# upstream-nova/ci-stage.sh started with `--full-host compute-full --disabled-host
+# compute-disabled` (OS_CLIENT_CONFIG_FILE points at its clouds.yaml). Exits with the first
+# non-zero status: run 1 (a Fail verdict) or 3 (engine errors), fidelity 1 (a difference) or 3.
+#   NOVA_CONFORM_BIN  the binary (default target/release/nova-conform)
+#   NOVA_CONFORM_OUT  where the reports go (default: a temporary directory, printed)
+set -euo pipefail
+bin="${NOVA_CONFORM_BIN:-target/release/nova-conform}"
+out="${NOVA_CONFORM_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/nova-conform-upstream.XXXXXX")}"
+mkdir -p "$out"
+common=(
+  --os-cloud upstream-admin --manager-cloud upstream-manager
+  --member-cloud upstream-member --other-cloud upstream-other
+  --full-host compute-full --poll-interval 0.2
+)
+t0=$(date +%s.%N)
+"$bin" run "${common[@]}" --json "$out/run.json" --junit "$out/run.xml"
+t1=$(date +%s.%N)
+"$bin" fidelity "${common[@]}" --json "$out/fidelity.json"
+t2=$(date +%s.%N)
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v o="$out" \
+  'BEGIN { printf "conform: run %.1f s, fidelity %.1f s; reports in %s\n", b - a, c - b, o }'

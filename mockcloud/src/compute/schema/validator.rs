@@ -28,30 +28,30 @@ struct RawError {
 
 /// Validate a request body; `Err` carries the detail text of Nova's 400.
 pub fn validate_body(schema: &Value, instance: &Value) -> Result<(), SchemaError> {
-    match first_error(schema, instance, &mut Vec::new()) {
-        None => Ok(()),
-        Some(e) => Err(SchemaError {
-            detail: match e.path.last() {
-                Some(field) => format!(
-                    "Invalid input for field/attribute {}. Value: {}. {}",
-                    field,
-                    pyfmt::str_of(&e.instance),
-                    e.message
-                ),
-                None => e.message,
-            },
-        }),
-    }
+    check(schema, instance, "field/attribute", |path| path.last())
 }
 
 /// Validate query parameters given as `{name: [values...]}` (Nova's multi-dict form).
 pub fn validate_query(schema: &Value, instance: &Value) -> Result<(), SchemaError> {
+    // The parameter's name is the path's first element (the rest indexes its value list).
+    check(schema, instance, "query parameters", |path| path.first())
+}
+
+/// Runs the validator and words its first error as Nova's `ValidationError` does: the field
+/// named by `field_of`, the offending value as Python's `str()`, then jsonschema's message.
+fn check(
+    schema: &Value,
+    instance: &Value,
+    what: &str,
+    field_of: fn(&[String]) -> Option<&String>,
+) -> Result<(), SchemaError> {
     match first_error(schema, instance, &mut Vec::new()) {
         None => Ok(()),
         Some(e) => Err(SchemaError {
-            detail: match e.path.first() {
+            detail: match field_of(&e.path) {
                 Some(field) => format!(
-                    "Invalid input for query parameters {}. Value: {}. {}",
+                    "Invalid input for {} {}. Value: {}. {}",
+                    what,
                     field,
                     pyfmt::str_of(&e.instance),
                     e.message

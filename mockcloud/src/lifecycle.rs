@@ -545,14 +545,12 @@ fn begin_auto_confirm(st: &mut State, id: Uuid, now: DateTime<Utc>, lifecycle: L
         return false;
     }
     s.in_flight = Some(InFlight {
-        kind: OpKind::Confirm,
-        stage: 0,
         migration_id: Some(mid),
-        generation,
-        action_index: s.actions.len().saturating_sub(1),
-        force: false,
-        requested_host: None,
-        requested_by: None,
+        ..InFlight::accepted(
+            OpKind::Confirm,
+            generation,
+            s.actions.len().saturating_sub(1),
+        )
     });
     set_migration(st, mid, "confirming", now);
     if lifecycle == Lifecycle::Instant {

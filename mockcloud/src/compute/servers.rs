@@ -295,16 +295,7 @@ fn build_one(
             server.power_state = power::NOSTATE;
             server.launched_at = None;
             let generation = st.next_generation();
-            server.in_flight = Some(InFlight {
-                kind: OpKind::Build,
-                stage: 0,
-                migration_id: None,
-                generation,
-                action_index: idx,
-                force: false,
-                requested_host: None,
-                requested_by: None,
-            });
+            server.in_flight = Some(InFlight::accepted(OpKind::Build, generation, idx));
         }
         Ok(host) => {
             server.host = Some(host.clone());

@@ -265,6 +265,23 @@ pub struct InFlight {
     pub requested_by: Option<(String, String)>,
 }
 
+impl InFlight {
+    /// An operation just accepted (stage 0) with no migration record, no requested host and
+    /// no force yet: callers set only what their operation has on top.
+    pub fn accepted(kind: OpKind, generation: u64, action_index: usize) -> InFlight {
+        InFlight {
+            kind,
+            stage: 0,
+            migration_id: None,
+            generation,
+            action_index,
+            force: false,
+            requested_host: None,
+            requested_by: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Server {
     pub uuid: Uuid,

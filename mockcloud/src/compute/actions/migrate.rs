@@ -58,14 +58,10 @@ pub fn start_move(ctx: &Ctx, st: &mut State, id: Uuid, req: MoveRequest) {
     s.updated_at = now;
     let action_index = checks::record_action(ctx, s, req.action, now);
     s.in_flight = Some(InFlight {
-        kind: OpKind::Migrate,
-        stage: 0,
-        migration_id: None,
-        generation,
-        action_index,
         force: req.force,
         requested_host: req.host,
         requested_by: Some((ctx.auth.user_id.clone(), ctx.auth.project_id.clone())),
+        ..InFlight::accepted(OpKind::Migrate, generation, action_index)
     });
     if ctx.shared.config.lifecycle == Lifecycle::Instant {
         lifecycle::run_to_completion(st, id, now);

@@ -94,16 +94,7 @@ pub fn run(ctx: &Ctx, id: &str, a: PowerAction) -> ApiResult {
         s.task_state = Some(a.task);
         s.updated_at = now;
         let action_index = checks::record_action(ctx, s, a.name, now);
-        s.in_flight = Some(InFlight {
-            kind: a.kind,
-            stage: 0,
-            migration_id: None,
-            generation,
-            action_index,
-            force: false,
-            requested_host: None,
-            requested_by: None,
-        });
+        s.in_flight = Some(InFlight::accepted(a.kind, generation, action_index));
         if ctx.shared.config.lifecycle == Lifecycle::Instant {
             lifecycle::run_to_completion(st, uuid, now);
         }

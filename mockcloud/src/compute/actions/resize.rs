@@ -106,19 +106,14 @@ fn finish_op(ctx: &Ctx, id: &str, confirm: bool) -> ApiResult {
         }
         s.updated_at = now;
         let action_index = checks::record_action(ctx, s, action, now);
+        let kind = if confirm {
+            OpKind::Confirm
+        } else {
+            OpKind::Revert
+        };
         s.in_flight = Some(InFlight {
-            kind: if confirm {
-                OpKind::Confirm
-            } else {
-                OpKind::Revert
-            },
-            stage: 0,
             migration_id: Some(mid),
-            generation,
-            action_index,
-            force: false,
-            requested_host: None,
-            requested_by: None,
+            ..InFlight::accepted(kind, generation, action_index)
         });
         if ctx.shared.config.lifecycle == Lifecycle::Instant {
             lifecycle::run_to_completion(st, uuid, now);

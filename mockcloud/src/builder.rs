@@ -27,6 +27,23 @@ impl MockCloudBuilder {
         self
     }
 
+    /// Behave like Nova `series` (`"2025.1"`, `"epoxy"`, `"31.3.1"`): its max microversion,
+    /// policies and message variants. Call before [`microversions`](Self::microversions) to
+    /// override the range.
+    pub fn nova_release(mut self, series: &str) -> Self {
+        match nova_releases::ReleaseTable::bundled().get(series) {
+            Ok(s) => {
+                self.config.release = s;
+                self.config.max_version = Version::new(
+                    s.max_microversion.major as u16,
+                    s.max_microversion.minor as u16,
+                );
+            }
+            Err(e) => self.error = Some(e.to_string()),
+        }
+        self
+    }
+
     /// Minimum and maximum advertised microversion, e.g. `("2.1", "2.104")`.
     pub fn microversions(mut self, min: &str, max: &str) -> Self {
         match (Version::parse(min), Version::parse(max)) {

@@ -138,6 +138,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Token lifetime (Keystone's `[token] expiration`, default 3600 s).
     pub token_ttl: Duration,
+    /// The Nova series whose behaviour the mock follows (policies, message variants); its
+    /// max microversion is `max_version` unless set otherwise. Default: the newest.
+    pub release: &'static nova_releases::Series,
 }
 
 impl Default for Config {
@@ -154,6 +157,7 @@ impl Default for Config {
             resize_confirm_window: None,
             max_body_bytes: 114_688,
             token_ttl: Duration::from_secs(3600),
+            release: nova_releases::ReleaseTable::bundled().newest(),
         }
     }
 }

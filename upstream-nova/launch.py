@@ -18,7 +18,8 @@ constraints and the Python X.Y under $NOVA_CONFORM_CACHE or ~/.cache/nova-confor
 the clouds.yaml path and READY, and stops cleanly on SIGINT/SIGTERM.
 
 `--install-only` prepares the venv and exits; `--print-venv` prints its path; `--print-series`
-prints the selected series' "id codename nova-version max-microversion" (all take --release). Runs with the standard library only (it is what creates the venvs).
+prints the selected series' "id codename nova-version max-microversion" (all take --release);
+`--list-releases` prints that line for every series, with "locked" or "no-lock". Runs with the standard library only (it is what creates the venvs).
 """
 
 import fcntl
@@ -184,11 +185,15 @@ def cache_key(lock, build, xy):
     """What a venv depends on: the exact pins, the build constraints, the Python X.Y."""
     h = hashlib.sha256()
     for path in (lock, build):
-        h.update(b"\0")
+        # Each file length-prefixed, and "no file" apart from an empty one: moving a line from
+        # one file to the other, or adding an empty build file, changes the key.
         if path:
             with open(path, "rb") as f:
-                h.update(f.read())
-    h.update(b"\0" + xy.encode())
+                data = f.read()
+            h.update(b"file %d\n" % len(data) + data)
+        else:
+            h.update(b"none\n")
+    h.update(b"python " + xy.encode())
     return h.hexdigest()[:16]
 
 
@@ -316,7 +321,15 @@ def main(argv):
         sys.exit(PREFIX + "the launcher needs Python >= %d.%d (tomllib)" % MIN_PYTHON)
     try:
         release, rest = split_release(argv)
-        s = find_series(load_releases(), release)
+        table = load_releases()
+        if "--list-releases" in rest:
+            # For scripts (ci-releases.sh): every series, oldest first, and whether it has a lock.
+            for t in table:
+                has_lock = os.path.isfile(os.path.join(HERE, t["lock"]))
+                print(t["id"], t["codename"], t["verified"], t.get("max_microversion", "?"),
+                      "locked" if has_lock else "no-lock")
+            return 0
+        s = find_series(table, release)
         if "--print-venv" in rest:
             print(venv_dir(s))
             return 0

@@ -83,13 +83,14 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
         self.flags(www_authenticate_uri=self.www_authenticate_uri, group="keystone_authtoken")
         self.flags(delay_auth_decision=False, group="keystone_authtoken")
         self.auth_tokens = self.useFixture(ksm_fixture.AuthTokenFixture())
-        # Placement's test fixture flips the *global* default of
-        # [oslo_policy] enforce_new_defaults to False (it calls
-        # oslo_policy.opts.set_defaults, which changes the shared option
-        # objects), so Nova's functional tests run with the deprecated rules
-        # OR'ed in (e.g. a reader may confirmResize). A deployed Nova 34 has
-        # True: restore it and rebuild the enforcer.
-        self.flags(enforce_new_defaults=True, group="oslo_policy")
+        # Placement's test fixture flips the *global* defaults of
+        # [oslo_policy] enforce_new_defaults (and enforce_scope, where it
+        # exists) to False (it calls oslo_policy.opts.set_defaults, which
+        # changes the shared option objects), so Nova's functional tests run
+        # with the deprecated rules OR'ed in (e.g. a reader may confirmResize).
+        # Restore what the release ships and rebuild the enforcer.
+        for name, value in compat.shipped_policy_defaults().items():
+            self.flags(**{name: value, "group": "oslo_policy"})
         nova_policy.reset()
         nova_policy.init(suppress_deprecation_warnings=True)
         for opt in ("instances", "cores", "ram"):

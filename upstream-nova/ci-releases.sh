@@ -16,6 +16,7 @@
 #   CI_RELEASES_JOBS      how many series at once (default 2)
 #   CI_RELEASES_TIMEOUT   seconds per series for start + run + fidelity (default 1500)
 #   CI_RELEASES_INSTALL_TIMEOUT  seconds per series install (default 900)
+#   CI_RELEASES_STAGE     the stage command (default upstream-nova/ci-stage.sh; tests replace it)
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -24,6 +25,7 @@ py="${PYTHON:-python3}"
 jobs="${CI_RELEASES_JOBS:-2}"
 per_series="${CI_RELEASES_TIMEOUT:-1500}"
 per_install="${CI_RELEASES_INSTALL_TIMEOUT:-900}"
+stage="${CI_RELEASES_STAGE:-$here/ci-stage.sh}"
 out="${CI_RELEASES_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/nova-conform-releases.XXXXXX")}"
 export NOVA_CONFORM_BIN="${NOVA_CONFORM_BIN:-target/release/nova-conform}"
 case "$NOVA_CONFORM_BIN" in /*) ;; *) NOVA_CONFORM_BIN="$root/$NOVA_CONFORM_BIN" ;; esac
@@ -75,7 +77,7 @@ run_one() {
   set +e
   # timeout signals the whole stage (its own process group): ci-stage.sh's trap stops Nova.
   (cd "$root" && NOVA_CONFORM_OUT="$out/$s" timeout --kill-after=60 "$per_series" \
-    "$here/ci-stage.sh" --release "$s" --full-host compute-full --disabled-host compute-disabled \
+    "$stage" --release "$s" --full-host compute-full --disabled-host compute-disabled \
     -- "$here/conform.sh") >"$out/$s.log" 2>&1
   echo "$? $(( $(date +%s) - t0 ))" >"$out/$s.rc"
 }

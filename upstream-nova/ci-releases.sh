@@ -6,8 +6,8 @@
 # 1. installs every series' venv (cached by lock hash; CI_RELEASES_JOBS at a time),
 # 2. runs, CI_RELEASES_JOBS at a time, for each series
 #      ci-stage.sh --release X --full-host compute-full --disabled-host compute-disabled -- conform.sh
-#    bounded by CI_RELEASES_TIMEOUT seconds, with its reports in $OUT/<series>/ and its output
-#    in $OUT/<series>.log,
+#    bounded by CI_RELEASES_TIMEOUT seconds, with its reports and Nova's log in $OUT/<series>/
+#    and its output in $OUT/<series>.log,
 # 3. prints a summary table (counts from the JSON reports conform.sh writes) and exits 1 naming
 #    the series that failed (0 if none did; 2 on a usage error).
 #
@@ -76,7 +76,7 @@ run_one() {
   t0=$(date +%s)
   set +e
   # timeout signals the whole stage (its own process group): ci-stage.sh's trap stops Nova.
-  (cd "$root" && NOVA_CONFORM_OUT="$out/$s" timeout --kill-after=60 "$per_series" \
+  (cd "$root" && NOVA_CONFORM_OUT="$out/$s" UPSTREAM_NOVA_LOG_DIR="$out/$s" timeout --kill-after=60 "$per_series" \
     "$stage" --release "$s" --full-host compute-full --disabled-host compute-disabled \
     -- "$here/conform.sh") >"$out/$s.log" 2>&1
   echo "$? $(( $(date +%s) - t0 ))" >"$out/$s.rc"

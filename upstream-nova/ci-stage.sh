@@ -13,6 +13,8 @@
 #   UPSTREAM_NOVA_RELEASE  the --release given (empty: the launcher's default, the newest)
 #   UPSTREAM_NOVA_VERSION, UPSTREAM_NOVA_MAX_MICROVERSION  the series' Nova version and max
 #                          microversion as fixtures/releases.toml states them
+# UPSTREAM_NOVA_LOG_DIR, if set, receives Nova's log and the launcher's output at the end
+# (nova.log, launcher.stdout, launcher.stderr), kept for a failure's post-mortem.
 # Exit status: the command's; 124 if Nova did not get READY in time (default
 # 120 s; the first install of the venv is not counted), 125 if it died first.
 set -euo pipefail
@@ -61,6 +63,12 @@ stop() {
     tail -n 20 "$work/stdout" "$work/stderr" >&2 || true
     log="$(sed -n 's/^log: //p' "$work/stdout")"
     [ -n "$log" ] && [ -f "$log" ] && { echo "ci-stage: nova log $log (errors):" >&2; grep -E " (ERROR|CRITICAL) " "$log" | tail -n 20 >&2 || true; }
+  fi
+  if [ -n "${UPSTREAM_NOVA_LOG_DIR:-}" ]; then
+    mkdir -p "$UPSTREAM_NOVA_LOG_DIR"
+    cp "$work/nova.log" "$UPSTREAM_NOVA_LOG_DIR/nova.log" 2>/dev/null || true
+    cp "$work/stdout" "$UPSTREAM_NOVA_LOG_DIR/launcher.stdout" 2>/dev/null || true
+    cp "$work/stderr" "$UPSTREAM_NOVA_LOG_DIR/launcher.stderr" 2>/dev/null || true
   fi
   rm -rf "$work"
   exit "$rc"

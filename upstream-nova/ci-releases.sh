@@ -100,10 +100,14 @@ each run_one
 # The summary, from the reports (schema in docs/report-schema.md; fidelity: the differences
 # array) and the stage logs' timing lines.
 set +e
-"$py" - "$out" "$per_series" "${series[@]}" <<'EOF'
+"$py" - "$here" "$out" "$per_series" "${series[@]}" <<'EOF'
 import json, os, re, sys
 
-out, limit, series = sys.argv[1], sys.argv[2], sys.argv[3:]
+here, out, limit, series = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+sys.path.insert(0, here)
+import launch  # noqa: E402 (the table's Nova version for a series that never got READY)
+
+locked = {s["id"]: s["verified"] for s in launch.load_releases()}
 
 
 def read(path):
@@ -117,7 +121,7 @@ def read(path):
 rows, failed = [], []
 for s in series:
     irc, isecs = (read(os.path.join(out, s + ".install.rc")) or "? ?").split()
-    row = {"series": s, "nova": "?", "run": "-", "fidelity": "-", "install": isecs + "s",
+    row = {"series": s, "nova": locked.get(s, "?"), "run": "-", "fidelity": "-", "install": isecs + "s",
            "start": "-", "t_run": "-", "t_fid": "-", "total": "-", "result": "ok"}
     why = []
     if irc != "0":

@@ -99,6 +99,9 @@ class CiReleasesTest(unittest.TestCase):
         )
         row = [line.split() for line in p.stdout.splitlines() if line.startswith("2025.1 ")][0]
         self.assertEqual(row[2:7], ["FAIL", "10/2/0/0", "3", "in", "2"])
+        # Never READY: the table's version.
+        row = [line.split() for line in p.stdout.splitlines() if line.startswith("2025.2 ")][0]
+        self.assertEqual(row[1:4], ["32.2.1", "FAIL", "-"])
         self.assertIn("ci-releases: 2025.2 install FAILED (exit 7", p.stderr)
 
     def test_unknown_series_is_a_usage_error(self):

@@ -33,7 +33,7 @@ from nova.compute import api as compute_api
 from nova import policy as nova_policy
 from nova.tests.functional import integrated_helpers
 
-from upstream_nova import drivers
+from upstream_nova import compat, drivers
 
 CONF = nova_conf.CONF
 
@@ -68,13 +68,18 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
         cls.www_authenticate_uri = www_authenticate_uri
         return cls("runTest")
 
+    def setUp(self):
+        compat.disable_cast_as_call(self)
+        super().setUp()
+
     def runTest(self):  # noqa: N802 (unittest's name)
         """Never run: this TestCase is used as a library, through setUp()."""
 
     def _setup_services(self):
         # The test default raises 500 on a response that fails its schema;
-        # deployments use "warn" (nova/conf/api.py).
-        self.flags(response_validation="warn", group="api")
+        # deployments use "warn" (nova/conf/api.py; the option exists from 30).
+        for opt, value in compat.api_flags().items():
+            self.flags(**{opt: value, "group": "api"})
         # The wheel installs api-paste.ini under <venv>/etc/nova, not next to
         # the package where the test config looks for it.
         self.flags(api_paste_config=os.path.join(sys.prefix, "etc", "nova", "api-paste.ini"), group="wsgi")
@@ -87,9 +92,11 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
         # [oslo_policy] enforce_new_defaults to False (it calls
         # oslo_policy.opts.set_defaults, which changes the shared option
         # objects), so Nova's functional tests run with the deprecated rules
-        # OR'ed in (e.g. a reader may confirmResize). A deployed Nova 34 has
-        # True: restore it and rebuild the enforcer.
-        self.flags(enforce_new_defaults=True, group="oslo_policy")
+        # OR'ed in (e.g. a reader may confirmResize). Restore what a deployed
+        # Nova of this release has (True from 27) and rebuild the enforcer.
+        compat.use_real_policy(self)
+        for opt, value in compat.shipped_policy_defaults().items():
+            self.flags(**{opt: value, "group": "oslo_policy"})
         nova_policy.reset()
         nova_policy.init(suppress_deprecation_warnings=True)
         for opt in ("instances", "cores", "ram"):

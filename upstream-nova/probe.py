@@ -2,7 +2,7 @@
 """Record what upstream Nova actually answers to the migrate action.
 
     "$(python3 upstream-nova/launch.py --print-venv)/bin/python" upstream-nova/probe.py \\
-        --clouds-yaml clouds.yaml --out upstream-nova/observed/nova-34.0.0.json
+        --clouds-yaml clouds.yaml --out upstream-nova/observed/nova-<version>.json
 
 Needs a launcher started with `--hosts 3 --full-host compute-full` (compute1
 is every server's source, compute2 the valid target, compute3 is disabled for
@@ -31,7 +31,11 @@ import uuid
 
 import yaml
 
-NOVA_VERSION = "34.0.0"
+try:
+    # The probe runs with the launcher venv's Python: record the Nova installed there.
+    from upstream_nova.version import VERSION as NOVA_VERSION
+except ImportError:  # run elsewhere (no Nova importable): the launcher's default release
+    NOVA_VERSION = "34.0.0"
 SOURCE, OTHER, DISABLED, FULL = "compute1", "compute2", "compute3", "compute-full"
 UNKNOWN = "unknown-host"
 MISSING_ID = str(uuid.UUID(int=0x0DEAD))  # never a server

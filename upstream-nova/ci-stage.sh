@@ -2,14 +2,19 @@
 # CI stage: install (cached) and start upstream Nova on loopback, wait for
 # READY, run a command against it, and always stop it.
 #
-#   upstream-nova/ci-stage.sh [--hosts N] [--full-host NAME] [--disabled-host NAME] [--same-host-migrate] [--timeout SECS] -- COMMAND [ARGS...]
+#   upstream-nova/ci-stage.sh [--release SERIES] [--hosts N] [--full-host NAME] [--disabled-host NAME] [--same-host-migrate] [--timeout SECS] -- COMMAND [ARGS...]
 #
 # The command runs with these variables set:
 #   OS_CLIENT_CONFIG_FILE  the clouds.yaml written by the launcher (clouds
 #                          upstream-admin, -manager, -member, -reader, -other)
 #   UPSTREAM_NOVA_IDENTITY the Keystone v3 URL
 #   UPSTREAM_NOVA_COMPUTE  the compute v2.1 URL
-#   UPSTREAM_NOVA_PYTHON   the venv's python (has openstacksdk, requests, yaml)
+#   UPSTREAM_NOVA_PYTHON   the release's venv python (has openstacksdk, requests, yaml)
+#   UPSTREAM_NOVA_RELEASE  the --release given (empty: the launcher's default, the newest)
+#   UPSTREAM_NOVA_VERSION, UPSTREAM_NOVA_MAX_MICROVERSION  the series' Nova version and max
+#                          microversion as fixtures/releases.toml states them
+# UPSTREAM_NOVA_LOG_DIR, if set, receives Nova's log and the launcher's output at the end
+# (nova.log, launcher.stdout, launcher.stderr), kept for a failure's post-mortem.
 # Exit status: the command's; 124 if Nova did not get READY in time (default
 # 120 s; the first install of the venv is not counted), 125 if it died first.
 set -euo pipefail
@@ -17,9 +22,12 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 hosts=3
 launcher_opts=()
+release_opts=()
+release=""
 timeout=120
 while [ $# -gt 0 ]; do
   case "$1" in
+    --release) release="$2"; release_opts=(--release "$2"); shift 2 ;;
     --hosts) hosts="$2"; shift 2 ;;
     --full-host) launcher_opts+=(--full-host "$2"); shift 2 ;;
     --disabled-host) launcher_opts+=(--disabled-host "$2"); shift 2 ;;
@@ -30,13 +38,13 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ $# -eq 0 ]; then
-  echo "usage: $0 [--hosts N] [--full-host NAME] [--disabled-host NAME] [--same-host-migrate] [--timeout SECS] -- COMMAND [ARGS...]" >&2
+  echo "usage: $0 [--release SERIES] [--hosts N] [--full-host NAME] [--disabled-host NAME] [--same-host-migrate] [--timeout SECS] -- COMMAND [ARGS...]" >&2
   exit 2
 fi
 
 py="${PYTHON:-python3}"
 t0=$(date +%s)
-"$py" "$here/launch.py" --install-only
+"$py" "$here/launch.py" "${release_opts[@]}" --install-only
 t_install=$(( $(date +%s) - t0 ))
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/upstream-nova-ci.XXXXXX")"
@@ -56,6 +64,12 @@ stop() {
     log="$(sed -n 's/^log: //p' "$work/stdout")"
     [ -n "$log" ] && [ -f "$log" ] && { echo "ci-stage: nova log $log (errors):" >&2; grep -E " (ERROR|CRITICAL) " "$log" | tail -n 20 >&2 || true; }
   fi
+  if [ -n "${UPSTREAM_NOVA_LOG_DIR:-}" ]; then
+    mkdir -p "$UPSTREAM_NOVA_LOG_DIR"
+    cp "$work/nova.log" "$UPSTREAM_NOVA_LOG_DIR/nova.log" 2>/dev/null || true
+    cp "$work/stdout" "$UPSTREAM_NOVA_LOG_DIR/launcher.stdout" 2>/dev/null || true
+    cp "$work/stderr" "$UPSTREAM_NOVA_LOG_DIR/launcher.stderr" 2>/dev/null || true
+  fi
   rm -rf "$work"
   exit "$rc"
 }
@@ -63,7 +77,7 @@ trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-"$py" "$here/launch.py" --hosts "$hosts" "${launcher_opts[@]}" \
+"$py" "$here/launch.py" "${release_opts[@]}" --hosts "$hosts" "${launcher_opts[@]}" \
   --clouds-yaml "$work/clouds.yaml" --log-file "$work/nova.log" \
   >"$work/stdout" 2>"$work/stderr" &
 pid=$!
@@ -85,9 +99,13 @@ t_start=$(( $(date +%s) - t1 ))
 export OS_CLIENT_CONFIG_FILE="$work/clouds.yaml"
 UPSTREAM_NOVA_IDENTITY="$(sed -n 's/^identity: //p' "$work/stdout")"
 UPSTREAM_NOVA_COMPUTE="$(sed -n 's/^compute: //p' "$work/stdout")"
-UPSTREAM_NOVA_PYTHON="$("$py" "$here/launch.py" --print-venv)/bin/python"
-export UPSTREAM_NOVA_IDENTITY UPSTREAM_NOVA_COMPUTE UPSTREAM_NOVA_PYTHON
-echo "ci-stage: upstream Nova READY at $UPSTREAM_NOVA_COMPUTE (install ${t_install}s, start ${t_start}s)"
+UPSTREAM_NOVA_PYTHON="$("$py" "$here/launch.py" "${release_opts[@]}" --print-venv)/bin/python"
+UPSTREAM_NOVA_RELEASE="$release"
+read -r _ _ UPSTREAM_NOVA_VERSION UPSTREAM_NOVA_MAX_MICROVERSION \
+  < <("$py" "$here/launch.py" "${release_opts[@]}" --print-series)
+export UPSTREAM_NOVA_IDENTITY UPSTREAM_NOVA_COMPUTE UPSTREAM_NOVA_PYTHON UPSTREAM_NOVA_RELEASE
+export UPSTREAM_NOVA_VERSION UPSTREAM_NOVA_MAX_MICROVERSION
+echo "ci-stage: upstream Nova $UPSTREAM_NOVA_VERSION READY at $UPSTREAM_NOVA_COMPUTE (install ${t_install}s, start ${t_start}s)"
 
 set +e
 "$@"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs `nova-conform run` and `nova-conform fidelity` against upstream Nova, under
 # upstream-nova/ci-stage.sh started with `--full-host compute-full --disabled-host
-# compute-disabled` (OS_CLIENT_CONFIG_FILE points at its clouds.yaml). Exits with the first
-# non-zero status: run 1 (a Fail verdict) or 3 (engine errors), fidelity 1 (a difference) or 3.
+# compute-disabled` (OS_CLIENT_CONFIG_FILE points at its clouds.yaml). Both always run (a
+# release's Fails and its differences are read together); exits with the first non-zero
+# status: run 1 (a Fail verdict) or 3 (engine errors), else fidelity 1 (a difference) or 3.
 #   NOVA_CONFORM_BIN  the binary (default target/release/nova-conform)
 #   NOVA_CONFORM_OUT  where the reports go (default: a temporary directory, printed)
 set -euo pipefail
@@ -15,9 +16,13 @@ common=(
   --full-host compute-full --poll-interval 0.2
 )
 t0=$(date +%s.%N)
-"$bin" run "${common[@]}" --json "$out/run.json" --junit "$out/run.xml"
+rc_run=0
+"$bin" run "${common[@]}" --json "$out/run.json" --junit "$out/run.xml" || rc_run=$?
 t1=$(date +%s.%N)
-"$bin" fidelity "${common[@]}" --json "$out/fidelity.json"
+rc_fid=0
+"$bin" fidelity "${common[@]}" --json "$out/fidelity.json" || rc_fid=$?
 t2=$(date +%s.%N)
-awk -v a="$t0" -v b="$t1" -v c="$t2" -v o="$out" \
-  'BEGIN { printf "conform: run %.1f s, fidelity %.1f s; reports in %s\n", b - a, c - b, o }'
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v o="$out" -v r="$rc_run" -v f="$rc_fid" \
+  'BEGIN { printf "conform: run %.1f s, fidelity %.1f s (exit %d, %d); reports in %s\n", b - a, c - b, r, f, o }'
+[ "$rc_run" -ne 0 ] && exit "$rc_run"
+exit "$rc_fid"

@@ -2,7 +2,7 @@
 """Record what upstream Nova actually answers to the migrate action.
 
     "$(python3 upstream-nova/launch.py --print-venv)/bin/python" upstream-nova/probe.py \\
-        --clouds-yaml clouds.yaml --out upstream-nova/observed/nova-<version>.json
+        --clouds-yaml clouds.yaml --out upstream-nova/observed/nova-34.0.0.json
 
 Needs a launcher started with `--hosts 3 --full-host compute-full` (compute1
 is every server's source, compute2 the valid target, compute3 is disabled for
@@ -31,11 +31,10 @@ import uuid
 
 import yaml
 
-try:
-    # The probe runs with the launcher venv's Python: record the Nova installed there.
-    from upstream_nova.version import VERSION as NOVA_VERSION
-except ImportError:  # run elsewhere (no Nova importable): the launcher's default release
-    NOVA_VERSION = "34.0.0"
+# The installed release's own version and newest microversion (the probe runs in that
+# release's venv): the matrix's "max" and "max + 1" rows follow it, so a 34.0.0 record keeps
+# its 2.104/2.105 ids and an older release records its own.
+DEFAULT_MAX = "2.104"
 SOURCE, OTHER, DISABLED, FULL = "compute1", "compute2", "compute3", "compute-full"
 UNKNOWN = "unknown-host"
 MISSING_ID = str(uuid.UUID(int=0x0DEAD))  # never a server
@@ -223,6 +222,18 @@ class Redactor:
 
 
 class Probe:
+    max_mv = DEFAULT_MAX
+
+    def set_max(self, max_mv):
+        """Name the matrix's newest and first unsupported microversion after the release's."""
+        major, minor = max_mv.split(".")
+        above = "%s.%d" % (major, int(minor) + 1)
+        sub = {"<max>": max_mv, "<above-max>": above}
+        self.max_mv = max_mv
+        self.VERSIONS = tuple((sub.get(vid, vid), sub.get(v, v) if isinstance(v, str) else v)
+                              for vid, v in type(self).VERSIONS)
+        self.SAMPLED_VERSIONS = tuple(sub.get(v, v) for v in type(self).SAMPLED_VERSIONS)
+
     def __init__(self, sessions):
         self.s = sessions
         self.admin = sessions["admin"]
@@ -461,13 +472,13 @@ class Probe:
         ("2.56", "2.56"),
         ("2.59", "2.59"),
         ("2.80", "2.80"),
-        ("2.104", "2.104"),
+        ("<max>", "<max>"),
         ("latest", "latest"),
         ("legacy-2.56", {"X-OpenStack-Nova-API-Version": "2.56"}),
         ("legacy-2.55", {"X-OpenStack-Nova-API-Version": "2.55"}),
         ("both-2.1-and-legacy-2.56", {"OpenStack-API-Version": "compute 2.1", "X-OpenStack-Nova-API-Version": "2.56"}),
         ("other-service-header", {"OpenStack-API-Version": "volume 3.0"}),
-        ("2.105", "2.105"),
+        ("<above-max>", "<above-max>"),
         ("2.200", "2.200"),
         ("2.0", "2.0"),
         ("2.x", "2.x"),
@@ -507,7 +518,7 @@ class Probe:
     # Versions whose answer does not depend on the body (rejected before it
     # is read) or that only repeat another version's behaviour get a sample.
     SAMPLED_VERSIONS = ("legacy-2.55", "both-2.1-and-legacy-2.56", "other-service-header",
-                        "2.105", "2.200", "2.0", "2.x", "2.056")
+                        "<above-max>", "2.200", "2.0", "2.x", "2.056")
     SAMPLE_BODIES = ("migrate-null", "host-other", "host-bad-chars")
 
     def matrix(self):
@@ -648,7 +659,7 @@ class Probe:
         migration is in VERIFY_RESIZE."""
         sid = self.server("VERIFY_RESIZE")
         self.red.server = sid
-        for v in ("2.1", "2.23", "2.59", "2.66", "2.80", "2.104"):
+        for v in ("2.1", "2.23", "2.59", "2.66", "2.80", self.max_mv):
             self.record("os-migrations@%s" % v, "admin", "GET", "/os-migrations?instance_uuid=%s" % sid,
                         version=v, sid=sid)
         self.record("os-migrations/unknown-param@2.59", "admin", "GET", "/os-migrations?foo=bar",
@@ -696,6 +707,12 @@ class Probe:
         self.delete(sid)
 
 
+def nova_version():
+    from upstream_nova import version  # the venv's nova (the one the launcher serves)
+
+    return version.VERSION
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--clouds-yaml", required=True)
@@ -705,7 +722,10 @@ def main():
     with open(args.clouds_yaml) as f:
         clouds = yaml.safe_load(f)["clouds"]
     sessions = {r: Session(r, clouds["upstream-" + r]) for r in ROLES}
+    _, _, root = sessions["admin"].call("GET", "/", token=False)
+    max_mv = root["versions"][-1]["version"] if root else DEFAULT_MAX
     probe = Probe(sessions)
+    probe.set_max(max_mv)
     t0 = time.monotonic()
     group_times = {}
     for g in args.groups.split(","):
@@ -716,7 +736,7 @@ def main():
     _, _, root = sessions["admin"].call("GET", "/", token=False)
     asyncs = sorted(probe.timings.get("async_seconds", []))
     out = {
-        "nova": NOVA_VERSION,
+        "nova": nova_version(),
         "max_microversion": root["versions"][-1]["version"] if root else None,
         "generated_by": "upstream-nova/probe.py",
         "setup": {

@@ -77,9 +77,8 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
 
     def _setup_services(self):
         # The test default raises 500 on a response that fails its schema;
-        # deployments use "warn" (nova/conf/api.py; the option exists from 30).
-        for opt, value in compat.api_flags().items():
-            self.flags(**{opt: value, "group": "api"})
+        # deployments use "warn" (nova/conf/api.py; from Nova 30).
+        compat.set_response_validation(self)
         # The wheel installs api-paste.ini under <venv>/etc/nova, not next to
         # the package where the test config looks for it.
         self.flags(api_paste_config=os.path.join(sys.prefix, "etc", "nova", "api-paste.ini"), group="wsgi")
@@ -88,15 +87,15 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
         self.flags(www_authenticate_uri=self.www_authenticate_uri, group="keystone_authtoken")
         self.flags(delay_auth_decision=False, group="keystone_authtoken")
         self.auth_tokens = self.useFixture(ksm_fixture.AuthTokenFixture())
-        # Placement's test fixture flips the *global* default of
-        # [oslo_policy] enforce_new_defaults to False (it calls
-        # oslo_policy.opts.set_defaults, which changes the shared option
-        # objects), so Nova's functional tests run with the deprecated rules
-        # OR'ed in (e.g. a reader may confirmResize). Restore what a deployed
-        # Nova of this release has (True from 27) and rebuild the enforcer.
+        # Placement's test fixture flips the *global* defaults of
+        # [oslo_policy] enforce_new_defaults (and enforce_scope, where it
+        # exists) to False (it calls oslo_policy.opts.set_defaults, which
+        # changes the shared option objects), so Nova's functional tests run
+        # with the deprecated rules OR'ed in (e.g. a reader may confirmResize).
+        # Restore what the release ships and rebuild the enforcer.
         compat.use_real_policy(self)
-        for opt, value in compat.shipped_policy_defaults().items():
-            self.flags(**{opt: value, "group": "oslo_policy"})
+        for name, value in compat.shipped_policy_defaults().items():
+            self.flags(**{name: value, "group": "oslo_policy"})
         nova_policy.reset()
         nova_policy.init(suppress_deprecation_warnings=True)
         for opt in ("instances", "cores", "ram"):

@@ -68,6 +68,10 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
         cls.www_authenticate_uri = www_authenticate_uri
         return cls("runTest")
 
+    def setUp(self):
+        compat.disable_cast_as_call(self)
+        super().setUp()
+
     def runTest(self):  # noqa: N802 (unittest's name)
         """Never run: this TestCase is used as a library, through setUp()."""
 
@@ -89,6 +93,7 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
         # changes the shared option objects), so Nova's functional tests run
         # with the deprecated rules OR'ed in (e.g. a reader may confirmResize).
         # Restore what the release ships and rebuild the enforcer.
+        compat.use_real_policy(self)
         for name, value in compat.shipped_policy_defaults().items():
             self.flags(**{name: value, "group": "oslo_policy"})
         nova_policy.reset()

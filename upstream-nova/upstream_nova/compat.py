@@ -38,10 +38,63 @@ def shipped_policy_defaults():
       nova/policy.py stopped overriding them in 30.0.0, c79a73bd42).
     - 27-29 (2023.1-2024.1): both True, set by nova/policy.py (opts.set_defaults(...,
       enforce_scope=True, enforce_new_defaults=True), nova 27.5.1, 28.3.1, 29.4.0).
-    Older releases: as the launcher did for 34 until their own entries are added."""
+    - 21-26 (2020.1-2022.2): both False: nova/policy.py does not override them (21.2.4 does not
+      call opts.set_defaults at all; 22.4.0-26.3.0 only for policy_file) and the oslo.policy they
+      install (3.1.0-4.0.0) defaults both to False (oslo_policy/opts.py). Their deprecated rules
+      are therefore OR'ed in, e.g. system_admin_api = 'role:admin and system_scope:all' or the
+      deprecated 'is_admin:True' (nova/policies/base.py@21.2.4).
+    Older releases (17-20): as the launcher did for 34 until their own entries are added."""
     major = _major()
     if major >= 34:
         return {"enforce_new_defaults": True}
     if major >= 27:
         return {"enforce_new_defaults": True, "enforce_scope": True}
+    if major >= 21:
+        return {"enforce_new_defaults": False, "enforce_scope": False}
     return {"enforce_new_defaults": True}
+
+
+def disable_cast_as_call(test):
+    """Keep RPC casts asynchronous, as in a deployed Nova (the API answers 202 first).
+
+    From 29.0.0 _IntegratedTestBase has CAST_AS_CALL (cloud.py sets it False). Before, its
+    setUp always installs the fixture (nova/tests/functional/integrated_helpers.py
+    @21.2.4..28.3.1): nova.tests.unit.cast_as_call.CastAsCall before 24.0.0,
+    nova.tests.fixtures.CastAsCallFixture from 24.0.0. Replace the class it names while the
+    launcher runs (put back by a cleanup at stop). Call before the base class's setUp."""
+    major = _major()
+    if major >= 29 or major < 21:
+        return
+    import fixtures
+
+    class _NoCastAsCall(fixtures.Fixture):
+        """Stands in for Nova's cast-as-call fixture: RPC casts stay casts."""
+
+        def __init__(self, _test):
+            super().__init__()
+
+    if major >= 24:
+        from nova.tests import fixtures as module
+
+        name = "CastAsCallFixture"
+    else:
+        from nova.tests.unit import cast_as_call as module
+
+        name = "CastAsCall"
+    original = getattr(module, name)
+    setattr(module, name, _NoCastAsCall)
+    test.addCleanup(setattr, module, name, original)
+
+
+def use_real_policy(test):
+    """Enforce the policy defaults Nova ships, not the unit tests' fake policy.
+
+    nova/test.py's TestCase installs PolicyFixture (nova/tests/unit/fake_policy.py, where e.g.
+    os_compute_api:os-migrate-server:migrate is "": anyone). From 22.0.0 _IntegratedTestBase's
+    setUp replaces it with RealPolicyFixture; 21.x does not
+    (nova/tests/functional/integrated_helpers.py@21.2.4), so the launcher does."""
+    if _major() != 21:
+        return
+    from nova.tests.unit import policy_fixture
+
+    test.useFixture(policy_fixture.RealPolicyFixture())

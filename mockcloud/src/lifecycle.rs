@@ -249,7 +249,7 @@ fn conductor(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) -> boo
             if let Some(m) = st.migrations.get_mut(&mid) {
                 m.dest_compute = Some(dest.clone());
                 m.dest_node = Some(dest.clone());
-                m.dest_host = Some(host_ip(&dest));
+                m.dest_host = Some(FAKE_DRIVER_HOST_IP.into());
                 m.updated_at = now;
             }
             if let Some(s) = st.servers.get_mut(&id) {
@@ -319,7 +319,12 @@ fn conductor(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) -> boo
     }
 }
 
-/// A stable fake management IP per host (migration `dest_host`).
+/// A migration's `dest_host`: the resource tracker's move claim records the destination
+/// driver's `get_host_ip_addr()`, which for Nova's fake driver (what upstream-nova/ runs,
+/// and what the mock's computes model) is this constant on every host.
+pub const FAKE_DRIVER_HOST_IP: &str = "192.168.0.1";
+
+/// A stable fake management IP per host (the hypervisors' `host_ip`).
 pub fn host_ip(host: &str) -> String {
     let n = host.bytes().fold(0u32, |acc, b| {
         acc.wrapping_mul(31).wrapping_add(u32::from(b))

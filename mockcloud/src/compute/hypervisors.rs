@@ -6,7 +6,7 @@
 use super::context::{ApiResult, Ctx};
 use super::policy::{self, Rule};
 use super::query::Query;
-use super::schema::{schemas, validator};
+use super::schema::schemas;
 use crate::lifecycle::host_ip;
 use crate::state::model::Host;
 use crate::state::store::State;
@@ -52,7 +52,7 @@ fn show_query_schema(minor: u16) -> Option<Value> {
 
 fn validate(ctx: &Ctx, schema: Option<Value>, q: &Query) -> Result<(), super::fault::Fault> {
     match schema {
-        Some(s) => validator::validate_query(&s, &q.multi()).map_err(|e| ctx.bad_request(e.detail)),
+        Some(s) => ctx.validate_query(&s, &q.multi()),
         None => Ok(()),
     }
 }

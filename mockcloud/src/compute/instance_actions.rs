@@ -4,7 +4,6 @@
 use super::checks;
 use super::context::{ApiResult, Ctx};
 use super::policy::{self, Rule};
-use super::schema::validator;
 use crate::clock::naive_iso;
 use crate::state::model::{InstanceAction, Server};
 use axum::extract::{Path, RawQuery};
@@ -74,8 +73,7 @@ pub async fn index(ctx: Ctx, Path(id): Path<String>, RawQuery(q): RawQuery) -> A
         }
     }
     let minor = ctx.version.minor;
-    validator::validate_query(&query_schema(minor), &Value::Object(multi.clone()))
-        .map_err(|e| ctx.bad_request(e.detail))?;
+    ctx.validate_query(&query_schema(minor), &Value::Object(multi.clone()))?;
     let get = |k: &str| {
         multi
             .get(k)

@@ -58,16 +58,18 @@ fn view(
     Value::Object(o)
 }
 
-fn parse_time(ctx: &Ctx, v: &str) -> Result<chrono::DateTime<chrono::Utc>, super::fault::Fault> {
-    chrono::DateTime::parse_from_rfc3339(v)
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f").map(|n| n.and_utc())
-        })
-        .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S").map(|n| n.and_utc())
-        })
-        .map_err(|_| ctx.bad_request(format!("Invalid input for query parameters {v}.")))
+/// A `changes-since`/`changes-before` value the query schema's `date-time` format passed.
+fn parse_time(
+    ctx: &Ctx,
+    name: &str,
+    v: &str,
+) -> Result<chrono::DateTime<chrono::Utc>, super::fault::Fault> {
+    validator::parse_date_time(v).ok_or_else(|| {
+        ctx.bad_request(format!(
+            "Invalid input for query parameters {name}. Value: {v}. {} is not a 'date-time'",
+            crate::pyfmt::repr_str(v)
+        ))
+    })
 }
 
 pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
@@ -88,11 +90,10 @@ pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
         }
     }
     let minor = ctx.version.minor;
-    validator::validate_query(
+    ctx.validate_query(
         &schemas::migrations_query(minor),
         &Value::Object(multi.clone()),
-    )
-    .map_err(|e| ctx.bad_request(e.detail))?;
+    )?;
     let get = |k: &str| {
         multi
             .get(k)
@@ -122,14 +123,14 @@ pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
     let paging = ctx.at_least(59);
     let since = if paging {
         get("changes-since")
-            .map(|v| parse_time(&ctx, &v))
+            .map(|v| parse_time(&ctx, "changes-since", &v))
             .transpose()?
     } else {
         None
     };
     let before = if ctx.at_least(66) {
         get("changes-before")
-            .map(|v| parse_time(&ctx, &v))
+            .map(|v| parse_time(&ctx, "changes-before", &v))
             .transpose()?
     } else {
         None
@@ -149,7 +150,12 @@ pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
     let limit = limit
         .map(|l| l.min(1000))
         .or(if paging { Some(1000) } else { None });
-    let marker = if paging { get("marker") } else { None };
+    // `common.get_limit_and_marker`: an empty marker is no marker.
+    let marker = if paging {
+        get("marker").filter(|m| !m.is_empty())
+    } else {
+        None
+    };
     let st = ctx.shared.state.lock();
     let mut list: Vec<&Migration> = st
         .migrations

@@ -39,6 +39,16 @@ fn parse_bool(ctx: &Ctx, v: &str) -> Result<bool, super::fault::Fault> {
 
 fn list(ctx: &Ctx, query: &Option<String>, detail: bool) -> ApiResult {
     let pairs = query_pairs(query);
+    // `_get_servers`: an admin's search options are not filtered, so internal
+    // (`_`-prefixed) and joined-table names reach this check; a non-admin's are
+    // dropped by `remove_invalid_options` first.
+    if ctx.is_admin() {
+        if let Some((k, _)) = pairs.iter().find(|(k, _)| {
+            k.starts_with('_') || schemas::SERVERS_JOINED_TABLE_PARAMS.contains(&k.as_str())
+        }) {
+            return Err(ctx.bad_request(format!("Invalid filter field: {k}.")));
+        }
+    }
     let get = |k: &str| {
         pairs
             .iter()
@@ -83,7 +93,8 @@ fn list(ctx: &Ctx, query: &Option<String>, detail: bool) -> ApiResult {
         },
         None => 1000,
     };
-    let marker = get("marker").map(str::to_string);
+    // `common.get_limit_and_marker`: an empty marker is no marker.
+    let marker = get("marker").filter(|m| !m.is_empty()).map(str::to_string);
     let st = ctx.shared.state.lock();
     let mut out = Vec::new();
     let mut started = marker.is_none();
@@ -141,7 +152,16 @@ fn list(ctx: &Ctx, query: &Option<String>, detail: bool) -> ApiResult {
     Ok(ctx.json(StatusCode::OK, &body))
 }
 
+/// The query schema decorator runs before the handler's policy check.
+fn validate_list_query(ctx: &Ctx, q: &Option<String>) -> Result<(), super::fault::Fault> {
+    ctx.validate_query(
+        &schemas::servers_index_query(ctx.version.minor),
+        &super::query::Query::parse(q.as_deref()).multi(),
+    )
+}
+
 pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
+    validate_list_query(&ctx, &q)?;
     policy::authorize(
         &ctx.auth,
         "os_compute_api:servers:index",
@@ -153,6 +173,7 @@ pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
 }
 
 pub async fn detail(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
+    validate_list_query(&ctx, &q)?;
     policy::authorize(
         &ctx.auth,
         "os_compute_api:servers:detail",
@@ -180,6 +201,45 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
     }
     let body = One {
         server: server_view::show(&ctx, &st, s, Mode::Show),
+    };
+    drop(st);
+    Ok(ctx.json(StatusCode::OK, &body))
+}
+
+/// `PUT /servers/{id}`: the schema first (an empty body is `None`: "None is not of type
+/// 'object'"), then the lookup (404), the policy, and the update of the name and
+/// description the mock models; the answer is the server as `GET` shows it.
+pub async fn update(ctx: Ctx, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
+    let body = body::required(&ctx, &bytes)?;
+    body::validate(&ctx, &schemas::server_update(ctx.version.minor), &body)?;
+    let mut st = ctx.shared.state.lock();
+    let uuid = checks::visible(&ctx, &st, &id)?;
+    let project = st.servers[&uuid].project_id.clone();
+    policy::authorize(
+        &ctx.auth,
+        "os_compute_api:servers:update",
+        Rule::ProjectMemberOrAdmin,
+        &project,
+        ctx.version,
+    )?;
+    let now = ctx.shared.clock.now();
+    let fields = &body["server"];
+    if let Some(s) = st.servers.get_mut(&uuid) {
+        if let Some(n) = fields.get("name").and_then(Value::as_str) {
+            // `common.normalize_name`: surrounding whitespace is stripped.
+            s.name = n.trim().to_string();
+        }
+        if let Some(d) = fields.get("description") {
+            s.description = d.as_str().map(str::to_string);
+        }
+        s.updated_at = now;
+    }
+    #[derive(serde::Serialize)]
+    struct One {
+        server: server_view::Fields,
+    }
+    let body = One {
+        server: server_view::show(&ctx, &st, &st.servers[&uuid], Mode::Show),
     };
     drop(st);
     Ok(ctx.json(StatusCode::OK, &body))

@@ -80,7 +80,23 @@ fn control(ctx: &Ctx, (id, uuid, binary): (u64, &str, &str)) -> Value {
     Value::Object(o)
 }
 
+/// `schemas/services.py` `index_query` (extra parameters allowed) and, from 2.75,
+/// `index_query_v275` (none allowed).
+fn index_query_schema(minor: u16) -> Value {
+    let param = json!({"type": "array", "items": {"type": "string"}});
+    json!({
+        "type": "object",
+        "properties": {"host": param, "binary": param},
+        "additionalProperties": minor < 75
+    })
+}
+
 pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
+    // The query schema decorator runs before the handler's policy check.
+    ctx.validate_query(
+        &index_query_schema(ctx.version.minor),
+        &super::query::Query::parse(q.as_deref()).multi(),
+    )?;
     policy::authorize(
         &ctx.auth,
         "os_compute_api:os-services:list",

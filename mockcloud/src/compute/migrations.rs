@@ -103,20 +103,20 @@ pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
             .map(str::to_string)
     };
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:os-migrations:index",
-        Rule::ProjectManagerOrAdmin,
+        policy::migrations_index_rule(ctx.shared.config.release),
         &ctx.auth.project_id.clone(),
-        ctx.version,
     )?;
-    let project_q = get("project_id").filter(|_| minor >= 80);
+    // `search_opts.get('project_id')` at every microversion (the schema rejects the
+    // parameter from 2.59 to 2.79, and lets anything through before 2.59).
+    let project_q = get("project_id");
     if project_q.as_deref() != Some(ctx.auth.project_id.as_str()) {
         policy::authorize(
-            &ctx.auth,
+            &ctx,
             "os_compute_api:os-migrations:index:all_projects",
             Rule::Admin,
             &ctx.auth.project_id.clone(),
-            ctx.version,
         )?;
     }
     let add_host = ctx.is_admin();
@@ -244,11 +244,10 @@ pub async fn server_index(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
     let uuid = checks::visible(&ctx, &st, &id)?;
     let project = st.servers[&uuid].project_id.clone();
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:servers:migrations:index",
-        Rule::ProjectManagerOrAdmin,
+        policy::migrations_index_rule(ctx.shared.config.release),
         &project,
-        ctx.version,
     )?;
     let live: Vec<Value> = st
         .migrations

@@ -66,13 +66,7 @@ fn list(ctx: &Ctx, query: &Option<String>, detail: bool) -> ApiResult {
         } else {
             "os_compute_api:servers:index:get_all_tenants"
         };
-        policy::authorize(
-            &ctx.auth,
-            name,
-            Rule::Admin,
-            &ctx.auth.project_id,
-            ctx.version,
-        )?;
+        policy::authorize(ctx, name, Rule::Admin, &ctx.auth.project_id)?;
     }
     let project_filter = if all_tenants {
         get("project_id").or(get("tenant_id")).map(str::to_string)
@@ -163,11 +157,10 @@ fn validate_list_query(ctx: &Ctx, q: &Option<String>) -> Result<(), super::fault
 pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
     validate_list_query(&ctx, &q)?;
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:servers:index",
         Rule::ProjectReaderOrAdmin,
         &ctx.auth.project_id.clone(),
-        ctx.version,
     )?;
     list(&ctx, &q, false)
 }
@@ -175,11 +168,10 @@ pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
 pub async fn detail(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
     validate_list_query(&ctx, &q)?;
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:servers:detail",
         Rule::ProjectReaderOrAdmin,
         &ctx.auth.project_id.clone(),
-        ctx.version,
     )?;
     list(&ctx, &q, true)
 }
@@ -189,11 +181,10 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
     let uuid = checks::visible(&ctx, &st, &id)?;
     let s = &st.servers[&uuid];
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:servers:show",
         Rule::ProjectReaderOrAdmin,
         &s.project_id,
-        ctx.version,
     )?;
     #[derive(serde::Serialize)]
     struct One {
@@ -216,11 +207,10 @@ pub async fn update(ctx: Ctx, Path(id): Path<String>, bytes: Bytes) -> ApiResult
     let uuid = checks::visible(&ctx, &st, &id)?;
     let project = st.servers[&uuid].project_id.clone();
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:servers:update",
         Rule::ProjectMemberOrAdmin,
         &project,
-        ctx.version,
     )?;
     let now = ctx.shared.clock.now();
     let fields = &body["server"];
@@ -250,11 +240,10 @@ pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
     let uuid = checks::visible(&ctx, &st, &id)?;
     let s = &st.servers[&uuid];
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:servers:delete",
         Rule::ProjectMemberOrAdmin,
         &s.project_id,
-        ctx.version,
     )?;
     checks::lock(&ctx, s)?;
     st.remove_server(uuid);
@@ -395,11 +384,10 @@ pub async fn create(ctx: Ctx, bytes: Bytes) -> ApiResult {
     };
     body::validate(&ctx, &schemas::server_create(minor), &body)?;
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:servers:create",
         Rule::ProjectMemberOrAdmin,
         &ctx.auth.project_id.clone(),
-        ctx.version,
     )?;
     let req = &body["server"];
     let name = str_field(req, "name").unwrap_or_default();
@@ -434,11 +422,10 @@ pub async fn create(ctx: Ctx, bytes: Bytes) -> ApiResult {
     let node = str_field(req, "hypervisor_hostname");
     if host.is_some() || node.is_some() {
         policy::authorize(
-            &ctx.auth,
+            &ctx,
             "compute:servers:create:requested_destination",
             Rule::Admin,
             &ctx.auth.project_id.clone(),
-            ctx.version,
         )?;
     }
     let count = |k: &str| {

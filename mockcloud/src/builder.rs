@@ -19,6 +19,7 @@ pub struct MockCloudBuilder {
     seed: Seed,
     bind: Option<SocketAddr>,
     error: Option<String>,
+    release_error: Option<nova_releases::ReleaseError>,
 }
 
 impl MockCloudBuilder {
@@ -27,9 +28,12 @@ impl MockCloudBuilder {
         self
     }
 
-    /// Behave like Nova `series` (`"2025.1"`, `"epoxy"`, `"31.3.1"`): its max microversion,
-    /// policies and message variants. Call before [`microversions`](Self::microversions) to
-    /// override the range.
+    /// Behave like Nova `series` (`"2025.1"`, `"epoxy"`, `"31.3.1"`): its max microversion
+    /// and the facts the release table lists for it (the migrate policies and whether they
+    /// are checked before the lookup, the `[oslo_policy]` defaults, a synchronous or
+    /// asynchronous NoValidHost, the jsonschema wording). Call before
+    /// [`microversions`](Self::microversions) to override the range. An unknown series makes
+    /// `start` fail with [`Error::UnknownRelease`].
     pub fn nova_release(mut self, series: &str) -> Self {
         match nova_releases::ReleaseTable::bundled().get(series) {
             Ok(s) => {
@@ -39,7 +43,7 @@ impl MockCloudBuilder {
                     s.max_microversion.minor as u16,
                 );
             }
-            Err(e) => self.error = Some(e.to_string()),
+            Err(e) => self.release_error = Some(e),
         }
         self
     }
@@ -106,6 +110,9 @@ impl MockCloudBuilder {
     }
 
     fn shared(self) -> Result<(Arc<Shared>, Option<SocketAddr>), Error> {
+        if let Some(e) = self.release_error {
+            return Err(Error::UnknownRelease(e));
+        }
         if let Some(e) = self.error {
             return Err(Error::Config(e));
         }

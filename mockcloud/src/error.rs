@@ -11,6 +11,9 @@ pub enum Error {
     },
     #[error("invalid configuration: {0}")]
     Config(String),
+    /// `nova_release` named a series that is not in the release table.
+    #[error("{0}")]
+    UnknownRelease(nova_releases::ReleaseError),
     #[error("cannot read scenario {path}: {reason}")]
     Scenario { path: String, reason: String },
     #[error("cannot write {path}: {source}")]

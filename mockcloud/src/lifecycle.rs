@@ -249,7 +249,7 @@ fn conductor(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) -> boo
             if let Some(m) = st.migrations.get_mut(&mid) {
                 m.dest_compute = Some(dest.clone());
                 m.dest_node = Some(dest.clone());
-                m.dest_host = Some(host_ip(&dest));
+                m.dest_host = Some(FAKE_DRIVER_HOST_IP.into());
                 m.updated_at = now;
             }
             if let Some(s) = st.servers.get_mut(&id) {
@@ -274,12 +274,7 @@ fn conductor(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) -> boo
                 m.updated_at = now;
             }
             if let Some(s) = st.servers.get_mut(&id) {
-                let msg = if is_resize {
-                    "No valid host found for resize"
-                } else {
-                    "No valid host found for cold migrate"
-                };
-                let full = format!("No valid host was found. {msg}");
+                let full = no_valid_host_message(is_resize);
                 s.task_state = None;
                 s.new_flavor = None;
                 s.old_vm_state = None;
@@ -319,7 +314,22 @@ fn conductor(st: &mut State, id: Uuid, op: &InFlight, now: DateTime<Utc>) -> boo
     }
 }
 
-/// A stable fake management IP per host (migration `dest_host`).
+/// The conductor's `NoValidHost` after a scheduler rejection (`_cold_migrate`).
+pub fn no_valid_host_message(is_resize: bool) -> String {
+    let why = if is_resize {
+        "No valid host found for resize"
+    } else {
+        "No valid host found for cold migrate"
+    };
+    format!("No valid host was found. {why}")
+}
+
+/// A migration's `dest_host`: the resource tracker's move claim records the destination
+/// driver's `get_host_ip_addr()`, which for Nova's fake driver (what upstream-nova/ runs,
+/// and what the mock's computes model) is this constant on every host.
+pub const FAKE_DRIVER_HOST_IP: &str = "192.168.0.1";
+
+/// A stable fake management IP per host (the hypervisors' `host_ip`).
 pub fn host_ip(host: &str) -> String {
     let n = host.bytes().fold(0u32, |acc, b| {
         acc.wrapping_mul(31).wrapping_add(u32::from(b))
@@ -466,12 +476,14 @@ fn delay_for(d: &crate::config::Durations, kind: OpKind, stage: u8) -> Duration 
 /// under the lock; this only schedules what happens later (timed steps, the
 /// resize auto-confirm window).
 pub fn drive(shared: &Arc<Shared>, id: Uuid) {
-    let (kind, generation, in_verify) = {
+    let (kind, generation, done_stage, in_verify) = {
         let st = shared.state.lock();
         match st.servers.get(&id) {
             Some(s) => (
                 s.in_flight.as_ref().map(|f| f.kind),
                 s.in_flight.as_ref().map(|f| f.generation),
+                // Steps already taken in the request (a synchronous conductor).
+                s.in_flight.as_ref().map_or(0, |f| f.stage),
                 s.vm_state == VmState::Resized && s.in_flight.is_none(),
             ),
             None => return,
@@ -491,7 +503,7 @@ pub fn drive(shared: &Arc<Shared>, id: Uuid) {
     };
     let shared = Arc::clone(shared);
     rt.spawn(async move {
-        let mut stage = 1u8;
+        let mut stage = done_stage + 1;
         loop {
             tokio::time::sleep(delay_for(&durations, kind, stage)).await;
             let outcome = {

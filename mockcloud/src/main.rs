@@ -1,7 +1,8 @@
 //! `mockcloud serve`: run the mock cloud on a socket.
 //!
 //! Exit codes: 0 clean shutdown, 2 usage error (clap), 3 invalid configuration or
-//! scenario, 4 cannot bind, 5 cannot write clouds.yaml, 1 anything else.
+//! scenario, 4 cannot bind, 5 cannot write clouds.yaml, 6 unknown `--nova-release`,
+//! 1 anything else.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use mockcloud::{Durations, Lifecycle, MockCloud, Profile};
@@ -42,10 +43,16 @@ enum Command {
         bind: SocketAddr,
         #[arg(long, value_enum, default_value = "nova")]
         profile: ProfileArg,
+        /// Behave like this Nova series (id `2025.1`, codename `epoxy` or Nova version
+        /// `31.3.1`; see fixtures/releases.toml): its max microversion, policies and
+        /// messages. Default: the newest series of the table.
+        #[arg(long)]
+        nova_release: Option<String>,
         #[arg(long, default_value = "2.1")]
         min_version: String,
-        #[arg(long, default_value = "2.104")]
-        max_version: String,
+        /// The advertised maximum (default: the series' max microversion).
+        #[arg(long)]
+        max_version: Option<String>,
         /// Comma-separated compute host names.
         #[arg(
             long,
@@ -95,6 +102,7 @@ impl CliError {
             CliError::Mock(mockcloud::Error::Config(_) | mockcloud::Error::Scenario { .. }) => 3,
             CliError::Mock(mockcloud::Error::Bind { .. }) => 4,
             CliError::Mock(mockcloud::Error::Write { .. }) => 5,
+            CliError::Mock(mockcloud::Error::UnknownRelease(_)) => 6,
             CliError::Runtime(_) => 1,
         }
     }
@@ -177,6 +185,7 @@ async fn serve(cmd: Command) -> Result<(), CliError> {
     let Command::Serve {
         bind,
         profile,
+        nova_release,
         min_version,
         max_version,
         hosts,
@@ -189,12 +198,21 @@ async fn serve(cmd: Command) -> Result<(), CliError> {
     else {
         return Ok(());
     };
+    let table = nova_releases::ReleaseTable::bundled();
+    let series = match &nova_release {
+        Some(name) => table
+            .get(name)
+            .map_err(|e| CliError::Mock(mockcloud::Error::UnknownRelease(e)))?,
+        None => table.newest(),
+    };
+    let max_version = max_version.unwrap_or_else(|| series.max_microversion.to_string());
     let mut b = MockCloud::builder()
         .bind(bind)
         .profile(match profile {
             ProfileArg::Nova => Profile::Nova,
             ProfileArg::PikeSpec => Profile::PikeSpec,
         })
+        .nova_release(&series.id)
         .microversions(&min_version, &max_version)
         .hosts(
             hosts
@@ -224,6 +242,11 @@ async fn serve(cmd: Command) -> Result<(), CliError> {
         println!("clouds.yaml: {}", path.display());
     }
     let stop = shutdown_signal();
+    println!(
+        "nova release: {}: Nova {}, microversions {min_version} to {max_version}",
+        series.label(),
+        series.verified
+    );
     println!("identity: {}", cloud.auth_url());
     println!("compute: {}", cloud.compute_url());
     println!("READY");

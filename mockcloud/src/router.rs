@@ -25,4 +25,5 @@ pub fn build(shared: Arc<Shared>) -> Router {
     Router::new()
         .fallback_service(inner)
         .layer(axum::middleware::map_response(compute::router::strip_allow))
+        .layer(axum::middleware::from_fn(compute::router::cors_options))
 }

@@ -111,3 +111,82 @@ fn distinct_exit_codes() {
     let out = bin().args(["serve", "--bind", &addr]).output().unwrap();
     assert_eq!(out.status.code(), Some(4));
 }
+
+/// Starts `serve` with `args`, returns the lines before READY and the version document's
+/// max, then stops it.
+fn serve_lines(args: &[&str]) -> (Vec<String>, String) {
+    let mut child = bin()
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut printed = Vec::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if line == "READY" {
+            break;
+        }
+        printed.push(line);
+    }
+    let compute = printed
+        .iter()
+        .find_map(|l| l.strip_prefix("compute: "))
+        .expect("compute endpoint printed")
+        .to_string();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let doc: serde_json::Value =
+        rt.block_on(async { reqwest::get(&compute).await.unwrap().json().await.unwrap() });
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    (
+        printed,
+        doc["version"]["version"].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn serve_follows_the_nova_release_and_prints_it() {
+    let (lines, max) = serve_lines(&[]);
+    assert_eq!(
+        lines[0],
+        "nova release: 2026.2: Nova 34.0.0, microversions 2.1 to 2.104"
+    );
+    assert_eq!(max, "2.104");
+    let (lines, max) = serve_lines(&["--nova-release", "epoxy"]);
+    assert_eq!(
+        lines[0],
+        "nova release: 2025.1 (epoxy): Nova 31.3.1, microversions 2.1 to 2.100"
+    );
+    assert_eq!(max, "2.100");
+    // --max-version still overrides the series' range.
+    let (lines, max) = serve_lines(&["--nova-release", "2018.1", "--max-version", "2.58"]);
+    assert_eq!(
+        lines[0],
+        "nova release: 2018.1 (queens): Nova 17.0.13, microversions 2.1 to 2.58"
+    );
+    assert_eq!(max, "2.58");
+}
+
+#[test]
+fn an_unknown_nova_release_exits_6_naming_the_known_series() {
+    let out = bin()
+        .args(["serve", "--bind", "127.0.0.1:0", "--nova-release", "kilo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(6));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("mockcloud: error: unknown Nova release \"kilo\" (known: 2018.1, 2018.2, "),
+        "{err}"
+    );
+    assert!(err.trim_end().ends_with("2026.1, 2026.2)"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing served");
+}

@@ -1,7 +1,8 @@
 //! HEAD requests. Nova's router (the `routes` library) matches a route's method exactly
 //! and declares no HEAD route, so a HEAD under `/v2.1/` is the router's webob 404; webob
 //! answers HEAD with the exception's bodiless default Response. The version documents
-//! (`/`, `/v2.1`) are `wsgi.Resource`s outside the router and answer any method like GET.
+//! (`/`, `/v2.1`, `/v2.1/`) are `wsgi.Resource`s outside the router and answer any method
+//! like GET.
 
 mod common;
 use common::T;
@@ -34,7 +35,6 @@ async fn head_on_a_get_route_is_the_routers_404() {
         "/servers/detail".into(),
         "/flavors".into(),
         "/os-migrations".into(),
-        "/".into(),
     ] {
         let r = t
             .call("admin", Method::HEAD, &path, Some("2.56"), None)
@@ -97,6 +97,8 @@ async fn head_on_the_version_documents_is_get_without_a_body() {
     for url in [
         format!("{}/", t.cloud.base_url()),
         t.cloud.compute_url().to_string(),
+        // `/v2.1/` is the version app too (paste's urlmap), not the router.
+        format!("{}/", t.cloud.compute_url()),
     ] {
         let get = common::to_resp(t.http.get(&url).send().await.unwrap()).await;
         let head = common::to_resp(t.http.head(&url).send().await.unwrap()).await;

@@ -348,3 +348,123 @@ async fn nova_profile_rejects_force_null() {
         "Invalid input for field/attribute migrate. Value: {'host': None, 'force': None}. Additional properties are not allowed ('force' was unexpected)"
     );
 }
+
+/// `force` accepts exactly Nova 34's `parameter_types.boolean` enum (the strings and
+/// booleans `strutils.bool_from_string` reads, as live migration's `force`), plus null:
+/// each truthy value forces the move (a forced move to a disabled host is placed there),
+/// each falsy one and null let the scheduler check it (so a disabled host is rejected).
+#[tokio::test]
+async fn force_accepts_exactly_novas_boolean_values_and_null() {
+    const TRUE: [&str; 10] = [
+        "True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes",
+    ];
+    const FALSE: [&str; 10] = [
+        "False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no",
+    ];
+    // Room for the 24 servers this test creates on compute1.
+    let roomy = |n: &str| mockcloud::HostSpec {
+        vcpus: 1000,
+        memory_mb: 1_000_000,
+        disk_gb: 100_000,
+        ..mockcloud::HostSpec::new(n)
+    };
+    let t = T::start(
+        MockCloud::builder()
+            .profile(Profile::PikeSpec)
+            .host_specs(vec![
+                roomy("compute1"),
+                roomy("compute2"),
+                roomy("compute3"),
+            ]),
+    )
+    .await;
+    // compute3 disabled: only a forced move lands there.
+    t.cloud
+        .state()
+        .set_host_enabled("compute3", false, Some("test"));
+    let mut values: Vec<(serde_json::Value, bool)> = vec![
+        (json!(true), true),
+        (json!(false), false),
+        (json!(null), false),
+    ];
+    values.extend(TRUE.iter().map(|s| (json!(s), true)));
+    values.extend(FALSE.iter().map(|s| (json!(s), false)));
+    assert_eq!(
+        values.len(),
+        23,
+        "22 enum values of parameter_types.boolean, and null"
+    );
+    for (force, forced) in values {
+        let id = t
+            .create_server_with("admin", json!({"host": "compute1"}))
+            .await;
+        let r = t
+            .action(
+                "admin",
+                &id,
+                "2.56",
+                json!({"migrate": {"host": "compute3", "force": force}}),
+            )
+            .await;
+        assert_eq!(r.status, 202, "force {force}: {}", r.text);
+        let s = t.server(&id).await;
+        let (host, status) = (s["OS-EXT-SRV-ATTR:host"].clone(), s["status"].clone());
+        if forced {
+            assert_eq!(
+                (host, status),
+                (json!("compute3"), json!("VERIFY_RESIZE")),
+                "force {force}"
+            );
+        } else {
+            assert_eq!(
+                (host, status),
+                (json!("compute1"), json!("ACTIVE")),
+                "force {force}"
+            );
+        }
+    }
+    // Anything else is outside the enum (strings) or the types (numbers, objects).
+    let id = t
+        .create_server_with("admin", json!({"host": "compute1"}))
+        .await;
+    for bad in [
+        json!("y"),
+        json!("t"),
+        json!("tRuE"),
+        json!(" true"),
+        json!(""),
+        json!("2"),
+    ] {
+        let r = t
+            .action(
+                "admin",
+                &id,
+                "2.56",
+                json!({"migrate": {"host": "compute2", "force": bad.clone()}}),
+            )
+            .await;
+        assert_eq!(r.status, 400, "force {bad}");
+        assert!(
+            r.fault().2.ends_with("'NO', 'No', 'no', None]"),
+            "{}",
+            r.text
+        );
+    }
+    for bad in [json!(1), json!(0), json!([]), json!({})] {
+        let r = t
+            .action(
+                "admin",
+                &id,
+                "2.56",
+                json!({"migrate": {"host": "compute2", "force": bad.clone()}}),
+            )
+            .await;
+        assert!(
+            r.fault()
+                .2
+                .ends_with("is not of type 'boolean', 'string', 'null'"),
+            "{}",
+            r.text
+        );
+    }
+}

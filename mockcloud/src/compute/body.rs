@@ -31,18 +31,18 @@ pub fn action_peek(ctx: &Ctx, bytes: &[u8]) -> Result<(String, Value), Fault> {
     }
 }
 
-/// The body of a create/update call: Nova deserialises it (malformed -> 400) and a
-/// missing body makes the controller call fail with webob's default 400.
+/// The body of a create/update call as `wsgi.Resource._get_request_content` reads it: an
+/// empty body is `None` (which the method's schema then rejects: "None is not of type
+/// 'object'"), anything else must be JSON (else 400 "Malformed request body").
 pub fn required(ctx: &Ctx, bytes: &[u8]) -> Result<Value, Fault> {
     if bytes.is_empty() {
-        return Err(ctx.bad_request(
-            "The server could not comply with the request since it is either malformed or otherwise incorrect.",
-        ));
+        return Ok(Value::Null);
     }
     parse(bytes).ok_or_else(|| ctx.bad_request("Malformed request body"))
 }
 
 /// Run a schema; 400 with Nova's validation detail on failure.
 pub fn validate(ctx: &Ctx, schema: &Value, body: &Value) -> Result<(), Fault> {
-    super::schema::validator::validate_body(schema, body).map_err(|e| ctx.bad_request(e.detail))
+    super::schema::validator::validate_body_as(schema, body, ctx.dialect())
+        .map_err(|e| ctx.bad_request(e.detail))
 }

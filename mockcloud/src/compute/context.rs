@@ -130,6 +130,21 @@ impl Ctx {
         self.auth.is_admin()
     }
 
+    /// The jsonschema wording of the configured Nova series (its `empty_host` fact).
+    pub fn dialect(&self) -> super::schema::validator::Dialect {
+        self.shared.config.release.behaviour.empty_host
+    }
+
+    /// Run a query schema on `multi` (`{name: [values...]}`); 400 with Nova's detail.
+    pub fn validate_query(
+        &self,
+        schema: &serde_json::Value,
+        multi: &serde_json::Value,
+    ) -> Result<(), Fault> {
+        super::schema::validator::validate_query(schema, multi, self.dialect())
+            .map_err(|e| self.bad_request(e.detail))
+    }
+
     /// `<base>/v2.1`
     pub fn compute_prefix(&self) -> String {
         format!("{}/v2.1", self.base)

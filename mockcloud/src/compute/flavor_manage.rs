@@ -49,11 +49,10 @@ pub async fn create(ctx: Ctx, bytes: Bytes) -> ApiResult {
     let b = body::required(&ctx, &bytes)?;
     body::validate(&ctx, &create_schema(ctx.version.minor), &b)?;
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:os-flavor-manage:create",
         Rule::Admin,
         "",
-        ctx.version,
     )?;
     let f = &b["flavor"];
     let name = f["name"].as_str().unwrap_or_default().trim().to_string();
@@ -109,11 +108,10 @@ pub async fn create(ctx: Ctx, bytes: Bytes) -> ApiResult {
 
 pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:os-flavor-manage:delete",
         Rule::Admin,
         "",
-        ctx.version,
     )?;
     let mut st = ctx.shared.state.lock();
     if st.flavors.remove(&id).is_none() {
@@ -146,11 +144,10 @@ fn with_flavor<R>(
 
 pub async fn specs_index(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:os-flavor-extra-specs:index",
         Rule::ProjectReaderOrAdmin,
         &ctx.auth.project_id.clone(),
-        ctx.version,
     )?;
     let specs = with_flavor(&ctx, &id, |f| Ok(f.extra_specs.clone()))?;
     Ok(ctx.json(StatusCode::OK, &json!({ "extra_specs": specs })))
@@ -165,11 +162,10 @@ pub async fn specs_create(ctx: Ctx, Path(id): Path<String>, bytes: Bytes) -> Api
         )),
     };
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:os-flavor-extra-specs:create",
         Rule::Admin,
         "",
-        ctx.version,
     )?;
     // Nova's key pattern `^[a-zA-Z0-9-_:. ]{1,255}$`; values are strings, numbers or booleans.
     let key_ok = |k: &str| {
@@ -201,11 +197,10 @@ pub async fn specs_create(ctx: Ctx, Path(id): Path<String>, bytes: Bytes) -> Api
 
 pub async fn spec_show(ctx: Ctx, Path((id, key)): Path<(String, String)>) -> ApiResult {
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:os-flavor-extra-specs:show",
         Rule::ProjectReaderOrAdmin,
         &ctx.auth.project_id.clone(),
-        ctx.version,
     )?;
     let v = with_flavor(&ctx, &id, |f| {
         f.extra_specs
@@ -223,11 +218,10 @@ pub async fn spec_update(
 ) -> ApiResult {
     let b = body::required(&ctx, &bytes)?;
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:os-flavor-extra-specs:update",
         Rule::Admin,
         "",
-        ctx.version,
     )?;
     let Some(obj) = b.as_object() else {
         return Err(ctx.bad_request("Malformed request body"));
@@ -248,11 +242,10 @@ pub async fn spec_update(
 
 pub async fn spec_delete(ctx: Ctx, Path((id, key)): Path<(String, String)>) -> ApiResult {
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:os-flavor-extra-specs:delete",
         Rule::Admin,
         "",
-        ctx.version,
     )?;
     with_flavor(&ctx, &id, |f| {
         f.extra_specs
@@ -276,11 +269,10 @@ pub async fn update(ctx: Ctx, Path(id): Path<String>, bytes: Bytes) -> ApiResult
         "required": ["flavor"], "additionalProperties": false});
     body::validate(&ctx, &schema, &b)?;
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:os-flavor-manage:update",
         Rule::Admin,
         "",
-        ctx.version,
     )?;
     let description = b["flavor"]["description"].as_str().map(str::to_string);
     let view = with_flavor(&ctx, &id, |f| {

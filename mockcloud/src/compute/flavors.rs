@@ -5,7 +5,6 @@
 
 use super::context::{ApiResult, Ctx};
 use super::query::Query;
-use super::schema::validator;
 use crate::state::model::Flavor;
 use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
@@ -100,8 +99,7 @@ fn strict_bool(s: &str) -> Option<bool> {
 
 /// `FlavorsController._get_flavors`: the page of flavors and the effective limit.
 fn select(ctx: &Ctx, q: &Query) -> Result<Vec<Flavor>, super::fault::Fault> {
-    validator::validate_query(&index_query_schema(ctx.version.minor), &q.multi())
-        .map_err(|e| ctx.bad_request(e.detail))?;
+    ctx.validate_query(&index_query_schema(ctx.version.minor), &q.multi())?;
     let sort_key = q
         .get("sort_key")
         .filter(|k| !k.is_empty())
@@ -196,6 +194,8 @@ fn links(ctx: &Ctx, id: &str) -> Value {
     ])
 }
 
+/// `views/flavors.py` `show`: `swap` is `""` for none before 2.75 and `0` from 2.75;
+/// 2.102 drops `OS-FLV-DISABLED:disabled` and `rxtx_factor` (key order kept).
 pub fn detail_view(ctx: &Ctx, f: &Flavor) -> Value {
     let mut o = Map::new();
     o.insert("id".into(), json!(f.id));
@@ -204,17 +204,27 @@ pub fn detail_view(ctx: &Ctx, f: &Flavor) -> Value {
     o.insert("disk".into(), json!(f.disk));
     o.insert(
         "swap".into(),
-        if f.swap == 0 {
-            json!("")
-        } else {
-            json!(f.swap)
+        match (f.swap, ctx.at_least(75)) {
+            (0, false) => json!(""),
+            (n, _) => json!(n),
         },
     );
     o.insert("OS-FLV-EXT-DATA:ephemeral".into(), json!(f.ephemeral));
-    o.insert("OS-FLV-DISABLED:disabled".into(), json!(f.disabled));
+    let modern = ctx.at_least(102);
+    if !modern {
+        o.insert("OS-FLV-DISABLED:disabled".into(), json!(f.disabled));
+    }
     o.insert("vcpus".into(), json!(f.vcpus));
     o.insert("os-flavor-access:is_public".into(), json!(f.is_public));
-    o.insert("rxtx_factor".into(), json!(f.rxtx_factor));
+    if !modern {
+        // `flavor['rxtx_factor'] or ""`.
+        let rxtx = if f.rxtx_factor == 0.0 {
+            json!("")
+        } else {
+            json!(f.rxtx_factor)
+        };
+        o.insert("rxtx_factor".into(), rxtx);
+    }
     o.insert("links".into(), links(ctx, &f.id));
     if ctx.at_least(55) {
         o.insert("description".into(), json!(f.description));

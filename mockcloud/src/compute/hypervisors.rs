@@ -6,7 +6,7 @@
 use super::context::{ApiResult, Ctx};
 use super::policy::{self, Rule};
 use super::query::Query;
-use super::schema::{schemas, validator};
+use super::schema::schemas;
 use crate::lifecycle::host_ip;
 use crate::state::model::Host;
 use crate::state::store::State;
@@ -52,7 +52,7 @@ fn show_query_schema(minor: u16) -> Option<Value> {
 
 fn validate(ctx: &Ctx, schema: Option<Value>, q: &Query) -> Result<(), super::fault::Fault> {
     match schema {
-        Some(s) => validator::validate_query(&s, &q.multi()).map_err(|e| ctx.bad_request(e.detail)),
+        Some(s) => ctx.validate_query(&s, &q.multi()),
         None => Ok(()),
     }
 }
@@ -225,7 +225,7 @@ fn list(ctx: &Ctx, q: &Query, detail: bool) -> ApiResult {
     } else {
         "os_compute_api:os-hypervisors:list"
     };
-    policy::authorize(&ctx.auth, name, Rule::Admin, "", ctx.version)?;
+    policy::authorize(ctx, name, Rule::Admin, "")?;
     let servers = with_servers(ctx, q);
     let st = ctx.shared.state.lock();
     let (nodes, limit) = select(ctx, &st, q)?;
@@ -284,13 +284,7 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>, RawQuery(q): RawQuery) -> Ap
     let q = Query::parse(q.as_deref());
     validate(&ctx, show_query_schema(ctx.version.minor), &q)?;
     let servers = with_servers(&ctx, &q);
-    policy::authorize(
-        &ctx.auth,
-        "os_compute_api:os-hypervisors:show",
-        Rule::Admin,
-        "",
-        ctx.version,
-    )?;
+    policy::authorize(&ctx, "os_compute_api:os-hypervisors:show", Rule::Admin, "")?;
     let st = ctx.shared.state.lock();
     let h = find_node(&ctx, &st, &id)?;
     let body = json!({ "hypervisor": view(&ctx, &st, h, true, servers) });

@@ -20,11 +20,10 @@ fn in_range(ctx: &Ctx, max_minor: u16) -> Result<(), super::fault::Fault> {
 
 fn authorize(ctx: &Ctx, what: &str) -> Result<(), super::fault::Fault> {
     policy::authorize(
-        &ctx.auth,
+        ctx,
         &format!("os_compute_api:os-hypervisors:{what}"),
         Rule::Admin,
         "",
-        ctx.version,
     )
 }
 

@@ -4,7 +4,6 @@
 use super::checks;
 use super::context::{ApiResult, Ctx};
 use super::policy::{self, Rule};
-use super::schema::validator;
 use crate::clock::naive_iso;
 use crate::state::model::{InstanceAction, Server};
 use axum::extract::{Path, RawQuery};
@@ -74,8 +73,7 @@ pub async fn index(ctx: Ctx, Path(id): Path<String>, RawQuery(q): RawQuery) -> A
         }
     }
     let minor = ctx.version.minor;
-    validator::validate_query(&query_schema(minor), &Value::Object(multi.clone()))
-        .map_err(|e| ctx.bad_request(e.detail))?;
+    ctx.validate_query(&query_schema(minor), &Value::Object(multi.clone()))?;
     let get = |k: &str| {
         multi
             .get(k)
@@ -88,11 +86,10 @@ pub async fn index(ctx: Ctx, Path(id): Path<String>, RawQuery(q): RawQuery) -> A
     let uuid = checks::visible(&ctx, &st, &id)?;
     let s = &st.servers[&uuid];
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:os-instance-actions:list",
         Rule::ProjectReaderOrAdmin,
         &s.project_id,
-        ctx.version,
     )?;
     // Newest first, as Nova's actions_get (created_at desc).
     let mut list: Vec<&InstanceAction> = s.actions.iter().rev().collect();
@@ -153,17 +150,16 @@ pub async fn show(ctx: Ctx, Path((id, request_id)): Path<(String, String)>) -> A
     let uuid = checks::visible(&ctx, &st, &id)?;
     let s = &st.servers[&uuid];
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:os-instance-actions:show",
         Rule::ProjectReaderOrAdmin,
         &s.project_id,
-        ctx.version,
     )?;
     let Some(a) = s.actions.iter().rev().find(|a| a.request_id == request_id) else {
         return Err(ctx.not_found(format!("Action {request_id} not found")));
     };
     let mut o = action_view(&ctx, s, a);
-    let admin = policy::allows(&ctx.auth, Rule::Admin, &s.project_id);
+    let admin = policy::allows(&ctx, Rule::Admin, &s.project_id);
     let show_events = admin || ctx.at_least(51);
     if show_events {
         let events: Vec<Value> = a

@@ -58,16 +58,18 @@ fn view(
     Value::Object(o)
 }
 
-fn parse_time(ctx: &Ctx, v: &str) -> Result<chrono::DateTime<chrono::Utc>, super::fault::Fault> {
-    chrono::DateTime::parse_from_rfc3339(v)
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f").map(|n| n.and_utc())
-        })
-        .or_else(|_| {
-            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S").map(|n| n.and_utc())
-        })
-        .map_err(|_| ctx.bad_request(format!("Invalid input for query parameters {v}.")))
+/// A `changes-since`/`changes-before` value the query schema's `date-time` format passed.
+fn parse_time(
+    ctx: &Ctx,
+    name: &str,
+    v: &str,
+) -> Result<chrono::DateTime<chrono::Utc>, super::fault::Fault> {
+    validator::parse_date_time(v).ok_or_else(|| {
+        ctx.bad_request(format!(
+            "Invalid input for query parameters {name}. Value: {v}. {} is not a 'date-time'",
+            crate::pyfmt::repr_str(v)
+        ))
+    })
 }
 
 pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
@@ -88,11 +90,10 @@ pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
         }
     }
     let minor = ctx.version.minor;
-    validator::validate_query(
+    ctx.validate_query(
         &schemas::migrations_query(minor),
         &Value::Object(multi.clone()),
-    )
-    .map_err(|e| ctx.bad_request(e.detail))?;
+    )?;
     let get = |k: &str| {
         multi
             .get(k)
@@ -102,34 +103,34 @@ pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
             .map(str::to_string)
     };
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:os-migrations:index",
-        Rule::ProjectManagerOrAdmin,
+        policy::migrations_index_rule(ctx.shared.config.release),
         &ctx.auth.project_id.clone(),
-        ctx.version,
     )?;
-    let project_q = get("project_id").filter(|_| minor >= 80);
+    // `search_opts.get('project_id')` at every microversion (the schema rejects the
+    // parameter from 2.59 to 2.79, and lets anything through before 2.59).
+    let project_q = get("project_id");
     if project_q.as_deref() != Some(ctx.auth.project_id.as_str()) {
         policy::authorize(
-            &ctx.auth,
+            &ctx,
             "os_compute_api:os-migrations:index:all_projects",
             Rule::Admin,
             &ctx.auth.project_id.clone(),
-            ctx.version,
         )?;
     }
     let add_host = ctx.is_admin();
     let paging = ctx.at_least(59);
     let since = if paging {
         get("changes-since")
-            .map(|v| parse_time(&ctx, &v))
+            .map(|v| parse_time(&ctx, "changes-since", &v))
             .transpose()?
     } else {
         None
     };
     let before = if ctx.at_least(66) {
         get("changes-before")
-            .map(|v| parse_time(&ctx, &v))
+            .map(|v| parse_time(&ctx, "changes-before", &v))
             .transpose()?
     } else {
         None
@@ -149,7 +150,12 @@ pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
     let limit = limit
         .map(|l| l.min(1000))
         .or(if paging { Some(1000) } else { None });
-    let marker = if paging { get("marker") } else { None };
+    // `common.get_limit_and_marker`: an empty marker is no marker.
+    let marker = if paging {
+        get("marker").filter(|m| !m.is_empty())
+    } else {
+        None
+    };
     let st = ctx.shared.state.lock();
     let mut list: Vec<&Migration> = st
         .migrations
@@ -238,11 +244,10 @@ pub async fn server_index(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
     let uuid = checks::visible(&ctx, &st, &id)?;
     let project = st.servers[&uuid].project_id.clone();
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:servers:migrations:index",
-        Rule::ProjectManagerOrAdmin,
+        policy::migrations_index_rule(ctx.shared.config.release),
         &project,
-        ctx.version,
     )?;
     let live: Vec<Value> = st
         .migrations

@@ -14,7 +14,7 @@ use crate::http::{body_limit, request_id, webob};
 use crate::state::handle::Shared;
 use axum::http::{HeaderMap, Method};
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{any, get, post, MethodRouter};
 use axum::Router;
 use std::sync::Arc;
 
@@ -51,7 +51,6 @@ pub async fn strip_allow(
 /// Authenticated API routes.
 fn api_routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route("/v2.1/", m(get(versions::v21_doc_authed)))
         .route(
             "/v2.1/servers",
             m(get(servers::index).post(servers::create)),
@@ -59,7 +58,9 @@ fn api_routes() -> Router<Arc<Shared>> {
         .route("/v2.1/servers/detail", m(get(servers::detail)))
         .route(
             "/v2.1/servers/{id}",
-            m(get(servers::show).delete(servers::delete)),
+            m(get(servers::show)
+                .put(servers::update)
+                .delete(servers::delete)),
         )
         .route(
             "/v2.1/servers/{id}/action",
@@ -138,13 +139,37 @@ pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
         .layer(from_fn_with_state(Arc::clone(&shared), auth::layer))
         .layer(from_fn_with_state(limit, body_limit::layer))
         .layer(from_fn(request_id::layer));
+    // Nova's paste urlmap hands `/v2.1` and `/v2.1/` (nothing after the slash) to the
+    // unauthenticated version app, which answers every method with the document.
     let v21 = Router::new()
-        .route("/v2.1", m(get(versions::v21_doc)))
+        .route("/v2.1", any(versions::v21_doc))
+        .route("/v2.1/", any(versions::v21_doc))
         .layer(from_fn(request_id::layer));
     Router::new()
-        .route("/", m(get(versions::root)))
+        .route("/", any(versions::root))
         .merge(v21)
         .merge(api)
+}
+
+/// oslo.middleware's CORS filter, first in every paste pipeline: an `OPTIONS` request
+/// goes through the application, and a non-2xx answer (401, 404, 406, ...) is replaced
+/// by a bare 200 without a body or headers (no CORS headers either: no allowed origins
+/// are configured). A 2xx answer (the version documents) is kept.
+pub async fn cors_options(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> crate::http::reply::HttpResponse {
+    let options = req.method() == Method::OPTIONS;
+    let resp = next.run(req).await;
+    if !options || resp.status().is_success() {
+        return resp;
+    }
+    let mut r = axum::http::Response::new(axum::body::Body::empty());
+    r.headers_mut().insert(
+        axum::http::header::CONTENT_LENGTH,
+        axum::http::HeaderValue::from_static("0"),
+    );
+    r
 }
 
 /// What the mock answers for paths no service claims.

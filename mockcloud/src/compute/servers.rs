@@ -39,6 +39,16 @@ fn parse_bool(ctx: &Ctx, v: &str) -> Result<bool, super::fault::Fault> {
 
 fn list(ctx: &Ctx, query: &Option<String>, detail: bool) -> ApiResult {
     let pairs = query_pairs(query);
+    // `_get_servers`: an admin's search options are not filtered, so internal
+    // (`_`-prefixed) and joined-table names reach this check; a non-admin's are
+    // dropped by `remove_invalid_options` first.
+    if ctx.is_admin() {
+        if let Some((k, _)) = pairs.iter().find(|(k, _)| {
+            k.starts_with('_') || schemas::SERVERS_JOINED_TABLE_PARAMS.contains(&k.as_str())
+        }) {
+            return Err(ctx.bad_request(format!("Invalid filter field: {k}.")));
+        }
+    }
     let get = |k: &str| {
         pairs
             .iter()
@@ -56,13 +66,7 @@ fn list(ctx: &Ctx, query: &Option<String>, detail: bool) -> ApiResult {
         } else {
             "os_compute_api:servers:index:get_all_tenants"
         };
-        policy::authorize(
-            &ctx.auth,
-            name,
-            Rule::Admin,
-            &ctx.auth.project_id,
-            ctx.version,
-        )?;
+        policy::authorize(ctx, name, Rule::Admin, &ctx.auth.project_id)?;
     }
     let project_filter = if all_tenants {
         get("project_id").or(get("tenant_id")).map(str::to_string)
@@ -83,7 +87,8 @@ fn list(ctx: &Ctx, query: &Option<String>, detail: bool) -> ApiResult {
         },
         None => 1000,
     };
-    let marker = get("marker").map(str::to_string);
+    // `common.get_limit_and_marker`: an empty marker is no marker.
+    let marker = get("marker").filter(|m| !m.is_empty()).map(str::to_string);
     let st = ctx.shared.state.lock();
     let mut out = Vec::new();
     let mut started = marker.is_none();
@@ -141,24 +146,32 @@ fn list(ctx: &Ctx, query: &Option<String>, detail: bool) -> ApiResult {
     Ok(ctx.json(StatusCode::OK, &body))
 }
 
+/// The query schema decorator runs before the handler's policy check.
+fn validate_list_query(ctx: &Ctx, q: &Option<String>) -> Result<(), super::fault::Fault> {
+    ctx.validate_query(
+        &schemas::servers_index_query(ctx.version.minor),
+        &super::query::Query::parse(q.as_deref()).multi(),
+    )
+}
+
 pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
+    validate_list_query(&ctx, &q)?;
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:servers:index",
         Rule::ProjectReaderOrAdmin,
         &ctx.auth.project_id.clone(),
-        ctx.version,
     )?;
     list(&ctx, &q, false)
 }
 
 pub async fn detail(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
+    validate_list_query(&ctx, &q)?;
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:servers:detail",
         Rule::ProjectReaderOrAdmin,
         &ctx.auth.project_id.clone(),
-        ctx.version,
     )?;
     list(&ctx, &q, true)
 }
@@ -168,11 +181,10 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
     let uuid = checks::visible(&ctx, &st, &id)?;
     let s = &st.servers[&uuid];
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:servers:show",
         Rule::ProjectReaderOrAdmin,
         &s.project_id,
-        ctx.version,
     )?;
     #[derive(serde::Serialize)]
     struct One {
@@ -185,16 +197,53 @@ pub async fn show(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
     Ok(ctx.json(StatusCode::OK, &body))
 }
 
+/// `PUT /servers/{id}`: the schema first (an empty body is `None`: "None is not of type
+/// 'object'"), then the lookup (404), the policy, and the update of the name and
+/// description the mock models; the answer is the server as `GET` shows it.
+pub async fn update(ctx: Ctx, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
+    let body = body::required(&ctx, &bytes)?;
+    body::validate(&ctx, &schemas::server_update(ctx.version.minor), &body)?;
+    let mut st = ctx.shared.state.lock();
+    let uuid = checks::visible(&ctx, &st, &id)?;
+    let project = st.servers[&uuid].project_id.clone();
+    policy::authorize(
+        &ctx,
+        "os_compute_api:servers:update",
+        Rule::ProjectMemberOrAdmin,
+        &project,
+    )?;
+    let now = ctx.shared.clock.now();
+    let fields = &body["server"];
+    if let Some(s) = st.servers.get_mut(&uuid) {
+        if let Some(n) = fields.get("name").and_then(Value::as_str) {
+            // `common.normalize_name`: surrounding whitespace is stripped.
+            s.name = n.trim().to_string();
+        }
+        if let Some(d) = fields.get("description") {
+            s.description = d.as_str().map(str::to_string);
+        }
+        s.updated_at = now;
+    }
+    #[derive(serde::Serialize)]
+    struct One {
+        server: server_view::Fields,
+    }
+    let body = One {
+        server: server_view::show(&ctx, &st, &st.servers[&uuid], Mode::Show),
+    };
+    drop(st);
+    Ok(ctx.json(StatusCode::OK, &body))
+}
+
 pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
     let mut st = ctx.shared.state.lock();
     let uuid = checks::visible(&ctx, &st, &id)?;
     let s = &st.servers[&uuid];
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:servers:delete",
         Rule::ProjectMemberOrAdmin,
         &s.project_id,
-        ctx.version,
     )?;
     checks::lock(&ctx, s)?;
     st.remove_server(uuid);
@@ -335,11 +384,10 @@ pub async fn create(ctx: Ctx, bytes: Bytes) -> ApiResult {
     };
     body::validate(&ctx, &schemas::server_create(minor), &body)?;
     policy::authorize(
-        &ctx.auth,
+        &ctx,
         "os_compute_api:servers:create",
         Rule::ProjectMemberOrAdmin,
         &ctx.auth.project_id.clone(),
-        ctx.version,
     )?;
     let req = &body["server"];
     let name = str_field(req, "name").unwrap_or_default();
@@ -374,11 +422,10 @@ pub async fn create(ctx: Ctx, bytes: Bytes) -> ApiResult {
     let node = str_field(req, "hypervisor_hostname");
     if host.is_some() || node.is_some() {
         policy::authorize(
-            &ctx.auth,
+            &ctx,
             "compute:servers:create:requested_destination",
             Rule::Admin,
             &ctx.auth.project_id.clone(),
-            ctx.version,
         )?;
     }
     let count = |k: &str| {

@@ -80,14 +80,24 @@ fn control(ctx: &Ctx, (id, uuid, binary): (u64, &str, &str)) -> Value {
     Value::Object(o)
 }
 
+/// `schemas/services.py` `index_query` (extra parameters allowed) and, from 2.75,
+/// `index_query_v275` (none allowed).
+fn index_query_schema(minor: u16) -> Value {
+    let param = json!({"type": "array", "items": {"type": "string"}});
+    json!({
+        "type": "object",
+        "properties": {"host": param, "binary": param},
+        "additionalProperties": minor < 75
+    })
+}
+
 pub async fn index(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
-    policy::authorize(
-        &ctx.auth,
-        "os_compute_api:os-services:list",
-        Rule::Admin,
-        "",
-        ctx.version,
+    // The query schema decorator runs before the handler's policy check.
+    ctx.validate_query(
+        &index_query_schema(ctx.version.minor),
+        &super::query::Query::parse(q.as_deref()).multi(),
     )?;
+    policy::authorize(&ctx, "os_compute_api:os-services:list", Rule::Admin, "")?;
     let pairs: Vec<(String, String)> = q
         .as_deref()
         .map(|q| {
@@ -168,13 +178,7 @@ fn update_v253(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
     let Some(uuid) = super::checks::parse_id(id) else {
         return Err(ctx.bad_request(format!("Invalid uuid {id}")));
     };
-    policy::authorize(
-        &ctx.auth,
-        "os_compute_api:os-services:update",
-        Rule::Admin,
-        "",
-        ctx.version,
-    )?;
+    policy::authorize(ctx, "os_compute_api:os-services:update", Rule::Admin, "")?;
     if let Some((_, _, binary)) = CONTROL
         .iter()
         .find(|c| Uuid::parse_str(c.1).ok() == Some(uuid))
@@ -233,13 +237,7 @@ fn update_v253(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
 }
 
 fn update_v21(ctx: &Ctx, action: &str, body: &Value) -> ApiResult {
-    policy::authorize(
-        &ctx.auth,
-        "os_compute_api:os-services:update",
-        Rule::Admin,
-        "",
-        ctx.version,
-    )?;
+    policy::authorize(ctx, "os_compute_api:os-services:update", Rule::Admin, "")?;
     let known = matches!(action, "enable" | "disable" | "disable-log-reason")
         || (action == "force-down" && ctx.at_least(11));
     if !known {
@@ -312,13 +310,7 @@ const DONE: [&str; 7] = [
 
 /// `DELETE /os-services/{id}` -> 204 (services.py `delete`).
 pub async fn delete(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
-    policy::authorize(
-        &ctx.auth,
-        "os_compute_api:os-services:delete",
-        Rule::Admin,
-        "",
-        ctx.version,
-    )?;
+    policy::authorize(&ctx, "os_compute_api:os-services:delete", Rule::Admin, "")?;
     // A uuid from 2.53, an integer (utils.validate_integer: int(str(id))) before.
     enum Key {
         Uuid(Uuid),

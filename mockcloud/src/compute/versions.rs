@@ -1,7 +1,7 @@
 //! Nova's version documents (`versions.py`, `versionsV21.py`, `views/versions.py`).
 
 use super::auth::base_url;
-use super::context::{negotiate, Ctx};
+use super::context::negotiate;
 use super::fault::add_version_headers;
 use crate::http::reply;
 use crate::state::handle::Shared;
@@ -28,7 +28,7 @@ fn v21(shared: &Shared) -> Value {
     })
 }
 
-/// `GET /`: no version negotiation, no request id.
+/// `/`, any method: no version negotiation, no request id.
 pub async fn root(State(shared): State<Arc<Shared>>, parts: Parts) -> Response {
     let base = base_url(&parts.headers);
     let body = json!({"versions": [
@@ -49,7 +49,8 @@ fn version_doc(shared: &Shared, base: &str) -> Value {
     json!({ "version": v })
 }
 
-/// `GET /v2.1`: unauthenticated, versioned (400/406 apply), with request ids.
+/// `/v2.1` and `/v2.1/`, any method: unauthenticated, versioned (400/406 apply), with
+/// request ids.
 pub async fn v21_doc(State(shared): State<Arc<Shared>>, parts: Parts) -> Response {
     match negotiate(&shared, &parts) {
         Ok(v) => {
@@ -62,9 +63,4 @@ pub async fn v21_doc(State(shared): State<Arc<Shared>>, parts: Parts) -> Respons
         }
         Err(f) => f.into_response(),
     }
-}
-
-/// `GET /v2.1/` (authenticated: it is inside the API pipeline).
-pub async fn v21_doc_authed(ctx: Ctx) -> Response {
-    ctx.json(StatusCode::OK, &version_doc(&ctx.shared, &ctx.base))
 }

@@ -25,11 +25,10 @@ pub fn lock(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
     let now = ctx.shared.clock.now();
     let s = st.servers.get_mut(&uuid).expect("visible");
     policy::authorize(
-        &ctx.auth,
+        ctx,
         "os_compute_api:os-lock-server:lock",
         Rule::ProjectMemberOrAdmin,
         &s.project_id,
-        ctx.version,
     )?;
     let is_owner = s.project_id == ctx.auth.project_id;
     // compute_api.lock: an owner re-locking its own locked server is a no-op.
@@ -57,11 +56,10 @@ pub fn unlock(ctx: &Ctx, id: &str) -> ApiResult {
     let now = ctx.shared.clock.now();
     let s = st.servers.get_mut(&uuid).expect("visible");
     policy::authorize(
-        &ctx.auth,
+        ctx,
         "os_compute_api:os-lock-server:unlock",
         Rule::ProjectMemberOrAdmin,
         &s.project_id,
-        ctx.version,
     )?;
     let is_owner = s.project_id == ctx.auth.project_id;
     let expected = if is_owner {
@@ -71,11 +69,10 @@ pub fn unlock(ctx: &Ctx, id: &str) -> ApiResult {
     };
     if s.locked_by.is_some_and(|l| l != expected) {
         policy::authorize(
-            &ctx.auth,
+            ctx,
             "os_compute_api:os-lock-server:unlock:unlock_override",
             Rule::Admin,
             &s.project_id,
-            ctx.version,
         )?;
     }
     let idx = checks::record_action(ctx, s, "unlock", now);

@@ -3,11 +3,14 @@
 //! 1. schema, only from 2.56 (below, the body value is never read);
 //! 2. load the instance (404, before policy);
 //! 3. policy `migrate:host` (admin) when a host is given, else `migrate`
-//!    (project manager or admin);
+//!    (project manager or admin), as the configured series has them
+//!    (`compute::policy::migrate_policy`: no `:host` rule before 2023.2, admin-only
+//!    `migrate` before 2025.2, Queens checks it before step 2);
 //! 4. `compute_api.resize`: lock (admin bypass), state (ACTIVE/STOPPED, no task,
 //!    launched), source service up, then with a host: same host 400, unknown 400;
 //! 5. accept: task_state resize_prep, action `migrate`, 202; the scheduler checks
-//!    the requested destination asynchronously (see `crate::lifecycle`).
+//!    the requested destination asynchronously (see `crate::lifecycle`), or within the
+//!    request where the series' API waited for the conductor (400 NoValidHost).
 //!
 //! Pike-spec profile (from 2.56): `host` required (nullable), `force` optional
 //! boolean; `force` true with a null host -> 400 "Can't force to a non-provided
@@ -24,13 +27,14 @@ use crate::compute::body;
 use crate::compute::checks;
 use crate::compute::context::{ApiResult, Ctx};
 use crate::compute::fault::Fault;
-use crate::compute::policy::{self, Rule};
+use crate::compute::policy;
 use crate::compute::schema::schemas;
 use crate::config::{Lifecycle, Profile};
 use crate::lifecycle;
 use crate::state::model::{Flavor, InFlight, OpKind, TaskState, VmState};
 use crate::state::store::State;
 use axum::http::StatusCode;
+use nova_releases::NoValidHost;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -44,11 +48,18 @@ pub struct MoveRequest {
 
 /// Accept a cold move (migrate or resize) on a server that passed every check:
 /// Nova's `instance.save(expected_task_state=[None])` and `_record_action_start`.
-pub fn start_move(ctx: &Ctx, st: &mut State, id: Uuid, req: MoveRequest) {
+///
+/// Where the series' API waits for the conductor (`no_valid_host = "sync-400"`: Queens'
+/// `compute_task_api.resize_instance` is an RPC call), the conductor step runs inside the
+/// request: a scheduler rejection has then already recorded everything the asynchronous
+/// failure records (migration `error`, the fault, the action's error events, the server
+/// back to its state) and the API answers 400 with the conductor's `NoValidHost`.
+pub fn start_move(ctx: &Ctx, st: &mut State, id: Uuid, req: MoveRequest) -> Result<(), Fault> {
     let now = ctx.shared.clock.now();
     let generation = st.next_generation();
+    let is_resize = req.new_flavor.is_some();
     let Some(s) = st.servers.get_mut(&id) else {
-        return;
+        return Ok(());
     };
     s.task_state = Some(TaskState::ResizePrep);
     s.progress = 0;
@@ -63,9 +74,16 @@ pub fn start_move(ctx: &Ctx, st: &mut State, id: Uuid, req: MoveRequest) {
         requested_by: Some((ctx.auth.user_id.clone(), ctx.auth.project_id.clone())),
         ..InFlight::accepted(OpKind::Migrate, generation, action_index)
     });
+    if ctx.shared.config.release.behaviour.no_valid_host == NoValidHost::Sync400
+        && lifecycle::step(st, id, None, now) == lifecycle::Step::Done
+    {
+        // The conductor step ended the operation: the scheduler found no host.
+        return Err(ctx.bad_request(lifecycle::no_valid_host_message(is_resize)));
+    }
     if ctx.shared.config.lifecycle == Lifecycle::Instant {
         lifecycle::run_to_completion(st, id, now);
     }
+    Ok(())
 }
 
 /// Host and force as the handler reads them.
@@ -93,25 +111,15 @@ pub fn migrate(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
     let uuid = {
         let mut guard = ctx.shared.state.lock();
         let st = &mut *guard;
+        let rule = policy::migrate_policy(ctx.shared.config.release, host.is_some());
+        if rule.before_lookup {
+            // `context.can(name)` without a target: the caller's own project.
+            policy::authorize(ctx, rule.name, rule.rule, &ctx.auth.project_id)?;
+        }
         let uuid = checks::visible(ctx, st, id)?;
         let s = &st.servers[&uuid];
-        let project = s.project_id.clone();
-        if host.is_some() {
-            policy::authorize(
-                &ctx.auth,
-                "os_compute_api:os-migrate-server:migrate:host",
-                Rule::Admin,
-                &project,
-                ctx.version,
-            )?;
-        } else {
-            policy::authorize(
-                &ctx.auth,
-                "os_compute_api:os-migrate-server:migrate",
-                Rule::ProjectManagerOrAdmin,
-                &project,
-                ctx.version,
-            )?;
+        if !rule.before_lookup {
+            policy::authorize(ctx, rule.name, rule.rule, &s.project_id)?;
         }
         if force && host.is_none() {
             return Err(ctx.bad_request("Can't force to a non-provided destination"));
@@ -137,7 +145,7 @@ pub fn migrate(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
                 host,
                 force,
             },
-        );
+        )?;
         uuid
     };
     lifecycle::drive(&ctx.shared, uuid);

@@ -76,13 +76,7 @@ pub fn run(ctx: &Ctx, id: &str, a: PowerAction) -> ApiResult {
         let st = &mut *guard;
         let uuid = checks::visible(ctx, st, id)?;
         let s = &st.servers[&uuid];
-        policy::authorize(
-            &ctx.auth,
-            a.policy,
-            Rule::ProjectMemberOrAdmin,
-            &s.project_id,
-            ctx.version,
-        )?;
+        policy::authorize(ctx, a.policy, Rule::ProjectMemberOrAdmin, &s.project_id)?;
         checks::lock(ctx, s)?;
         if a.needs_host {
             checks::host(ctx, st, s, false)?;

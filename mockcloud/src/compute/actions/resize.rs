@@ -35,11 +35,10 @@ pub fn resize(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
         let uuid = checks::visible(ctx, st, id)?;
         let s = &st.servers[&uuid];
         policy::authorize(
-            &ctx.auth,
+            ctx,
             "os_compute_api:servers:resize",
             Rule::ProjectMemberOrAdmin,
             &s.project_id,
-            ctx.version,
         )?;
         checks::lock(ctx, s)?;
         checks::state(ctx, s, "resize", id, &[VmState::Active, VmState::Stopped])?;
@@ -64,7 +63,7 @@ pub fn resize(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
                 host: None,
                 force: false,
             },
-        );
+        )?;
         uuid
     };
     lifecycle::drive(&ctx.shared, uuid);
@@ -82,13 +81,7 @@ fn finish_op(ctx: &Ctx, id: &str, confirm: bool) -> ApiResult {
         let st = &mut *guard;
         let uuid = checks::visible(ctx, st, id)?;
         let s = &st.servers[&uuid];
-        policy::authorize(
-            &ctx.auth,
-            policy_name,
-            Rule::ProjectMemberOrAdmin,
-            &s.project_id,
-            ctx.version,
-        )?;
+        policy::authorize(ctx, policy_name, Rule::ProjectMemberOrAdmin, &s.project_id)?;
         checks::lock(ctx, s)?;
         checks::state(ctx, s, action, id, &[VmState::Resized])?;
         let Some(mid) = st.migration_of(uuid, "finished").map(|m| m.id) else {

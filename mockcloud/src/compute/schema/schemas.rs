@@ -220,6 +220,149 @@ pub fn server_create(minor: u16) -> Value {
 
 /// `migrations.index_query_*` for the given microversion (None before 2.59:
 /// additional properties allowed and every value a list of strings).
+/// `schemas/servers.py` `update` (2.1), `update_v219` (description), `update_v290`/`v294`
+/// (hostname) and `update_v2104` (pinned_availability_zone).
+pub fn server_update(minor: u16) -> Value {
+    let mut props = json!({
+        "name": {"type": "string", "minLength": 1, "maxLength": 255},
+        "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]},
+        "accessIPv4": {"type": "string", "format": "ipv4"},
+        "accessIPv6": {"type": "string", "format": "ipv6"}
+    });
+    if minor >= 19 {
+        props["description"] =
+            json!({"type": ["string", "null"], "minLength": 0, "maxLength": 255});
+    }
+    if minor >= 90 {
+        props["hostname"] = json!({"type": "string", "minLength": 1, "maxLength": 255});
+    }
+    if minor >= 104 {
+        props["pinned_availability_zone"] =
+            json!({"type": ["string", "null"], "minLength": 1, "maxLength": 255});
+    }
+    json!({
+        "type": "object",
+        "properties": {
+            "server": {"type": "object", "properties": props, "additionalProperties": false}
+        },
+        "required": ["server"],
+        "additionalProperties": false
+    })
+}
+
+/// `schemas/servers.py` `JOINED_TABLE_QUERY_PARAMS_SERVERS`: accepted by the schema so
+/// that the handler can reject them ("Invalid filter field").
+pub const SERVERS_JOINED_TABLE_PARAMS: &[&str] = &[
+    "block_device_mapping",
+    "services",
+    "metadata",
+    "system_metadata",
+    "info_cache",
+    "security_groups",
+    "pci_devices",
+];
+
+/// `schemas/servers.py` `index_query` and its 2.26, 2.66, 2.73 and 2.75 versions (for
+/// `GET /servers` and `/servers/detail`): extra parameters pass before 2.75; names
+/// starting with `_` always pass the schema (the handler rejects them).
+pub fn servers_index_query(minor: u16) -> Value {
+    let plain = json!({"type": "array", "items": {"type": "string"}});
+    let regex = json!({"type": "array", "items": {"type": "string", "format": "regex"}});
+    let time = json!({"type": "array", "items": {"type": "string", "format": "date-time"}});
+    let mut props = serde_json::Map::new();
+    let mut add = |k: &str, v: &Value| {
+        props.insert(k.into(), v.clone());
+    };
+    for k in [
+        "user_id",
+        "project_id",
+        "tenant_id",
+        "launch_index",
+        "image_ref",
+        "image",
+    ] {
+        add(k, &plain);
+    }
+    for k in [
+        "kernel_id",
+        "ramdisk_id",
+        "hostname",
+        "key_name",
+        "power_state",
+    ] {
+        add(k, &regex);
+    }
+    for k in ["vm_state", "task_state", "host"] {
+        add(k, &plain);
+    }
+    for k in [
+        "node",
+        "flavor",
+        "reservation_id",
+        "launched_at",
+        "terminated_at",
+        "availability_zone",
+        "name",
+        "display_name",
+        "description",
+        "display_description",
+        "locked_by",
+    ] {
+        add(k, &regex);
+    }
+    add("uuid", &plain);
+    for k in [
+        "root_device_name",
+        "config_drive",
+        "access_ip_v4",
+        "access_ip_v6",
+        "auto_disk_config",
+        "progress",
+    ] {
+        add(k, &regex);
+    }
+    // sort_key's enum is not modelled (the mock does not sort servers by key).
+    add("sort_key", &plain);
+    for k in [
+        "sort_dir",
+        "all_tenants",
+        "soft_deleted",
+        "deleted",
+        "status",
+    ] {
+        add(k, &plain);
+    }
+    add("changes-since", &time);
+    for k in ["ip", "ip6", "created_at"] {
+        add(k, &regex);
+    }
+    for k in SERVERS_JOINED_TABLE_PARAMS {
+        add(k, &plain);
+    }
+    add(
+        "limit",
+        &json!({"type": "array", "items": {"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0, "minLength": 1}}),
+    );
+    add("marker", &plain);
+    if minor >= 26 {
+        for k in ["tags", "tags-any", "not-tags", "not-tags-any"] {
+            add(k, &regex);
+        }
+    }
+    if minor >= 66 {
+        add("changes-before", &time);
+    }
+    if minor >= 73 {
+        add("locked", &plain);
+    }
+    json!({
+        "type": "object",
+        "properties": props,
+        "additionalProperties": minor < 75,
+        "patternProperties": {"^_": plain}
+    })
+}
+
 pub fn migrations_query(minor: u16) -> Value {
     let multi = json!({"type": "array", "items": {"type": "string"}});
     let single = |s: Value| json!({"type": "array", "items": s, "maxItems": 1});

@@ -26,15 +26,38 @@ struct RawError {
     message: String,
 }
 
-/// Validate a request body; `Err` carries the detail text of Nova's 400.
+/// Which jsonschema release's wording: the one the configured Nova series installs with
+/// (the release table's `empty_host` fact). jsonschema 4.21 reworded the length and size
+/// bounds of 0 and 1 ("should be non-empty", "is expected to be empty"); older releases say
+/// "is too short" / "is too long" for every bound.
+pub type Dialect = nova_releases::EmptyHostMessage;
+
+/// Validate a request body; `Err` carries the detail text of Nova's 400 (newest wording).
 pub fn validate_body(schema: &Value, instance: &Value) -> Result<(), SchemaError> {
-    check(schema, instance, "field/attribute", |path| path.last())
+    validate_body_as(schema, instance, Dialect::NonEmpty)
+}
+
+/// [`validate_body`] in the wording of `dialect`.
+pub fn validate_body_as(
+    schema: &Value,
+    instance: &Value,
+    dialect: Dialect,
+) -> Result<(), SchemaError> {
+    check(schema, instance, "field/attribute", dialect, |path| {
+        path.last()
+    })
 }
 
 /// Validate query parameters given as `{name: [values...]}` (Nova's multi-dict form).
-pub fn validate_query(schema: &Value, instance: &Value) -> Result<(), SchemaError> {
+pub fn validate_query(
+    schema: &Value,
+    instance: &Value,
+    dialect: Dialect,
+) -> Result<(), SchemaError> {
     // The parameter's name is the path's first element (the rest indexes its value list).
-    check(schema, instance, "query parameters", |path| path.first())
+    check(schema, instance, "query parameters", dialect, |path| {
+        path.first()
+    })
 }
 
 /// Runs the validator and words its first error as Nova's `ValidationError` does: the field
@@ -43,9 +66,10 @@ fn check(
     schema: &Value,
     instance: &Value,
     what: &str,
+    dialect: Dialect,
     field_of: fn(&[String]) -> Option<&String>,
 ) -> Result<(), SchemaError> {
-    match first_error(schema, instance, &mut Vec::new()) {
+    match first_error(schema, instance, &mut Vec::new(), dialect) {
         None => Ok(()),
         Some(e) => Err(SchemaError {
             detail: match field_of(&e.path) {
@@ -223,6 +247,26 @@ fn translate(p: &str) -> Option<Regex> {
     Regex::new(&out).ok()
 }
 
+/// Nova's `date-time` format check (`timeutils.parse_isotime`): RFC 3339, or ISO 8601
+/// without an offset (read as UTC), with or without fractional seconds. Also what the
+/// handlers use to read the value once the schema passed.
+pub fn parse_date_time(v: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(v)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S%.f").map(|n| n.and_utc())
+        })
+        .or_else(|_| {
+            chrono::NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S").map(|n| n.and_utc())
+        })
+        .ok()
+}
+
+/// A `patternProperties` key as Python's `re.search` uses it (unanchored).
+fn compile_python_pattern_search(p: &str) -> Option<Regex> {
+    translate(p)
+}
+
 fn is_uuid_like(s: &str) -> bool {
     // oslo uuidutils.is_uuid_like: str(uuid.UUID(val)).replace('-', '') == val.replace('-', '').lower()
     let stripped: String = s.chars().filter(|c| *c != '-').collect();
@@ -232,7 +276,12 @@ fn is_uuid_like(s: &str) -> bool {
     }
 }
 
-fn first_error(schema: &Value, instance: &Value, path: &mut Vec<String>) -> Option<RawError> {
+fn first_error(
+    schema: &Value,
+    instance: &Value,
+    path: &mut Vec<String>,
+    d: Dialect,
+) -> Option<RawError> {
     let obj = match schema {
         Value::Object(o) => o,
         _ => return None,
@@ -240,8 +289,9 @@ fn first_error(schema: &Value, instance: &Value, path: &mut Vec<String>) -> Opti
     for (key, kv) in obj {
         let found = match key.as_str() {
             "type" => check_type(kv, instance, path),
-            "properties" => check_properties(kv, instance, path),
-            "additionalProperties" => check_additional(obj, kv, instance, path),
+            "properties" => check_properties(kv, instance, path, d),
+            "additionalProperties" => check_additional(obj, kv, instance, path, d),
+            "patternProperties" => check_pattern_properties(kv, instance, path, d),
             "required" => check_required(kv, instance, path),
             "enum" => {
                 let allowed = kv.as_array().cloned().unwrap_or_default();
@@ -276,7 +326,7 @@ fn first_error(schema: &Value, instance: &Value, path: &mut Vec<String>) -> Opti
             },
             "minLength" => match (instance, kv.as_u64()) {
                 (Value::String(s), Some(min)) if (py_len(s) as u64) < min => {
-                    let m = if min == 1 {
+                    let m = if min == 1 && d == Dialect::NonEmpty {
                         "should be non-empty"
                     } else {
                         "is too short"
@@ -287,7 +337,7 @@ fn first_error(schema: &Value, instance: &Value, path: &mut Vec<String>) -> Opti
             },
             "maxLength" => match (instance, kv.as_u64()) {
                 (Value::String(s), Some(max)) if (py_len(s) as u64) > max => {
-                    let m = if max == 0 {
+                    let m = if max == 0 && d == Dialect::NonEmpty {
                         "is expected to be empty"
                     } else {
                         "is too long"
@@ -298,7 +348,7 @@ fn first_error(schema: &Value, instance: &Value, path: &mut Vec<String>) -> Opti
             },
             "maxItems" => match (instance, kv.as_u64()) {
                 (Value::Array(a), Some(max)) if (a.len() as u64) > max => {
-                    let m = if max == 0 {
+                    let m = if max == 0 && d == Dialect::NonEmpty {
                         "is expected to be empty"
                     } else {
                         "is too long"
@@ -311,18 +361,23 @@ fn first_error(schema: &Value, instance: &Value, path: &mut Vec<String>) -> Opti
             "items" => match instance {
                 Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
                     path.push(i.to_string());
-                    let e = first_error(kv, item, path);
+                    let e = first_error(kv, item, path, d);
                     path.pop();
                     e
                 }),
                 _ => None,
             },
-            "oneOf" => check_one_of(kv, instance, path),
+            "oneOf" => check_one_of(kv, instance, path, d),
             "format" => match (kv.as_str(), instance) {
                 (Some("uuid"), Value::String(s)) if !is_uuid_like(s) => err(
                     path,
                     instance,
                     format!("{} is not a 'uuid'", pyfmt::repr(instance)),
+                ),
+                (Some("date-time"), Value::String(s)) if parse_date_time(s).is_none() => err(
+                    path,
+                    instance,
+                    format!("{} is not a 'date-time'", pyfmt::repr(instance)),
                 ),
                 _ => None,
             },
@@ -372,7 +427,12 @@ fn check_type(kv: &Value, instance: &Value, path: &[String]) -> Option<RawError>
     )
 }
 
-fn check_properties(kv: &Value, instance: &Value, path: &mut Vec<String>) -> Option<RawError> {
+fn check_properties(
+    kv: &Value,
+    instance: &Value,
+    path: &mut Vec<String>,
+    d: Dialect,
+) -> Option<RawError> {
     let (props, inst) = match (kv, instance) {
         (Value::Object(p), Value::Object(i)) => (p, i),
         _ => return None,
@@ -380,7 +440,41 @@ fn check_properties(kv: &Value, instance: &Value, path: &mut Vec<String>) -> Opt
     for (name, sub) in props {
         if let Some(v) = inst.get(name) {
             path.push(name.clone());
-            let e = first_error(sub, v, path);
+            let e = first_error(sub, v, path, d);
+            path.pop();
+            if e.is_some() {
+                return e;
+            }
+        }
+    }
+    None
+}
+
+/// The property names `patternProperties` (a map of Python patterns) matches.
+fn pattern_matches(patterns: Option<&Map<String, Value>>, name: &str) -> bool {
+    patterns.is_some_and(|ps| {
+        ps.keys()
+            .any(|p| compile_python_pattern_search(p).is_some_and(|re| re.is_match(name)))
+    })
+}
+
+/// `patternProperties`: each property whose name a pattern finds (Python's `re.search`)
+/// is checked against that pattern's schema.
+fn check_pattern_properties(
+    kv: &Value,
+    instance: &Value,
+    path: &mut Vec<String>,
+    d: Dialect,
+) -> Option<RawError> {
+    let (patterns, inst) = match (kv, instance) {
+        (Value::Object(p), Value::Object(i)) => (p, i),
+        _ => return None,
+    };
+    for (pattern, sub) in patterns {
+        let re = compile_python_pattern_search(pattern)?;
+        for (name, v) in inst.iter().filter(|(k, _)| re.is_match(k)) {
+            path.push(name.clone());
+            let e = first_error(sub, v, path, d);
             path.pop();
             if e.is_some() {
                 return e;
@@ -395,6 +489,7 @@ fn check_additional(
     kv: &Value,
     instance: &Value,
     path: &mut Vec<String>,
+    d: Dialect,
 ) -> Option<RawError> {
     let inst = instance.as_object()?;
     let empty = Map::new();
@@ -402,11 +497,33 @@ fn check_additional(
         .get("properties")
         .and_then(|p| p.as_object())
         .unwrap_or(&empty);
-    let mut extras: Vec<&String> = inst.keys().filter(|k| !props.contains_key(*k)).collect();
+    let patterns = schema.get("patternProperties").and_then(|p| p.as_object());
+    let mut extras: Vec<&String> = inst
+        .keys()
+        .filter(|k| !props.contains_key(*k) && !pattern_matches(patterns, k))
+        .collect();
     if extras.is_empty() {
         return None;
     }
     match kv {
+        // jsonschema words it differently when the schema has patternProperties.
+        Value::Bool(false) if patterns.is_some() => {
+            extras.sort();
+            let verb = if extras.len() == 1 { "does" } else { "do" };
+            let joined: Vec<String> = extras.iter().map(|e| pyfmt::repr_str(e)).collect();
+            let mut names: Vec<&String> = patterns.into_iter().flat_map(|p| p.keys()).collect();
+            names.sort();
+            let pats: Vec<String> = names.iter().map(|p| pyfmt::repr_str(p)).collect();
+            err(
+                path,
+                instance,
+                format!(
+                    "{} {verb} not match any of the regexes: {}",
+                    joined.join(", "),
+                    pats.join(", ")
+                ),
+            )
+        }
         Value::Bool(false) => {
             extras.sort();
             let verb = if extras.len() == 1 { "was" } else { "were" };
@@ -423,7 +540,7 @@ fn check_additional(
         }
         Value::Object(_) => extras.iter().find_map(|k| {
             path.push((*k).clone());
-            let e = first_error(kv, &inst[*k], path);
+            let e = first_error(kv, &inst[*k], path, d);
             path.pop();
             e
         }),
@@ -487,11 +604,11 @@ fn check_bound(key: &str, kv: &Value, instance: &Value, path: &[String]) -> Opti
     None
 }
 
-fn check_one_of(kv: &Value, instance: &Value, path: &[String]) -> Option<RawError> {
+fn check_one_of(kv: &Value, instance: &Value, path: &[String], d: Dialect) -> Option<RawError> {
     let subs = kv.as_array()?;
     let valid: Vec<&Value> = subs
         .iter()
-        .filter(|s| first_error(s, instance, &mut Vec::new()).is_none())
+        .filter(|s| first_error(s, instance, &mut Vec::new(), d).is_none())
         .collect();
     match valid.len() {
         1 => None,

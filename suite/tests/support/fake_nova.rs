@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use nova_conform::oracle::Profile;
-use nova_conform::target::{Caller, HostInventory, ServerTemplate, StaticToken, Target, Timing};
+use nova_conform::target::{Caller, HostInventory, ScopedToken, ServerTemplate, Target, Timing};
 use nova_conform::variant::Role;
 use parking_lot::Mutex;
 use serde_json::{json, Value};
@@ -743,7 +743,10 @@ impl Target for FakeTarget {
             role,
             http: self.http.clone(),
             compute_url: format!("{}/v2.1", self.server.uri()),
-            auth: Arc::new(StaticToken(format!("tok-{}", role.as_str()))),
+            auth: Arc::new(ScopedToken {
+                token: format!("tok-{}", role.as_str()),
+                project_id: if role == Role::Other { "other" } else { "demo" }.into(),
+            }),
         })
     }
     fn inventory(&self) -> &HostInventory {

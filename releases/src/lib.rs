@@ -20,6 +20,7 @@
 mod error;
 mod range;
 mod series;
+mod signal;
 mod table;
 
 pub use error::ReleaseError;
@@ -28,4 +29,5 @@ pub use series::{
     Behaviour, EmptyHostMessage, Microversion, NoValidHost, OsloPolicyDefault, Policy, PolicyRule,
     Series,
 };
+pub use signal::Signal;
 pub use table::ReleaseTable;

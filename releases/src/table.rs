@@ -3,7 +3,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::{Microversion, ReleaseError, Series};
+use crate::{Microversion, ReleaseError, Series, Signal};
 
 /// The bundled table's text.
 pub const BUNDLED: &str = include_str!("../../fixtures/releases.toml");
@@ -12,12 +12,15 @@ pub const BUNDLED: &str = include_str!("../../fixtures/releases.toml");
 #[serde(deny_unknown_fields)]
 struct File {
     series: Vec<Series>,
+    #[serde(default, rename = "signal")]
+    signals: Vec<Signal>,
 }
 
 /// Every series, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReleaseTable {
     series: Vec<Series>,
+    signals: Vec<Signal>,
 }
 
 impl ReleaseTable {
@@ -32,8 +35,10 @@ impl ReleaseTable {
 
     /// Parses a table; series must be listed oldest first with rising Nova majors.
     pub fn parse(text: &str) -> Result<Self, ReleaseError> {
-        let file: File = toml::from_str(text).map_err(|e| ReleaseError::Table(e.to_string()))?;
-        let mut series = file.series;
+        let File {
+            mut series,
+            signals,
+        } = toml::from_str(text).map_err(|e| ReleaseError::Table(e.to_string()))?;
         if series.is_empty() {
             return Err(ReleaseError::Table("no series".into()));
         }
@@ -56,7 +61,17 @@ impl ReleaseTable {
                 return Err(ReleaseError::Table(format!("series {} listed twice", s.id)));
             }
         }
-        Ok(Self { series })
+        let table = Self { series, signals };
+        for s in &table.signals {
+            s.allowed_range(&table)
+                .map_err(|e| ReleaseError::Table(format!("signal {}: {e}", s.id)))?;
+        }
+        Ok(table)
+    }
+
+    /// The read-only signals (`[[signal]]`), in file order.
+    pub fn signals(&self) -> &[Signal] {
+        &self.signals
     }
 
     pub fn len(&self) -> usize {
@@ -195,5 +210,22 @@ mod tests {
             .unwrap()
             .resolve(t)
             .is_err());
+    }
+
+    #[test]
+    fn signals_resolve_and_a_bad_range_is_a_table_error() {
+        let t = ReleaseTable::bundled();
+        let s = &t.signals()[0];
+        assert_eq!(s.id, "manager-lists-own-migrations");
+        assert_eq!(s.allowed_range(t).unwrap(), (15, 17));
+        let bad = format!(
+            "{}\n[[signal]]\nid = \"x\"\nrequest = \"GET /\"\nallowed = \"kilo-\"\nsources = []\n",
+            BUNDLED.split("\n[[signal]]").next().unwrap()
+        );
+        let err = ReleaseTable::parse(&bad).unwrap_err().to_string();
+        assert!(
+            err.contains("signal x: unknown Nova release \"kilo\""),
+            "{err}"
+        );
     }
 }

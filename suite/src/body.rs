@@ -92,10 +92,16 @@ impl BodyValues {
                 )));
             }
         }
-        if !values.force.contains_key(ForceVariant::NonBoolean.as_str()) {
-            return Err(SuiteError::Fixture(
-                "bodies/values.toml: no value for force non-boolean".into(),
-            ));
+        for f in [
+            ForceVariant::NonBoolean,
+            ForceVariant::StringTrue,
+            ForceVariant::StringFalse,
+        ] {
+            if !values.force.contains_key(f.as_str()) {
+                return Err(SuiteError::Fixture(format!(
+                    "bodies/values.toml: no value for force {f}"
+                )));
+            }
         }
         for o in crate::variant::OtherBody::ALL {
             let text = values.shape.get(o.as_str()).ok_or_else(|| {
@@ -145,7 +151,9 @@ impl BodyValues {
                     ForceVariant::Null => Some(Value::Null),
                     ForceVariant::True => Some(Value::Bool(true)),
                     ForceVariant::False => Some(Value::Bool(false)),
-                    ForceVariant::NonBoolean => Some(self.force["non-boolean"].clone()),
+                    ForceVariant::NonBoolean
+                    | ForceVariant::StringTrue
+                    | ForceVariant::StringFalse => Some(self.force[force.as_str()].clone()),
                 };
                 if let Some(v) = force_value {
                     inner.insert("force".into(), v);

@@ -11,6 +11,7 @@ use nova_conform::filter::Filter;
 use nova_conform::matrix::MatrixKind;
 use nova_conform::microversion::{Microversion, VersionBounds};
 use nova_conform::oracle::Profile;
+use nova_conform::release::{Candidates, ReleaseChoice};
 use nova_conform::runner::{RunOutcome, DEFAULT_JOBS};
 use nova_conform::target::Target;
 use nova_conform::verdict::VerdictKind;
@@ -82,6 +83,18 @@ pub struct Selection {
     /// Every precondition x role case at every microversion (see docs/cases.md).
     #[arg(long)]
     exhaustive: bool,
+    /// The Nova release (series id, codename or Nova version) the answers are judged as, or
+    /// `auto`: the candidates from discovery; a case passes if a candidate explains it, the
+    /// run only if one candidate explains every answer.
+    #[arg(long, value_name = "SERIES|auto", default_value = "auto", value_parser = parse_release)]
+    nova_release: ReleaseChoice,
+}
+
+fn parse_release(s: &str) -> Result<ReleaseChoice, String> {
+    s.parse::<ReleaseChoice>().map_err(|e| match e {
+        SuiteError::Usage(m) => m.trim_start_matches("--nova-release: ").to_string(),
+        other => other.to_string(),
+    })
 }
 
 #[derive(Args, Debug)]
@@ -114,9 +127,10 @@ struct RunArgs {
 struct ListArgs {
     #[command(flatten)]
     sel: Selection,
-    /// Target's maximum microversion to list against (no cloud is contacted).
-    #[arg(long, default_value = "2.104")]
-    max_version: String,
+    /// Target's maximum microversion to list against (no cloud is contacted; default: the
+    /// max of --nova-release, or of the newest release with `auto`).
+    #[arg(long)]
+    max_version: Option<String>,
     /// Target's minimum microversion.
     #[arg(long, default_value = "2.1")]
     min_version: String,
@@ -196,14 +210,27 @@ pub fn plan(sel: &Selection, jobs: usize) -> Result<Plan, SuiteError> {
         },
         filter: Filter::parse(sel.filter.as_deref(), sel.microversions.as_deref())?,
         jobs,
+        release: sel.nova_release,
     })
 }
 
 fn cmd_list(a: ListArgs) -> Result<i32, SuiteError> {
     let p = plan(&a.sel, 1)?;
+    let series_max = match p.release {
+        ReleaseChoice::Series(s) => s.max_microversion,
+        ReleaseChoice::Auto => {
+            nova_releases::ReleaseTable::bundled()
+                .newest()
+                .max_microversion
+        }
+    };
+    let max = match &a.max_version {
+        Some(v) => v.parse::<Microversion>()?,
+        None => Microversion::new(series_max.major, series_max.minor),
+    };
     let bounds = VersionBounds {
         min: a.min_version.parse::<Microversion>()?,
-        max: a.max_version.parse::<Microversion>()?,
+        max,
     };
     if bounds.min > bounds.max {
         return Err(SuiteError::Usage(
@@ -222,6 +249,11 @@ fn cmd_list(a: ListArgs) -> Result<i32, SuiteError> {
         bounds.min,
         bounds.max
     ));
+    let candidates = Candidates::new(p.release, bounds.max);
+    out.push_str(&format!("{}\n", candidates.describe()));
+    for w in &candidates.warnings {
+        out.push_str(&format!("WARNING: {w}\n"));
+    }
     print!("{out}");
     Ok(EXIT_PASS)
 }
@@ -262,7 +294,12 @@ async fn cmd_run(a: RunArgs) -> Result<i32, SuiteError> {
             "--dry-run plans a run against a cloud: give --os-cloud (or set OS_CLOUD / OS_AUTH_URL)".into(),
         ));
     }
-    let target = EmbeddedMock::start(p.profile).await?;
+    // The embedded mock is the series asked for (default: the newest), so that an explicit
+    // --nova-release checks the mock's version of that series.
+    let target = match p.release {
+        ReleaseChoice::Series(s) => EmbeddedMock::start_release(p.profile, s).await?,
+        ReleaseChoice::Auto => EmbeddedMock::start(p.profile).await?,
+    };
     let pb = progress_bar();
     let not_passing = std::sync::atomic::AtomicUsize::new(0);
     let outcome = run_plan(&target, &p, &|n| pb.set_length(n as u64), &|r| {
@@ -285,7 +322,7 @@ async fn cmd_run(a: RunArgs) -> Result<i32, SuiteError> {
 fn exit_code(o: &RunOutcome) -> i32 {
     if o.count(VerdictKind::Error) > 0 || !o.cleanup_failures.is_empty() {
         EXIT_ENGINE
-    } else if o.count(VerdictKind::Fail) > 0 {
+    } else if o.count(VerdictKind::Fail) > 0 || !o.release.consistent() {
         EXIT_FAIL
     } else {
         EXIT_PASS
@@ -341,6 +378,7 @@ async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
                 kind,
                 filter: Filter::default(),
                 jobs: a.jobs,
+                release: ReleaseChoice::Auto,
             };
             let t0 = Instant::now();
             let o = run_plan(&target, &p, &|_| {}, &|_| {}).await;

@@ -10,7 +10,6 @@ use nova_conform::cloud_run::{self, Control};
 use nova_conform::cloud_target::{self, CloudSelection, CloudTarget, Network, ServerSpec};
 use nova_conform::conformance::{select, Plan};
 use nova_conform::matrix::MatrixKind;
-use nova_conform::oracle::Oracle;
 use nova_conform::plan::{self, Assumptions, PlanInput};
 use nova_conform::runner::RunOutcome;
 use nova_conform::target::{Target, Timing};
@@ -180,8 +179,12 @@ pub async fn run(
     let target = CloudTarget::connect(&a.cloud.selection(), &spec, a.wait.timing()).await?;
     let progress = progress_printer(Some(pb.clone()));
     progress(target.describe_discovery().trim_end().to_string());
-    let oracle = Oracle::bundled(p.profile)?;
     let bounds = target.discovery.bounds;
+    let judges = nova_conform::conformance::judges(&target, p, &bounds).await?;
+    progress(judges.candidates.describe());
+    for w in &judges.candidates.warnings {
+        progress(format!("WARNING: {w}"));
+    }
     let cases = select(p, &bounds);
     if cases.is_empty() {
         return Err(SuiteError::Usage("the filter selects no case".into()));
@@ -189,7 +192,7 @@ pub async fn run(
     let have_given_active = target.given.first().is_some_and(|g| g.status == "ACTIVE");
     let plan = plan::build(PlanInput {
         cases,
-        oracle: &oracle,
+        judges: &judges,
         bounds,
         inventory: target.inventory(),
         missing_roles: &target.missing,
@@ -198,6 +201,7 @@ pub async fn run(
         exhaustive: p.kind == MatrixKind::Exhaustive,
     });
     if a.dry_run {
+        println!("{}", judges.candidates.describe());
         print!("{}", plan.render(p.jobs, &Assumptions::default()));
         if a.verbose {
             print!("{}", plan.render_cases());
@@ -224,7 +228,7 @@ pub async fn run(
         .map_err(|e| SuiteError::Engine(format!("installing signal handlers: {e}")))?;
     let outcome = cloud_run::execute(
         Arc::new(target),
-        Arc::new(oracle),
+        Arc::new(judges),
         plan,
         p.jobs,
         run_id,

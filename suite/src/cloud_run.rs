@@ -15,8 +15,8 @@ use crate::case::Case;
 use crate::cleanup::Progress;
 use crate::cloud_servers::PlanServers;
 use crate::cloud_target::CloudTarget;
-use crate::oracle::Oracle;
 use crate::plan::RunPlan;
+use crate::release::{self, Judges};
 use crate::runner::{run_with, RunConfig, RunOutcome};
 use crate::target::Target;
 use crate::variant::Precondition;
@@ -43,6 +43,7 @@ fn skip(case: &Case, reason: String) -> CaseResult {
         exchange: None,
         follow_up: Vec::new(),
         known_discrepancy: None,
+        explained_by: None,
         duration_ms: 0,
         case: Some(case.clone()),
     }
@@ -52,7 +53,7 @@ fn skip(case: &Case, reason: String) -> CaseResult {
 #[allow(clippy::too_many_arguments)]
 pub async fn execute(
     target: Arc<CloudTarget>,
-    oracle: Arc<Oracle>,
+    oracle: Arc<Judges>,
     plan: RunPlan,
     jobs: usize,
     run_id: String,
@@ -246,6 +247,7 @@ pub async fn execute(
         profile: oracle.profile(),
         target: target.describe(),
         bounds,
+        release: release::conclude(&oracle, &results),
         results,
         wall_ms: started.elapsed().as_millis() as u64,
         servers_created: servers.created_count(),

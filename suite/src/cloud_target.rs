@@ -134,6 +134,9 @@ impl Auth for SessionAuth {
                 .map_err(|e| SuiteError::Target(e.to_string()))
         })
     }
+    fn project_id(&self) -> Option<String> {
+        self.0.identity().project_id.clone()
+    }
 }
 
 /// A caller from an authenticated session.

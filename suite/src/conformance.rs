@@ -5,7 +5,8 @@ use crate::error::SuiteError;
 use crate::filter::Filter;
 use crate::matrix::{self, MatrixKind};
 use crate::microversion::VersionBounds;
-use crate::oracle::{Oracle, Profile};
+use crate::oracle::Profile;
+use crate::release::{Candidates, Judges, ReleaseChoice};
 use crate::runner::{self, RunConfig, RunOutcome};
 use crate::target::Target;
 use crate::variant::Role;
@@ -18,6 +19,8 @@ pub struct Plan {
     pub kind: MatrixKind,
     pub filter: Filter,
     pub jobs: usize,
+    /// `--nova-release`: which series judge the answers.
+    pub release: ReleaseChoice,
 }
 
 /// The cases a plan selects on a target with `bounds`.
@@ -26,6 +29,19 @@ pub fn select(plan: &Plan, bounds: &VersionBounds) -> Vec<Case> {
         .into_iter()
         .filter(|c| plan.filter.matches(c))
         .collect()
+}
+
+/// The judges of `plan` for `target` advertising `bounds`: the candidates of its release
+/// choice, narrowed by the read-only signals.
+pub async fn judges(
+    target: &dyn Target,
+    plan: &Plan,
+    bounds: &VersionBounds,
+) -> Result<Judges, SuiteError> {
+    let candidates = Candidates::new(plan.release, bounds.max)
+        .narrow(target)
+        .await;
+    Judges::new(plan.profile, candidates)
 }
 
 /// Discovers the target's versions, selects the cases and runs them.
@@ -39,7 +55,7 @@ pub async fn run_plan(
         .caller(Role::Admin)
         .ok_or_else(|| SuiteError::Target("no admin identity".into()))?;
     let bounds = runner::discover(&admin).await?;
-    let oracle = Oracle::bundled(plan.profile)?;
+    let judges = judges(target, plan, &bounds).await?;
     let cases = select(plan, &bounds);
     if cases.is_empty() {
         return Err(SuiteError::Usage("the filter selects no case".into()));
@@ -49,5 +65,5 @@ pub async fn run_plan(
         jobs: plan.jobs,
         run_id: uuid::Uuid::new_v4().simple().to_string()[..8].to_string(),
     };
-    runner::run(target, &oracle, bounds, cases, &cfg, on_result).await
+    runner::run(target, &judges, bounds, cases, &cfg, on_result).await
 }

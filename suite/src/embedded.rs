@@ -28,6 +28,9 @@ impl Auth for SessionAuth {
                 .map_err(|e| SuiteError::Target(e.to_string()))
         })
     }
+    fn project_id(&self) -> Option<String> {
+        self.0.identity().project_id.clone()
+    }
 }
 
 /// Builds a caller from an authenticated session.
@@ -57,8 +60,18 @@ pub struct EmbeddedMock {
 }
 
 impl EmbeddedMock {
-    /// Starts a mock of `profile` (microversions 2.1-2.104, instant lifecycle).
+    /// Starts a mock of `profile` as the newest Nova of the release table (microversions
+    /// 2.1-2.104, instant lifecycle).
     pub async fn start(profile: Profile) -> Result<Self, SuiteError> {
+        Self::start_release(profile, nova_releases::ReleaseTable::bundled().newest()).await
+    }
+
+    /// Starts a mock of `profile` behaving like Nova `series` (its max microversion,
+    /// policies and message variants: `MockCloudBuilder::nova_release`).
+    pub async fn start_release(
+        profile: Profile,
+        series: &nova_releases::Series,
+    ) -> Result<Self, SuiteError> {
         let mock_profile = match profile {
             Profile::Nova => mockcloud::Profile::Nova,
             Profile::PikeSpec => mockcloud::Profile::PikeSpec,
@@ -84,7 +97,7 @@ impl EmbeddedMock {
         });
         let cloud = MockCloud::builder()
             .profile(mock_profile)
-            .microversions("2.1", "2.104")
+            .nova_release(&series.id)
             .host_specs(hosts)
             .lifecycle(Lifecycle::Instant)
             .start()

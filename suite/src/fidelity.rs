@@ -19,8 +19,9 @@ use crate::cloud_target::{CloudSelection, CloudTarget, CloudsYamlText, ServerSpe
 use crate::conformance::{select, Plan};
 use crate::error::SuiteError;
 use crate::matrix::MatrixKind;
-use crate::oracle::{Oracle, Profile};
+use crate::oracle::Profile;
 use crate::plan::{self, PlanInput, RunPlan};
+use crate::release::Judges;
 use crate::runner::RunOutcome;
 use crate::target::{Target, Timing};
 use crate::variant::Role;
@@ -44,12 +45,17 @@ pub struct Mirror {
     pub selection: CloudSelection,
 }
 
-/// Starts the mock of `profile` shaped like the endpoint: the same microversion range, one host
+/// Starts the mock of `profile` shaped like the endpoint: Nova `series` (its policies and
+/// message variants, `MockCloudBuilder::nova_release`), the same microversion range, one host
 /// per usable compute host of the endpoint (with room for every server of a run), its disabled
 /// host disabled with the same reason, and its `--full-host` with no capacity. The endpoint's
 /// hosts that are down are left out (no case uses them); the role identities are those the
 /// endpoint has.
-pub async fn start_mirror(endpoint: &CloudTarget, profile: Profile) -> Result<Mirror, SuiteError> {
+pub async fn start_mirror(
+    endpoint: &CloudTarget,
+    profile: Profile,
+    series: &nova_releases::Series,
+) -> Result<Mirror, SuiteError> {
     let d = &endpoint.discovery;
     let inv = endpoint.inventory();
     let roomy = |name: &str| HostSpec {
@@ -77,6 +83,9 @@ pub async fn start_mirror(endpoint: &CloudTarget, profile: Profile) -> Result<Mi
             Profile::Nova => mockcloud::Profile::Nova,
             Profile::PikeSpec => mockcloud::Profile::PikeSpec,
         })
+        // The series first: it sets its max microversion, which the endpoint's range then
+        // overrides (a max unknown to the table is mirrored as advertised).
+        .nova_release(&series.id)
         .microversions(&d.bounds.min.to_string(), &d.bounds.max.to_string())
         .host_specs(hosts)
         .lifecycle(Lifecycle::Instant)
@@ -136,7 +145,7 @@ pub struct FidelityRun {
 }
 
 /// The plan of `target` (the same code as `run`'s).
-fn plan_for(p: &Plan, oracle: &Oracle, target: &CloudTarget) -> Result<RunPlan, SuiteError> {
+fn plan_for(p: &Plan, judges: &Judges, target: &CloudTarget) -> Result<RunPlan, SuiteError> {
     let bounds = target.discovery.bounds;
     let cases = select(p, &bounds);
     if cases.is_empty() {
@@ -144,7 +153,7 @@ fn plan_for(p: &Plan, oracle: &Oracle, target: &CloudTarget) -> Result<RunPlan, 
     }
     Ok(plan::build(PlanInput {
         cases,
-        oracle,
+        judges,
         bounds,
         inventory: target.inventory(),
         missing_roles: &target.missing,
@@ -163,8 +172,11 @@ fn prefixed(progress: &Progress, side: &'static str) -> Progress {
     })
 }
 
-/// Starts the mirror of `endpoint`, runs plan `p` on both at once (each with its own servers
-/// and cleanup), stops the mirror and compares.
+/// Starts the mirror of `endpoint`, runs plan `p` on both (each with its own servers and
+/// cleanup), stops the mirror and compares. Both sides are planned and judged by the
+/// endpoint's candidate series. With one candidate the mirror is that series and both sides
+/// run at once; with several (`auto` could not tell them apart before the run) the endpoint
+/// runs first and the mirror is the series that explains its answers.
 pub async fn run(
     endpoint: CloudTarget,
     endpoint_spec: &ServerSpec,
@@ -173,7 +185,48 @@ pub async fn run(
     control: Control,
     progress: Progress,
 ) -> Result<FidelityRun, SuiteError> {
-    let mirror = start_mirror(&endpoint, p.profile).await?;
+    let judges =
+        Arc::new(crate::conformance::judges(&endpoint, p, &endpoint.discovery.bounds).await?);
+    progress(judges.candidates.describe());
+    let endpoint_plan = plan_for(p, &judges, &endpoint)?;
+    let quiet: cloud_run::OnResult = Arc::new(|_: &CaseResult| {});
+    let endpoint = Arc::new(endpoint);
+    let run_endpoint = |plan: RunPlan| {
+        cloud_run::execute(
+            endpoint.clone(),
+            judges.clone(),
+            plan,
+            p.jobs,
+            run_id.clone(),
+            control.clone(),
+            prefixed(&progress, "endpoint"),
+            quiet.clone(),
+        )
+    };
+    let (endpoint_outcome, series) = if judges.len() == 1 {
+        (None, judges.candidates.series[0])
+    } else {
+        progress(format!(
+            "fidelity: {} cases to send to the endpoint first, to find which candidate it is",
+            endpoint_plan.runnable()
+        ));
+        let o = run_endpoint(endpoint_plan.clone()).await;
+        let v = &o.release;
+        let pick = v
+            .explained_by
+            .last()
+            .or(v.closest.as_ref())
+            .and_then(|id| judges.candidates.series.iter().find(|s| &s.id == id))
+            .copied()
+            .unwrap_or(judges.candidates.series[judges.len() - 1]);
+        progress(format!(
+            "fidelity: the endpoint {}; the mock is Nova {}",
+            v.describe(),
+            pick.label()
+        ));
+        (Some(o), pick)
+    };
+    let mirror = start_mirror(&endpoint, p.profile, series).await?;
     let mock = match connect_mirror(&mirror, endpoint_spec).await {
         Ok(m) => m,
         Err(e) => {
@@ -181,43 +234,33 @@ pub async fn run(
             return Err(e);
         }
     };
-    let oracle = Arc::new(Oracle::bundled(p.profile)?);
-    let (endpoint_plan, mock_plan) =
-        match (plan_for(p, &oracle, &endpoint), plan_for(p, &oracle, &mock)) {
-            (Ok(a), Ok(b)) => (a, b),
-            (Err(e), _) | (_, Err(e)) => {
-                mirror.cloud.shutdown().await;
-                return Err(e);
-            }
-        };
+    let mock_plan = match plan_for(p, &judges, &mock) {
+        Ok(m) => m,
+        Err(e) => {
+            mirror.cloud.shutdown().await;
+            return Err(e);
+        }
+    };
     progress(format!(
-        "fidelity: {} cases to send to the endpoint, {} to the mock",
+        "fidelity: {} cases to send to the endpoint, {} to the mock (Nova {})",
         endpoint_plan.runnable(),
-        mock_plan.runnable()
+        mock_plan.runnable(),
+        series.label()
     ));
-    let quiet: cloud_run::OnResult = Arc::new(|_: &CaseResult| {});
-    let (mock_outcome, endpoint_outcome) = tokio::join!(
-        cloud_run::execute(
-            Arc::new(mock),
-            oracle.clone(),
-            mock_plan,
-            p.jobs,
-            run_id.clone(),
-            control.clone(),
-            prefixed(&progress, "mock"),
-            quiet.clone(),
-        ),
-        cloud_run::execute(
-            Arc::new(endpoint),
-            oracle.clone(),
-            endpoint_plan,
-            p.jobs,
-            run_id,
-            control,
-            prefixed(&progress, "endpoint"),
-            quiet,
-        ),
+    let run_mock = cloud_run::execute(
+        Arc::new(mock),
+        judges.clone(),
+        mock_plan,
+        p.jobs,
+        run_id.clone(),
+        control.clone(),
+        prefixed(&progress, "mock"),
+        quiet.clone(),
     );
+    let (mock_outcome, endpoint_outcome) = match endpoint_outcome {
+        Some(o) => (run_mock.await, o),
+        None => tokio::join!(run_mock, run_endpoint(endpoint_plan)),
+    };
     mirror.cloud.shutdown().await;
     let differences = compare(&mock_outcome, &endpoint_outcome);
     Ok(FidelityRun {
@@ -430,6 +473,7 @@ mod tests {
             wall_ms: 0,
             servers_created: 0,
             cleanup_failures: Vec::new(),
+            release: Default::default(),
         }
     }
 

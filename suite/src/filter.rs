@@ -170,7 +170,14 @@ mod tests {
 
     #[test]
     fn selects_by_fields() {
+        // The body is crossed with every precondition x role (docs/cases.md).
         let f = Filter::parse(Some("host=null force=true mv=2.56"), None).unwrap();
+        assert_eq!(cases().iter().filter(|c| f.matches(c)).count(), 7 * 4);
+        let f = Filter::parse(
+            Some("host=null force=true mv=2.56 pre=active role=admin"),
+            None,
+        )
+        .unwrap();
         let hit: Vec<_> = cases().into_iter().filter(|c| f.matches(c)).collect();
         assert_eq!(hit.len(), 1);
         assert_eq!(

@@ -56,6 +56,7 @@ pub mod oracle;
 pub mod plan;
 pub mod provision;
 pub mod redact;
+pub mod release;
 pub mod report;
 pub mod runner;
 pub mod server_source;

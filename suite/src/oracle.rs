@@ -4,8 +4,15 @@
 //! order upstream's handler checks things); the first matching rule of the first stage that
 //! has one decides. Within a stage the profile's own rules come before the base's, so a profile
 //! states only where it differs.
+//!
+//! An oracle judges for one Nova series ([`Oracle::for_series`]): a rule may be limited to a
+//! range of series (`releases = "2023.2-"`) or to the series whose release-table facts hold
+//! (`policy_migrate = ["admin"]`, ...); both are resolved when the oracle is built, so judging a
+//! case costs the same for every series. Facts stay in `fixtures/releases.toml` (one source):
+//! the rules name the fact, not the series that have it.
 use std::collections::BTreeMap;
 
+use nova_releases::{NoValidHost, PolicyRule, ReleaseTable, Series, SeriesRange};
 use serde::Deserialize;
 
 use crate::case::Case;
@@ -73,6 +80,29 @@ struct When {
     force: Option<Vec<ForceVariant>>,
     precondition: Option<Vec<Precondition>>,
     role: Option<Vec<Role>>,
+    /// A range of series (`2023.2-`, `-2025.1`, `queens-train`, `2025.1`).
+    releases: Option<String>,
+    /// Release-table facts of the series (`fixtures/releases.toml` `policy` / `behaviour`).
+    policy_migrate: Option<Vec<PolicyRule>>,
+    policy_migrate_host: Option<Vec<PolicyRule>>,
+    policy_before_lookup: Option<bool>,
+    no_valid_host: Option<Vec<NoValidHost>>,
+}
+
+impl When {
+    /// Whether the series conditions hold for `series` (`range` is `releases`, resolved).
+    fn holds_for(&self, range: Option<(usize, usize)>, series: &Series) -> bool {
+        fn among<T: PartialEq>(list: &Option<Vec<T>>, v: T) -> bool {
+            list.as_ref().is_none_or(|l| l.contains(&v))
+        }
+        range.is_none_or(|(a, b)| (a..=b).contains(&series.index()))
+            && among(&self.policy_migrate, series.policy.migrate)
+            && among(&self.policy_migrate_host, series.policy.migrate_host)
+            && self
+                .policy_before_lookup
+                .is_none_or(|b| b == series.policy.before_lookup)
+            && among(&self.no_valid_host, series.behaviour.no_valid_host)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -132,26 +162,47 @@ pub struct MessageContext {
     pub version_sent: Option<String>,
 }
 
-/// A loaded oracle for one profile.
+/// A loaded oracle for one profile, judging for one Nova series.
 #[derive(Debug)]
 pub struct Oracle {
     profile: Profile,
-    /// Stage name -> rules in evaluation order (profile's first, then base's).
+    series: &'static Series,
+    /// Stage name -> rules in evaluation order (profile's first, then base's), only those
+    /// that apply to `series`.
     stages: Vec<(String, Vec<Rule>)>,
 }
 
 impl Oracle {
-    /// The bundled oracle of `profile`.
+    /// The bundled oracle of `profile` for the newest series of the release table.
     pub fn bundled(profile: Profile) -> Result<Self, SuiteError> {
-        let files: BTreeMap<&str, &str> = BUNDLED.iter().copied().collect();
-        Self::from_files(profile, &|name| files.get(name).map(|s| s.to_string()))
+        Self::for_series(profile, ReleaseTable::bundled().newest())
     }
 
-    /// Loads `profile` with file contents from `read` (by file name).
+    /// The bundled oracle of `profile` for `series` (a series of the bundled table).
+    pub fn for_series(profile: Profile, series: &'static Series) -> Result<Self, SuiteError> {
+        let files: BTreeMap<&str, &str> = BUNDLED.iter().copied().collect();
+        Self::from_files_for(profile, series, &|name| {
+            files.get(name).map(|s| s.to_string())
+        })
+    }
+
+    /// Loads `profile` with file contents from `read` (by file name), for the newest series.
     pub fn from_files(
         profile: Profile,
         read: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, SuiteError> {
+        Self::from_files_for(profile, ReleaseTable::bundled().newest(), read)
+    }
+
+    /// Loads `profile` for `series` with file contents from `read`. Every rule is validated
+    /// (an unknown series in `releases` is an error whichever series is loaded); only the rules
+    /// that apply to `series` are kept.
+    pub fn from_files_for(
+        profile: Profile,
+        series: &'static Series,
+        read: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, SuiteError> {
+        let table = ReleaseTable::bundled();
         let load = |name: &str| -> Result<RawFile, SuiteError> {
             let text = read(name)
                 .ok_or_else(|| SuiteError::Fixture(format!("expectations/{name}: missing")))?;
@@ -207,7 +258,23 @@ impl Oracle {
                     .map_err(|e| {
                         SuiteError::Fixture(format!("expectations/{name}: rule {}: {e}", raw.id))
                     })?;
-                if let Some(m) = &raw.message {
+                let range = raw
+                    .when
+                    .releases
+                    .as_deref()
+                    .map(|r| r.parse::<SeriesRange>().and_then(|r| r.resolve(table)))
+                    .transpose()
+                    .map_err(|e| {
+                        SuiteError::Fixture(format!("expectations/{name}: rule {}: {e}", raw.id))
+                    })?;
+                // Series values are plain text in the pattern (regex-escaped).
+                let message = raw.message.as_ref().map(|m| {
+                    m.replace(
+                        "%(empty_host)s",
+                        &regex::escape(series.behaviour.empty_host.as_str()),
+                    )
+                });
+                if let Some(m) = &message {
                     // Validate the pattern now with dummy values, so a typo fails at load.
                     crate::message::validate(m).map_err(|e| {
                         SuiteError::Fixture(format!("expectations/{name}: rule {}: {e}", raw.id))
@@ -223,6 +290,9 @@ impl Oracle {
                     }
                     None => EndState::Unchanged,
                 };
+                if !raw.when.holds_for(range, series) {
+                    continue;
+                }
                 slot.1.push(Rule {
                     origin: name.clone(),
                     id: raw.id,
@@ -230,17 +300,26 @@ impl Oracle {
                     mv,
                     status: raw.status,
                     fault: raw.fault,
-                    message: raw.message,
+                    message,
                     end,
                     headers: raw.headers.or_else(|| defaults.clone()).unwrap_or_default(),
                 });
             }
         }
-        Ok(Self { profile, stages })
+        Ok(Self {
+            profile,
+            series,
+            stages,
+        })
     }
 
     pub fn profile(&self) -> Profile {
         self.profile
+    }
+
+    /// The series this oracle judges for.
+    pub fn series(&self) -> &'static Series {
+        self.series
     }
 
     /// The expectation for `case` on a target with `bounds`; `None` if no rule matches (the
@@ -336,6 +415,7 @@ mod tests {
     use super::*;
     use crate::microversion::{Microversion, VersionSelector};
     use crate::variant::BodyShape;
+    use nova_releases::{ReleaseTable, Series};
 
     fn bounds() -> VersionBounds {
         VersionBounds {
@@ -399,6 +479,359 @@ mod tests {
         assert!(!re.is_match("Compute host aXb could not be found."));
     }
 
+    fn series(name: &str) -> &'static Series {
+        ReleaseTable::bundled().get(name).unwrap()
+    }
+
+    fn at(mv: u32, host: HostVariant, force: ForceVariant, pre: Precondition, role: Role) -> Case {
+        Case {
+            version: VersionSelector::Exact(Microversion::new(2, mv)),
+            header: HeaderStyle::Modern,
+            body: BodyShape::Migrate { host, force },
+            precondition: pre,
+            role,
+        }
+    }
+
+    /// (status, rule) of `case` for `profile` judged as `series`.
+    fn judged(profile: Profile, name: &str, case: &Case) -> (u16, String, Option<String>) {
+        let o = Oracle::for_series(profile, series(name)).unwrap();
+        let ctx = MessageContext {
+            server_id: "s".into(),
+            host: Some("h".into()),
+            version_sent: None,
+        };
+        let e = o.expect(case, &bounds(), &ctx).unwrap();
+        (e.status, e.rule, e.message_pattern)
+    }
+
+    const MIGRATE_403: &str =
+        "^Policy doesn't allow os_compute_api:os-migrate-server:migrate to be performed\\.$";
+    const MIGRATE_HOST_403: &str =
+        "^Policy doesn't allow os_compute_api:os-migrate-server:migrate:host to be performed\\.$";
+
+    #[test]
+    fn a_manager_is_a_member_before_2025_2() {
+        use HostVariant as H;
+        use Precondition as P;
+        let no_host = at(2, H::Absent, ForceVariant::Absent, P::Active, Role::Manager);
+        for name in ["queens", "2020.1", "2023.1", "2024.2", "2025.1"] {
+            let (status, rule, msg) = judged(Profile::Nova, name, &no_host);
+            assert_eq!(status, 403, "{name}");
+            assert!(
+                rule.ends_with("policy-migrate-manager")
+                    || rule.ends_with("policy-migrate-manager-before-lookup"),
+                "{name}: {rule}"
+            );
+            assert_eq!(msg.as_deref(), Some(MIGRATE_403), "{name}");
+        }
+        for name in ["2025.2", "2026.1", "2026.2"] {
+            assert_eq!(judged(Profile::Nova, name, &no_host).0, 202, "{name}");
+            let locked = at(2, H::Absent, ForceVariant::Absent, P::Locked, Role::Manager);
+            assert_eq!(judged(Profile::Nova, name, &locked).1, "common:locked");
+            let paused = at(60, H::Null, ForceVariant::Absent, P::Paused, Role::Manager);
+            assert_eq!(
+                judged(Profile::Nova, name, &paused).1,
+                "common:state-paused"
+            );
+        }
+        // Before 2025.2 the locked and paused manager cases are refused by the policy first.
+        let locked = at(2, H::Absent, ForceVariant::Absent, P::Locked, Role::Manager);
+        assert_eq!(
+            judged(Profile::Nova, "2025.1", &locked).1,
+            "common:policy-migrate-manager"
+        );
+    }
+
+    #[test]
+    fn migrate_host_policy_only_from_2023_2() {
+        use HostVariant as H;
+        for role in [Role::Member, Role::Manager] {
+            let c = at(
+                56,
+                H::Other,
+                ForceVariant::Absent,
+                Precondition::Active,
+                role,
+            );
+            for name in ["2020.1", "2022.2", "2023.1"] {
+                let (status, _, msg) = judged(Profile::Nova, name, &c);
+                assert_eq!(
+                    (status, msg.as_deref()),
+                    (403, Some(MIGRATE_403)),
+                    "{name} {role}"
+                );
+            }
+            for name in ["2023.2", "2024.1", "2025.1", "2026.2"] {
+                let (status, rule, msg) = judged(Profile::Nova, name, &c);
+                assert_eq!(
+                    (status, msg.as_deref()),
+                    (403, Some(MIGRATE_HOST_403)),
+                    "{name} {role}"
+                );
+                assert_eq!(rule, "common:policy-migrate-host");
+            }
+            // Below 2.56 the host is not read: the migrate rule, in every series.
+            let c = at(
+                55,
+                H::Other,
+                ForceVariant::Absent,
+                Precondition::Active,
+                role,
+            );
+            assert_eq!(
+                judged(Profile::Nova, "2024.1", &c).2.as_deref(),
+                Some(MIGRATE_403)
+            );
+        }
+    }
+
+    #[test]
+    fn policy_before_lookup_where_the_table_says() {
+        use HostVariant as H;
+        use Precondition as P;
+        let before: Vec<&str> = ReleaseTable::bundled()
+            .iter()
+            .filter(|s| s.policy.before_lookup)
+            .map(|s| s.id.as_str())
+            .collect();
+        assert!(before.contains(&"2018.1"), "{before:?}");
+        for name in ["queens", "2020.1", "2026.2"] {
+            let early = series(name).policy.before_lookup;
+            for (pre, role) in [
+                (P::Nonexistent, Role::Member),
+                (P::Nonexistent, Role::Manager),
+                (P::Active, Role::Other),
+                (P::Nonexistent, Role::Other),
+            ] {
+                let c = at(60, H::Null, ForceVariant::Absent, pre, role);
+                let (status, rule, msg) = judged(Profile::Nova, name, &c);
+                if early {
+                    assert_eq!(
+                        (status, msg.as_deref()),
+                        (403, Some(MIGRATE_403)),
+                        "{name} {pre} {role}"
+                    );
+                    assert!(rule.contains("before-lookup"), "{rule}");
+                } else {
+                    assert_eq!(status, 404, "{name} {pre} {role}: {rule}");
+                }
+            }
+            // An admin still gets the 404.
+            let c = at(
+                60,
+                H::Null,
+                ForceVariant::Absent,
+                P::Nonexistent,
+                Role::Admin,
+            );
+            assert_eq!(judged(Profile::Nova, name, &c).0, 404, "{name}");
+        }
+    }
+
+    #[test]
+    fn no_valid_host_is_a_synchronous_400_where_the_table_says() {
+        use HostVariant as H;
+        for host in [H::Disabled, H::NoCapacity] {
+            let c = at(
+                56,
+                host,
+                ForceVariant::Absent,
+                Precondition::Active,
+                Role::Admin,
+            );
+            let (status, rule, msg) = judged(Profile::Nova, "queens", &c);
+            assert_eq!((status, rule.as_str()), (400, "common:no-valid-host-sync"));
+            assert_eq!(
+                msg.as_deref(),
+                Some("^No valid host was found\\. No valid host found for cold migrate$")
+            );
+            let o = Oracle::for_series(Profile::Nova, series("2020.1")).unwrap();
+            let e = o.expect(&c, &bounds(), &MessageContext::default()).unwrap();
+            assert_eq!((e.status, e.end), (202, EndState::AsyncFailure));
+            // pike-spec: a forced host skips the scheduler, in every series.
+            for force in [ForceVariant::True, ForceVariant::StringTrue] {
+                let c = at(56, host, force, Precondition::Active, Role::Admin);
+                assert_eq!(
+                    judged(Profile::PikeSpec, "queens", &c).1,
+                    "pike-spec:forced-to-host"
+                );
+            }
+            let c = at(
+                56,
+                host,
+                ForceVariant::StringFalse,
+                Precondition::Active,
+                Role::Admin,
+            );
+            assert_eq!(
+                judged(Profile::PikeSpec, "queens", &c).1,
+                "common:no-valid-host-sync"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_host_message_of_the_series() {
+        let c = at(
+            56,
+            HostVariant::Empty,
+            ForceVariant::Absent,
+            Precondition::Active,
+            Role::Admin,
+        );
+        let (_, _, old) = judged(Profile::Nova, "2023.1", &c);
+        let (_, _, new) = judged(Profile::Nova, "2024.1", &c);
+        assert_eq!(
+            old.as_deref(),
+            Some("^Invalid input for field/attribute host\\. Value: \\. '' is too short$")
+        );
+        assert_eq!(
+            new.as_deref(),
+            Some("^Invalid input for field/attribute host\\. Value: \\. '' should be non\\-empty$")
+        );
+        assert!(crate::message::matches(
+            new.as_deref().unwrap(),
+            &[],
+            "Invalid input for field/attribute host. Value: . '' should be non-empty"
+        ));
+        assert!(!crate::message::matches(
+            new.as_deref().unwrap(),
+            &[],
+            "Invalid input for field/attribute host. Value: . '' is too short"
+        ));
+    }
+
+    #[test]
+    fn max_microversion_of_the_series_in_out_of_range_and_latest() {
+        // The bounds the run judges with are the endpoint's; for a series that is its max.
+        let s = series("2025.1");
+        let b = VersionBounds {
+            min: Microversion::new(2, 1),
+            max: Microversion::new(2, s.max_microversion.minor),
+        };
+        let o = Oracle::for_series(Profile::Nova, s).unwrap();
+        let mut c = at(
+            2,
+            HostVariant::Absent,
+            ForceVariant::Absent,
+            Precondition::Active,
+            Role::Admin,
+        );
+        c.version = VersionSelector::OutOfRange;
+        let e = o
+            .expect(
+                &c,
+                &b,
+                &MessageContext {
+                    version_sent: Some("2.101".into()),
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(e.status, 406);
+        assert!(e.message.unwrap().ends_with("maximum is 2\\.100\\.$"));
+        c.version = VersionSelector::Latest;
+        c.body = BodyShape::Migrate {
+            host: HostVariant::Other,
+            force: ForceVariant::Absent,
+        };
+        let e = o.expect(&c, &b, &MessageContext::default()).unwrap();
+        assert_eq!((e.status, e.end), (202, EndState::VerifyResizeOnRequested));
+    }
+
+    #[test]
+    fn pike_force_without_host_after_lookup_and_policy_before_lock() {
+        use HostVariant as H;
+        use Precondition as P;
+        for force in [ForceVariant::True, ForceVariant::StringTrue] {
+            let j = |pre, role| {
+                judged(
+                    Profile::PikeSpec,
+                    "2026.2",
+                    &at(56, H::Null, force, pre, role),
+                )
+                .1
+            };
+            assert_eq!(j(P::Active, Role::Admin), "pike-spec:force-without-host");
+            assert_eq!(j(P::Locked, Role::Admin), "pike-spec:force-without-host");
+            assert_eq!(j(P::Locked, Role::Manager), "pike-spec:force-without-host");
+            assert_eq!(j(P::Paused, Role::Admin), "pike-spec:force-without-host");
+            assert_eq!(j(P::Nonexistent, Role::Admin), "common:server-not-found");
+            assert_eq!(j(P::Active, Role::Other), "common:other-project-not-found");
+            assert_eq!(j(P::Active, Role::Member), "common:policy-migrate");
+            // A manager where migrate is admin-only is refused by the policy first.
+            let c = at(56, H::Null, force, P::Active, Role::Manager);
+            assert_eq!(
+                judged(Profile::PikeSpec, "2025.1", &c).1,
+                "common:policy-migrate-manager"
+            );
+        }
+        // "off" is false: the scheduler checks the host as without force.
+        let c = at(
+            56,
+            H::Other,
+            ForceVariant::StringFalse,
+            P::Active,
+            Role::Admin,
+        );
+        assert_eq!(
+            judged(Profile::PikeSpec, "2026.2", &c).1,
+            "common:accepted-requested-host"
+        );
+        let c = at(
+            56,
+            H::Other,
+            ForceVariant::StringTrue,
+            P::Active,
+            Role::Admin,
+        );
+        assert_eq!(
+            judged(Profile::Nova, "2026.2", &c).1,
+            "nova:force-not-allowed"
+        );
+    }
+
+    #[test]
+    fn release_ranges_are_validated_and_limit_rules() {
+        let file = |releases: &str| {
+            format!(
+                "profile = \"nova\"\nstages = [\"a\"]\n[[rule]]\nid = \"x\"\nstage = \"a\"\n\
+                 when = {{ releases = \"{releases}\" }}\nstatus = 400\n\
+                 [[rule]]\nid = \"y\"\nstage = \"a\"\nstatus = 409\n"
+            )
+        };
+        let load = |releases: &str, name: &str| {
+            let text = file(releases);
+            Oracle::from_files_for(Profile::Nova, series(name), &move |n: &str| {
+                (n == "nova.toml").then(|| text.clone())
+            })
+        };
+        let c = at(
+            2,
+            HostVariant::Absent,
+            ForceVariant::Absent,
+            Precondition::Active,
+            Role::Admin,
+        );
+        let status = |o: Oracle| {
+            o.expect(&c, &bounds(), &MessageContext::default())
+                .unwrap()
+                .status
+        };
+        assert_eq!(status(load("2023.2-", "2023.2").unwrap()), 400);
+        assert_eq!(status(load("2023.2-", "2023.1").unwrap()), 409);
+        assert_eq!(status(load("queens-train", "stein").unwrap()), 400);
+        assert_eq!(status(load("-2025.1", "2025.2").unwrap()), 409);
+        // An unknown series is a load error, whichever series is loaded.
+        let err = load("kilo-", "2026.2").unwrap_err().to_string();
+        assert!(
+            err.contains("rule x") && err.contains("unknown Nova release \"kilo\""),
+            "{err}"
+        );
+        assert!(load("train-queens", "2026.2").is_err());
+    }
+
     #[test]
     fn bad_files_are_rejected() {
         let read = |name: &str| -> Option<String> {
@@ -431,15 +864,27 @@ mod coverage {
 
     #[test]
     fn every_case_of_the_exhaustive_matrix_has_an_expectation() {
-        let bounds = VersionBounds {
-            min: Microversion::new(2, 1),
-            max: Microversion::new(2, 104),
-        };
-        for profile in Profile::ALL {
-            let oracle = Oracle::bundled(profile).unwrap();
-            for case in build(MatrixKind::Exhaustive, &bounds) {
-                let e = oracle.expect(&case, &bounds, &MessageContext::default());
-                assert!(e.is_some(), "{profile}: no rule for {}", case.name());
+        // For every series of the table, with that series' bounds.
+        let table = nova_releases::ReleaseTable::bundled();
+        assert_eq!(table.len(), 18);
+        for series in table.iter() {
+            let max = series.max_microversion;
+            let bounds = VersionBounds {
+                min: Microversion::new(2, 1),
+                max: Microversion::new(max.major, max.minor),
+            };
+            let cases = build(MatrixKind::Exhaustive, &bounds);
+            for profile in Profile::ALL {
+                let oracle = Oracle::for_series(profile, series).unwrap();
+                for case in &cases {
+                    let e = oracle.expect(case, &bounds, &MessageContext::default());
+                    assert!(
+                        e.is_some(),
+                        "{profile} {}: no rule for {}",
+                        series.id,
+                        case.name()
+                    );
+                }
             }
         }
     }

@@ -16,7 +16,8 @@ use std::time::Duration;
 use crate::case::Case;
 use crate::cloud_servers::RETIRE_AFTER_MIGRATIONS;
 use crate::microversion::{Microversion, VersionBounds, VersionSelector};
-use crate::oracle::{MessageContext, Oracle};
+use crate::oracle::MessageContext;
+use crate::release::Judges;
 use crate::target::HostInventory;
 use crate::variant::{HostVariant, Precondition, Role};
 
@@ -24,7 +25,8 @@ use crate::variant::{HostVariant, Precondition, Role};
 pub struct PlanInput<'a> {
     /// The selected cases (matrix and filter).
     pub cases: Vec<Case>,
-    pub oracle: &'a Oracle,
+    /// The candidate series' oracles: a case any of them expects to be accepted is chained.
+    pub judges: &'a Judges,
     pub bounds: VersionBounds,
     pub inventory: &'a HostInventory,
     /// Roles without an identity, with the reason.
@@ -80,11 +82,9 @@ pub struct RunPlan {
     pub bounds: Option<VersionBounds>,
 }
 
-/// Whether the oracle expects `case` to be accepted (a migration starts).
-pub fn mutating(oracle: &Oracle, case: &Case, bounds: &VersionBounds) -> bool {
-    oracle
-        .expect(case, bounds, &MessageContext::default())
-        .is_some_and(|e| (200..300).contains(&e.status))
+/// Whether a candidate's oracle expects `case` to be accepted (a migration may start).
+pub fn mutating(judges: &Judges, case: &Case, bounds: &VersionBounds) -> bool {
+    judges.any_accepted(case, bounds)
 }
 
 /// The boundary selectors at which accepted cases run by default.
@@ -145,12 +145,13 @@ pub fn build(input: PlanInput<'_>) -> RunPlan {
                 continue;
             }
         }
-        let expectation = input
-            .oracle
-            .expect(&case, &bounds, &MessageContext::default());
-        let accepted = expectation
-            .as_ref()
-            .is_some_and(|e| (200..300).contains(&e.status));
+        let expectations: Vec<_> = input
+            .judges
+            .expectations(&case, &bounds, &MessageContext::default())
+            .into_iter()
+            .flatten()
+            .collect();
+        let accepted = expectations.iter().any(|e| (200..300).contains(&e.status));
         if !accepted {
             if needs_server && !given {
                 plan.servers_to_create.insert(case.precondition);
@@ -172,12 +173,15 @@ pub fn build(input: PlanInput<'_>) -> RunPlan {
                 plan.reduced += 1;
                 continue;
             }
-            let e = expectation.expect("accepted implies an expectation");
+            // What every candidate expects (rule and end) is the behaviour class.
+            let rules: Vec<String> = expectations
+                .iter()
+                .map(|e| format!("{}:{}:{:?}", e.rule, e.status, e.end))
+                .collect();
             let class = format!(
-                "{}|{}|{:?}|{}|{}|{}",
+                "{}|{}|{}|{}|{}",
                 case.version,
-                e.rule,
-                e.end,
+                rules.join("+"),
                 case.precondition,
                 case.role,
                 case.header.as_str()
@@ -349,6 +353,10 @@ mod tests {
     use crate::matrix::{build as matrix, MatrixKind};
     use crate::oracle::Profile;
 
+    fn judges() -> Judges {
+        Judges::newest(Profile::Nova, &bounds()).unwrap()
+    }
+
     fn bounds() -> VersionBounds {
         VersionBounds {
             min: Microversion::new(2, 1),
@@ -365,7 +373,7 @@ mod tests {
     }
 
     fn plan_for(hosts: usize, exhaustive: bool, missing: &BTreeMap<Role, String>) -> RunPlan {
-        let oracle = Oracle::bundled(Profile::Nova).unwrap();
+        let oracle = judges();
         let kind = if exhaustive {
             MatrixKind::Exhaustive
         } else {
@@ -374,7 +382,7 @@ mod tests {
         let inventory = inv(hosts);
         build(PlanInput {
             cases: matrix(kind, &bounds()),
-            oracle: &oracle,
+            judges: &oracle,
             bounds: bounds(),
             inventory: &inventory,
             missing_roles: missing,
@@ -386,7 +394,7 @@ mod tests {
 
     #[test]
     fn refused_cases_all_run_and_accepted_ones_are_reduced_to_boundaries() {
-        let oracle = Oracle::bundled(Profile::Nova).unwrap();
+        let oracle = judges();
         let all = matrix(MatrixKind::Default, &bounds());
         let p = plan_for(3, false, &BTreeMap::new());
         let refused = all

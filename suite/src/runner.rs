@@ -10,13 +10,15 @@ use crate::body::{BodyValues, HostNames};
 use crate::case::Case;
 use crate::error::SuiteError;
 use crate::expectation::EndState;
+use crate::expectation::Expectation;
 use crate::followthrough::{follow, FollowInput};
 use crate::http::{send, VersionHeader};
 use crate::judge::judge;
 use crate::microversion::{Microversion, VersionBounds};
-use crate::oracle::{MessageContext, Oracle, Profile};
+use crate::oracle::{MessageContext, Profile};
 use crate::provision::{Server, ServerPool};
 use crate::redact;
+use crate::release::{self, Judges, ReleaseVerdict};
 use crate::server_source::ServerSource;
 use crate::target::{Caller, Target};
 use crate::variant::{Precondition, Role};
@@ -44,6 +46,8 @@ pub struct RunOutcome {
     pub servers_created: usize,
     /// Servers that could not be deleted (must be empty).
     pub cleanup_failures: Vec<String>,
+    /// Which Nova series explain the answers.
+    pub release: ReleaseVerdict,
 }
 
 impl RunOutcome {
@@ -91,18 +95,18 @@ pub async fn discover(admin: &Caller) -> Result<VersionBounds, SuiteError> {
 
 struct Ctx<'a> {
     target: &'a dyn Target,
-    oracle: &'a Oracle,
+    judges: &'a Judges,
     bounds: VersionBounds,
     values: BodyValues,
     admin: Caller,
     pool: &'a dyn ServerSource,
 }
 
-/// Runs `cases` (already filtered) against `target`, judged by `oracle`. `on_result` is
+/// Runs `cases` (already filtered) against `target`, judged by `judges`. `on_result` is
 /// called as each case finishes (progress display).
 pub async fn run(
     target: &dyn Target,
-    oracle: &Oracle,
+    judges: &Judges,
     bounds: VersionBounds,
     cases: Vec<Case>,
     cfg: &RunConfig,
@@ -118,12 +122,13 @@ pub async fn run(
         target.timing(),
         cfg.run_id.clone(),
     );
-    let results = run_with(target, oracle, bounds, cases, cfg, &pool, on_result).await?;
+    let results = run_with(target, judges, bounds, cases, cfg, &pool, on_result).await?;
     let cleanup_failures = pool.cleanup().await;
     Ok(RunOutcome {
-        profile: oracle.profile(),
+        profile: judges.profile(),
         target: target.describe(),
         bounds,
+        release: release::conclude(judges, &results),
         results,
         wall_ms: started.elapsed().as_millis() as u64,
         servers_created: pool.created_count(),
@@ -136,7 +141,7 @@ pub async fn run(
 /// themselves (real clouds: shared and chained servers, Ctrl-C).
 pub async fn run_with(
     target: &dyn Target,
-    oracle: &Oracle,
+    judges: &Judges,
     bounds: VersionBounds,
     cases: Vec<Case>,
     cfg: &RunConfig,
@@ -148,7 +153,7 @@ pub async fn run_with(
         .ok_or_else(|| SuiteError::Target("the target has no admin identity".into()))?;
     let ctx = Arc::new(Ctx {
         target,
-        oracle,
+        judges,
         bounds,
         values: BodyValues::bundled()?,
         admin,
@@ -195,6 +200,7 @@ fn result(case: &Case, verdict: Verdict, started: Instant) -> CaseResult {
         exchange: None,
         follow_up: Vec::new(),
         known_discrepancy: None,
+        explained_by: None,
         duration_ms: started.elapsed().as_millis() as u64,
         case: Some(case.clone()),
     }
@@ -255,7 +261,21 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
         version_sent: version_sent.clone(),
     };
     let mut res = result(&case, Verdict::Pass, started);
-    let Some(exp) = ctx.oracle.expect(&case, &ctx.bounds, &msg_ctx) else {
+    // One expectation per candidate series; candidates that expect the same are judged once.
+    let mut distinct: Vec<(Expectation, Vec<usize>)> = Vec::new();
+    for (i, e) in ctx
+        .judges
+        .expectations(&case, &ctx.bounds, &msg_ctx)
+        .into_iter()
+        .enumerate()
+    {
+        let Some(e) = e else { continue };
+        match distinct.iter_mut().find(|(d, _)| *d == e) {
+            Some((_, who)) => who.push(i),
+            None => distinct.push((e, vec![i])),
+        }
+    }
+    if distinct.is_empty() {
         if let Some(s) = server {
             ctx.pool.release(case.precondition, s).await;
         }
@@ -263,8 +283,8 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
             reason: "the oracle has no rule for this case".into(),
         };
         return res;
-    };
-    res.expected = Some(exp.clone());
+    }
+    res.expected = Some(distinct[0].0.clone());
 
     let vh = version_sent.map(|value| VersionHeader {
         style: case.header,
@@ -300,7 +320,18 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
         .response
         .clone()
         .expect("send returns a response on success");
-    let mut mismatches = judge(&exp, &resp, case.version.echoed(&ctx.bounds).as_deref());
+    let echoed = case.version.echoed(&ctx.bounds);
+    let mut mismatches: Vec<Vec<Mismatch>> = distinct
+        .iter()
+        .map(|(e, _)| judge(e, &resp, echoed.as_deref()))
+        .collect();
+    // The expectation the follow-through checks the end state against: the first whose
+    // status is the answer's.
+    let lead = distinct
+        .iter()
+        .position(|(e, _)| e.status == resp.status)
+        .unwrap_or(0);
+    let exp = distinct[lead].0.clone();
     let fault = resp.fault();
     let mut observed = Observed {
         status: resp.status,
@@ -348,8 +379,19 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
             observed.end = Some(f.end.clone());
             res.follow_up = f.steps;
             // The end state is judged only when the answer itself was the expected one.
-            if resp.status == exp.status {
-                mismatches.extend(f.mismatches);
+            for ((e, _), m) in distinct.iter().zip(mismatches.iter_mut()) {
+                if resp.status != e.status {
+                    continue;
+                }
+                if e.end == exp.end {
+                    m.extend(f.mismatches.iter().cloned());
+                } else {
+                    m.push(Mismatch {
+                        what: "end state".into(),
+                        expected: e.end.describe().into(),
+                        got: f.end.clone(),
+                    });
+                }
             }
             if let Some(e) = f.error {
                 error.get_or_insert(e);
@@ -378,12 +420,14 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
             }
         }
         Some(s) if resp.status < 500 => {
-            if (200..300).contains(&exp.status) {
-                mismatches.push(Mismatch {
-                    what: "end state".into(),
-                    expected: exp.end.describe().into(),
-                    got: "refused, nothing happened".into(),
-                });
+            for ((e, _), m) in distinct.iter().zip(mismatches.iter_mut()) {
+                if (200..300).contains(&e.status) {
+                    m.push(Mismatch {
+                        what: "end state".into(),
+                        expected: e.end.describe().into(),
+                        got: "refused, nothing happened".into(),
+                    });
+                }
             }
             ctx.pool.release(case.precondition, s).await;
         }
@@ -391,10 +435,49 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
         None => {}
     }
     res.observed = Some(observed);
-    res.verdict = match (error, mismatches.is_empty()) {
+    let explaining: Vec<usize> = (0..distinct.len())
+        .filter(|&k| mismatches[k].is_empty())
+        .collect();
+    if ctx.judges.len() > 1 {
+        let series = &ctx.judges.candidates.series;
+        let mut by: Vec<usize> = explaining
+            .iter()
+            .flat_map(|&k| distinct[k].1.iter().copied())
+            .collect();
+        by.sort_unstable();
+        res.explained_by = Some(by.into_iter().map(|i| series[i].id.clone()).collect());
+    }
+    res.verdict = match (error, explaining.first()) {
         (Some(reason), _) => Verdict::Error { reason },
-        (None, true) => Verdict::Pass,
-        (None, false) => Verdict::Fail { mismatches },
+        (None, Some(&k)) => {
+            res.expected = Some(distinct[k].0.clone());
+            Verdict::Pass
+        }
+        (None, None) => {
+            res.expected = Some(exp);
+            let mismatches = if distinct.len() == 1 {
+                mismatches.remove(0)
+            } else {
+                // Say which candidates each difference is against.
+                let series = &ctx.judges.candidates.series;
+                distinct
+                    .iter()
+                    .zip(mismatches)
+                    .flat_map(|((_, who), ms)| {
+                        let label = who
+                            .iter()
+                            .map(|&i| series[i].id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        ms.into_iter().map(move |m| Mismatch {
+                            what: format!("[Nova {label}] {}", m.what),
+                            ..m
+                        })
+                    })
+                    .collect()
+            };
+            Verdict::Fail { mismatches }
+        }
     };
     res.duration_ms = started.elapsed().as_millis() as u64;
     res

@@ -62,6 +62,7 @@ pub fn render(outcome: &RunOutcome, max_exchanges: usize) -> String {
         outcome.wall_ms as f64 / 1000.0
     );
     let _ = writeln!(s, "  total: {}", fmt_counts(&total));
+    s.push_str(&crate::release::render_line(&outcome.release));
     let _ = writeln!(s, "  per microversion:");
     let mut i = 0;
     while i < per_version.len() {
@@ -125,6 +126,10 @@ pub fn render(outcome: &RunOutcome, max_exchanges: usize) -> String {
             }
         }
     }
+    s.push_str(&crate::release::render_unexplained(
+        &outcome.release,
+        &outcome.results,
+    ));
     if bad.len() > max_exchanges {
         let _ = writeln!(
             s,

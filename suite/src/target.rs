@@ -15,6 +15,10 @@ use crate::variant::Role;
 /// Supplies a (possibly refreshed) token for a caller.
 pub trait Auth: Send + Sync {
     fn token(&self) -> BoxFuture<'_, Result<String, SuiteError>>;
+    /// The project the token is scoped to, where known (a release signal names it).
+    fn project_id(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A fixed token (fakes and tests).
@@ -24,6 +28,22 @@ impl Auth for StaticToken {
     fn token(&self) -> BoxFuture<'_, Result<String, SuiteError>> {
         let t = self.0.clone();
         Box::pin(async move { Ok(t) })
+    }
+}
+
+/// A fixed token scoped to a known project (fakes and tests).
+pub struct ScopedToken {
+    pub token: String,
+    pub project_id: String,
+}
+
+impl Auth for ScopedToken {
+    fn token(&self) -> BoxFuture<'_, Result<String, SuiteError>> {
+        let t = self.token.clone();
+        Box::pin(async move { Ok(t) })
+    }
+    fn project_id(&self) -> Option<String> {
+        Some(self.project_id.clone())
     }
 }
 

@@ -113,6 +113,10 @@ pub struct CaseResult {
     pub follow_up: Vec<String>,
     /// Set when the case is listed in a known-discrepancy file (routed to the mock's owner).
     pub known_discrepancy: Option<String>,
+    /// With several candidate Nova releases (`--nova-release auto`): the ids of those whose
+    /// expectation the answer matches. Absent with one candidate (the verdict says it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explained_by: Option<Vec<String>>,
     pub duration_ms: u64,
     #[serde(skip)]
     pub case: Option<Case>,

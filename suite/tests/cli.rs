@@ -13,6 +13,9 @@ fn usage_errors_exit_2() {
         vec!["list", "--microversions", "2.x"],
         vec!["run", "--jobs", "0"],
         vec!["run", "--profile", "bogus"],
+        vec!["list", "--nova-release", "kilo"],
+        vec!["run", "--nova-release", "2017.2"],
+        vec!["fidelity", "--nova-release", "folsom"],
         vec!["frobnicate"],
     ] {
         let out = bin().args(&args).output().unwrap();
@@ -32,7 +35,7 @@ fn list_prints_ids_and_names() {
         .args([
             "list",
             "--filter",
-            "host=null force=true",
+            "host=null force=true pre=active role=admin",
             "--microversions",
             "2.55-2.56",
         ])
@@ -41,24 +44,42 @@ fn list_prints_ids_and_names() {
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(lines.len(), 4, "{text}");
     assert!(
         lines[0].starts_with("nc-")
             && lines[0].ends_with("2.55 host=null,force=true on active as admin"),
         "{text}"
     );
     assert_eq!(lines[2], "2 cases (profile nova, versions 2.1-2.104)");
-    let all = bin().args(["list"]).output().unwrap();
-    let ex = bin().args(["list", "--exhaustive"]).output().unwrap();
-    let last = |o: &std::process::Output| {
+    assert_eq!(
+        lines[3],
+        "Nova release: auto, candidates 2026.2 (advertised max microversion 2.104)"
+    );
+    let count = |args: &[&str]| {
+        let o = bin().args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
         String::from_utf8_lossy(&o.stdout)
             .lines()
-            .last()
+            .find(|l| l.contains(" cases (profile"))
             .unwrap()
             .to_string()
     };
-    assert!(last(&all).starts_with("6902 cases"), "{}", last(&all));
-    assert!(last(&ex).starts_with("15164 cases"), "{}", last(&ex));
+    assert!(count(&["list"]).starts_with("7034 cases"));
+    assert!(count(&["list", "--exhaustive"]).starts_with("18050 cases"));
+    // A series lists against its own max microversion.
+    assert_eq!(
+        count(&["list", "--nova-release", "epoxy"]),
+        "6786 cases (profile nova, versions 2.1-2.100)"
+    );
+    let o = bin()
+        .args(["list", "--max-version", "2.98", "--filter", "mv=2.1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("Nova release: auto, candidates 2024.1 (caracal), 2024.2 (dalmatian) (advertised max microversion 2.98)\nWARNING: no Nova in the release table advertises microversion 2.98"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -89,7 +110,26 @@ fn run_writes_every_report() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("total: 5 pass"), "{stdout}");
+    // 5 bodies x admin on ACTIVE, and force true without a host crossed with the 28
+    // precondition x role pairs (one of which is admin on ACTIVE).
+    assert!(stdout.contains("total: 33 pass"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "  Nova release: behaves like Nova 2026.2 (advertised max microversion 2.104)"
+        ),
+        "{stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("r.json")).unwrap()).unwrap();
+    let rel = &json["runs"][0]["nova_release"];
+    assert_eq!(rel["summary"], "behaves like Nova 2026.2");
+    assert_eq!(rel["explained_by"], serde_json::json!(["2026.2"]));
+    assert_eq!(rel["consistent"], true);
+    let xml = std::fs::read_to_string(dir.join("r.xml")).unwrap();
+    assert!(
+        xml.contains(r#"<property name="nova_release" value="behaves like Nova 2026.2"/>"#),
+        "{xml:.600}"
+    );
     for f in [
         "r.xml",
         "r.json",

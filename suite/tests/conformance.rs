@@ -8,6 +8,7 @@ use nova_conform::embedded::EmbeddedMock;
 use nova_conform::filter::Filter;
 use nova_conform::matrix::MatrixKind;
 use nova_conform::oracle::Profile;
+use nova_conform::release::ReleaseChoice;
 use nova_conform::runner::{RunOutcome, DEFAULT_JOBS};
 use nova_conform::target::Target;
 use nova_conform::verdict::VerdictKind;
@@ -21,6 +22,7 @@ async fn run(profile: Profile) -> RunOutcome {
         kind: MatrixKind::Default,
         filter: Filter::default(),
         jobs: DEFAULT_JOBS,
+        release: ReleaseChoice::Auto,
     };
     let outcome = run_plan(&target, &plan, &|_| {}, &|_| {}).await;
     Box::new(target).shutdown().await;

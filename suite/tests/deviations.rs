@@ -42,7 +42,8 @@ async fn run_fake(
         jobs: 16,
         run_id: "t".into(),
     };
-    let out = run(&target, &oracle, bounds, window(&bounds), &cfg, &|_| {})
+    let judges = nova_conform::release::Judges::newest(profile, &bounds).unwrap();
+    let out = run(&target, &judges, bounds, window(&bounds), &cfg, &|_| {})
         .await
         .unwrap();
     assert!(out.cleanup_failures.is_empty());

@@ -122,3 +122,46 @@ async fn a_fault_rule_shows_as_exactly_the_rows_it_changes() {
         "{stdout}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_several_candidates_the_endpoint_runs_first_and_the_mock_is_the_series_it_behaves_like(
+) {
+    // 2.95 is the max of both 2023.1 and 2023.2, and no read-only signal tells them apart; a
+    // member naming a host gets `...:migrate:host`, which only 2023.2 has.
+    let m = MockServe::start(&[
+        "--step-ms",
+        "20",
+        "--hosts",
+        "compute1,compute2,compute3",
+        "--max-version",
+        "2.95",
+    ]);
+    let report = m.dir.join("differences.json");
+    let out = m.run(&[
+        "fidelity",
+        "--os-cloud",
+        "mockcloud-admin",
+        "--member-cloud",
+        "mockcloud-member",
+        "--poll-interval",
+        "0.02",
+        "--filter",
+        "mv=2.56 role=member pre=active",
+        "--json",
+        report.to_str().unwrap(),
+    ]);
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{stderr}",
+        text(&out.stdout)
+    );
+    assert_eq!(read_json(&report), json!([]));
+    for line in [
+        "Nova release: auto, candidates 2023.1 (antelope), 2023.2 (bobcat) (advertised max microversion 2.95)",
+        "fidelity: the endpoint behaves like Nova 2023.2 (bobcat); the mock is Nova 2023.2 (bobcat)",
+    ] {
+        assert!(stderr.contains(line), "{line}\n{stderr}");
+    }
+}

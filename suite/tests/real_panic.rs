@@ -16,8 +16,9 @@ use nova_conform::cloud_target::{CloudSelection, CloudTarget, ServerSpec};
 use nova_conform::conformance::{select, Plan};
 use nova_conform::filter::Filter;
 use nova_conform::matrix::MatrixKind;
-use nova_conform::oracle::{Oracle, Profile};
+use nova_conform::oracle::Profile;
 use nova_conform::plan::{self, PlanInput};
+use nova_conform::release::ReleaseChoice;
 use nova_conform::target::{Target, Timing};
 use nova_conform::verdict::VerdictKind;
 
@@ -37,17 +38,18 @@ async fn a_panic_mid_run_still_cleans_up() {
     let target = CloudTarget::connect(&sel, &ServerSpec::default(), timing)
         .await
         .unwrap();
-    let oracle = Oracle::bundled(Profile::Nova).unwrap();
+    let bounds = target.discovery.bounds;
+    let oracle = nova_conform::release::Judges::newest(Profile::Nova, &bounds).unwrap();
     let p = Plan {
         profile: Profile::Nova,
         kind: MatrixKind::Default,
         filter: Filter::parse(Some("mv=2.56 role=admin"), None).unwrap(),
         jobs: 4,
+        release: ReleaseChoice::newest(),
     };
-    let bounds = target.discovery.bounds;
     let run_plan = plan::build(PlanInput {
         cases: select(&p, &bounds),
-        oracle: &oracle,
+        judges: &oracle,
         bounds,
         inventory: target.inventory(),
         missing_roles: &BTreeMap::new(),

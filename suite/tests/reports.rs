@@ -7,6 +7,7 @@ use nova_conform::conformance::{run_plan, Plan};
 use nova_conform::filter::Filter;
 use nova_conform::matrix::MatrixKind;
 use nova_conform::oracle::Profile;
+use nova_conform::release::ReleaseChoice;
 use nova_conform::runner::RunOutcome;
 use nova_conform::verdict::VerdictKind;
 use nova_conform::{behaviour_map, report, summary};
@@ -18,6 +19,7 @@ async fn outcome(deviation: Deviation) -> RunOutcome {
         kind: MatrixKind::Default,
         filter: Filter::parse(Some("!mv=2.2-2.49"), None).unwrap(),
         jobs: 16,
+        release: ReleaseChoice::newest(),
     };
     run_plan(&target, &plan, &|_| {}, &|_| {}).await.unwrap()
 }

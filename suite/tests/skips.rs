@@ -7,6 +7,7 @@ use nova_conform::conformance::{run_plan, Plan};
 use nova_conform::filter::Filter;
 use nova_conform::matrix::MatrixKind;
 use nova_conform::oracle::Profile;
+use nova_conform::release::ReleaseChoice;
 use nova_conform::variant::{HostVariant, Role};
 use nova_conform::verdict::{Verdict, VerdictKind};
 
@@ -21,6 +22,7 @@ async fn missing_identity_and_host_are_skips_with_reasons() {
         kind: MatrixKind::Default,
         filter: Filter::parse(None, Some("2.55-2.57")).unwrap(),
         jobs: 8,
+        release: ReleaseChoice::newest(),
     };
     let o = run_plan(&target, &plan, &|_| {}, &|_| {}).await.unwrap();
     let mut skipped = 0;

@@ -107,6 +107,8 @@ fn profile_data(o: &RunOutcome) -> Value {
         "profile": o.profile.as_str(), "target": o.target,
         "versions": format!("{}-{}", o.bounds.min, o.bounds.max),
         "wall_ms": o.wall_ms, "counts": counts, "columns": columns,
+        "release": o.release.describe(), "release_consistent": o.release.consistent(),
+        "release_unexplained": o.release.unexplained, "release_warnings": o.release.warnings,
         "rows": rows.iter().map(|(k, s, cells, _)| json!({"label": k, "section": s, "cells": cells})).collect::<Vec<_>>(),
         "cases": cases,
     })
@@ -133,6 +135,7 @@ header p{margin:4px 0 0;color:#c5cad3}
 main{padding:18px 28px}
 .profile{background:#fff;border:1px solid #e3e6ea;border-radius:10px;padding:16px 20px;margin-bottom:24px;box-shadow:0 1px 2px rgba(0,0,0,.04)}
 .profile h2{margin:0 0 4px;font-size:18px}
+.meta.bad{color:#b00020;font-weight:600}
 .meta{color:var(--mute);margin-bottom:10px}
 .badges span{display:inline-block;margin-right:8px;padding:2px 10px;border-radius:999px;color:#fff;font-weight:600;font-size:13px}
 .b-pass{background:var(--pass)}.b-fail{background:var(--fail)}.b-error{background:var(--error)}.b-skip{background:#8a919c}
@@ -191,7 +194,7 @@ function show(p, i, td) {
 DATA.forEach((d, p) => {
   const sec = document.createElement("section"); sec.className = "profile";
   const badges = ["pass","fail","error","skip"].filter(k => d.counts[k]).map(k => `<span class="b-${k}">${d.counts[k]} ${k}</span>`).join("");
-  let h = `<h2>Profile <code>${esc(d.profile)}</code></h2><div class="meta">${esc(d.target)} &middot; microversions ${esc(d.versions)} &middot; ${d.cases.length} cases in ${(d.wall_ms/1000).toFixed(2)} s</div><div class="badges">${badges}</div>`;
+  let h = `<h2>Profile <code>${esc(d.profile)}</code></h2><div class="meta">${esc(d.target)} &middot; microversions ${esc(d.versions)} &middot; ${d.cases.length} cases in ${(d.wall_ms/1000).toFixed(2)} s</div><div class="meta${d.release_consistent ? "" : " bad"}">Nova release: ${esc(d.release)}${d.release_unexplained.length ? " (" + d.release_unexplained.map(esc).join(", ") + ")" : ""}${d.release_warnings.map(w => "<br>warning: " + esc(w)).join("")}</div><div class="badges">${badges}</div>`;
   h += `<div class="legend">Legend:<i style="background:var(--pass)"></i>pass, accepted (2xx)<i style="background:#8fd0a6"></i>pass, refused as expected<i style="background:var(--fail)"></i>fail<i style="background:var(--error)"></i>error<i style="background:var(--skip)"></i>skip<i style="background:var(--none)"></i>not in this matrix</div>`;
   // Failures grouped by the oracle rule that judged them, each with its first case.
   const groups = new Map();

@@ -2,6 +2,7 @@
 use serde::Serialize;
 
 use crate::microversion::VersionBounds;
+use crate::release::ReleaseVerdict;
 use crate::runner::RunOutcome;
 use crate::verdict::{CaseResult, VerdictKind};
 
@@ -25,7 +26,19 @@ struct Run<'a> {
     servers_created: usize,
     cleanup_failures: &'a [String],
     counts: Counts,
+    /// Which Nova series explain the answers (docs/report-schema.md).
+    nova_release: NovaRelease<'a>,
     results: &'a [CaseResult],
+}
+
+#[derive(Serialize)]
+struct NovaRelease<'a> {
+    /// `behaves like Nova 2025.1 (epoxy)`, or why no single series does.
+    summary: String,
+    /// Whether one series explains every passing answer.
+    consistent: bool,
+    #[serde(flatten)]
+    verdict: &'a ReleaseVerdict,
 }
 
 #[derive(Serialize)]
@@ -50,6 +63,11 @@ pub fn render(outcomes: &[&RunOutcome]) -> String {
                 fail: o.count(VerdictKind::Fail),
                 skip: o.count(VerdictKind::Skip),
                 error: o.count(VerdictKind::Error),
+            },
+            nova_release: NovaRelease {
+                summary: o.release.describe(),
+                consistent: o.release.consistent(),
+                verdict: &o.release,
             },
             results: &o.results,
         })

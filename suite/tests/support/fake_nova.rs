@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use nova_conform::oracle::Profile;
-use nova_conform::target::{Caller, HostInventory, ServerTemplate, StaticToken, Target, Timing};
+use nova_conform::target::{Caller, HostInventory, ScopedToken, ServerTemplate, Target, Timing};
 use nova_conform::variant::Role;
 use parking_lot::Mutex;
 use serde_json::{json, Value};
@@ -38,6 +38,30 @@ pub enum Deviation {
     ServerErrorOnValidHost,
     /// An accepted migrate never leaves RESIZE.
     StuckInResize,
+    /// Nova 2025.1 (epoxy): the migrate policy is admin-only, so a manager is refused as a
+    /// member is, and a manager may not list migrations (max microversion 2.100).
+    Nova2025_1,
+    /// Neither 2025.1 nor 2025.2: a manager migrates an ACTIVE server (2025.2) but is refused
+    /// by the policy on a locked or stopped one (2025.1); listing migrations as a manager
+    /// answers 500, so `auto` cannot tell the two apart before the run.
+    ManagerHalfway,
+}
+
+/// Nova's `parameter_types.boolean` (nova/api/validation/parameter_types.py at 34.0.0): the
+/// value as a boolean, `None` when it is not one of the accepted values.
+fn nova_boolean(v: &Value) -> Option<bool> {
+    const TRUE: [&str; 10] = [
+        "True", "TRUE", "true", "1", "ON", "On", "on", "YES", "Yes", "yes",
+    ];
+    const FALSE: [&str; 10] = [
+        "False", "FALSE", "false", "0", "OFF", "Off", "off", "NO", "No", "no",
+    ];
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if TRUE.contains(&s.as_str()) => Some(true),
+        Value::String(s) if FALSE.contains(&s.as_str()) => Some(false),
+        _ => None,
+    }
 }
 
 const ENABLED: [&str; 3] = ["compute1", "compute2", "compute3"];
@@ -275,6 +299,24 @@ impl FakeNova {
                 }
             }
             ("GET", ["os-migrations"]) => {
+                if role == Role::Manager {
+                    // The release signal: a manager listing its own project's migrations.
+                    return match self.deviation {
+                        Deviation::Nova2025_1 => fault(
+                            403,
+                            "forbidden",
+                            "Policy doesn't allow os_compute_api:os-migrations:index to be performed.",
+                        ),
+                        Deviation::ManagerHalfway => {
+                            fault(500, "computeFault", "Unexpected API Error.")
+                        }
+                        _ => Answer {
+                            status: 200,
+                            body: Some(json!({"migrations": []})),
+                            version: None,
+                        },
+                    };
+                }
                 let inst = req
                     .url
                     .query_pairs()
@@ -430,7 +472,7 @@ impl FakeNova {
         }
         if pike {
             if let Some(f) = o.get("force") {
-                if !(f.is_boolean() || f.is_null()) {
+                if !(nova_boolean(f).is_some() || f.is_null()) {
                     return Err(format!("Invalid input for field/attribute force. Value: {}. {} is not of type 'boolean', 'null'", py(f), pyr(f)));
                 }
             }
@@ -465,14 +507,7 @@ impl FakeNova {
                 return self.bad_request(m);
             }
             if let Some(o) = arg.as_object() {
-                force = o.get("force").and_then(Value::as_bool).unwrap_or(false);
-                if self.profile == Profile::PikeSpec
-                    && force
-                    && o.get("host").is_some_and(Value::is_null)
-                    && self.deviation != Deviation::ForceWithoutHostAccepted
-                {
-                    return self.bad_request("Can't force to a non-provided destination".into());
-                }
+                force = o.get("force").and_then(nova_boolean).unwrap_or(false);
                 if reads_body {
                     host = o.get("host").and_then(Value::as_str).map(String::from);
                 }
@@ -499,12 +534,26 @@ impl FakeNova {
         if host.is_some() && !admin {
             return fault(403, "forbidden", "Policy doesn't allow os_compute_api:os-migrate-server:migrate:host to be performed.");
         }
-        if !(admin || role == Role::Manager) {
+        let manager_may = match self.deviation {
+            Deviation::Nova2025_1 => false,
+            Deviation::ManagerHalfway => s.status == "ACTIVE" && !s.locked,
+            _ => true,
+        };
+        if !(admin || (role == Role::Manager && manager_may)) {
             return fault(
                 403,
                 "forbidden",
                 "Policy doesn't allow os_compute_api:os-migrate-server:migrate to be performed.",
             );
+        }
+        // pike-spec: as live migration orders it, after the lookup and the policy.
+        if self.profile == Profile::PikeSpec
+            && force
+            && mv >= 56
+            && arg.get("host").is_some_and(Value::is_null)
+            && self.deviation != Deviation::ForceWithoutHostAccepted
+        {
+            return self.bad_request("Can't force to a non-provided destination".into());
         }
         if s.locked && !admin {
             return fault(
@@ -694,7 +743,10 @@ impl Target for FakeTarget {
             role,
             http: self.http.clone(),
             compute_url: format!("{}/v2.1", self.server.uri()),
-            auth: Arc::new(StaticToken(format!("tok-{}", role.as_str()))),
+            auth: Arc::new(ScopedToken {
+                token: format!("tok-{}", role.as_str()),
+                project_id: if role == Role::Other { "other" } else { "demo" }.into(),
+            }),
         })
     }
     fn inventory(&self) -> &HostInventory {

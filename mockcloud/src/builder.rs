@@ -36,15 +36,23 @@ impl MockCloudBuilder {
     /// `start` fail with [`Error::UnknownRelease`].
     pub fn nova_release(mut self, series: &str) -> Self {
         match nova_releases::ReleaseTable::bundled().get(series) {
-            Ok(s) => {
-                self.config.release = s;
-                self.config.max_version = Version::new(
-                    s.max_microversion.major as u16,
-                    s.max_microversion.minor as u16,
-                );
+            Ok(s) => self.nova_series(s),
+            Err(e) => {
+                self.release_error = Some(e);
+                self
             }
-            Err(e) => self.release_error = Some(e),
         }
+    }
+
+    /// Behave like `series`, a series not necessarily of the bundled table (a table parsed
+    /// elsewhere, or facts under test); sets its max microversion like
+    /// [`nova_release`](Self::nova_release).
+    pub fn nova_series(mut self, series: &'static nova_releases::Series) -> Self {
+        self.config.release = series;
+        self.config.max_version = Version::new(
+            series.max_microversion.major as u16,
+            series.max_microversion.minor as u16,
+        );
         self
     }
 

@@ -370,3 +370,49 @@ async fn bodies_that_are_missing_are_none_to_the_schema() {
     .await;
     assert_eq!(bad_request(&r), "Invalid input for field/attribute server. Value: {'description': 'd'}. Additional properties are not allowed ('description' was unexpected)");
 }
+
+/// 2.102 restricts the query parameters of the show and index calls that had no schema
+/// (`show_query_v2102`/`index_query_v2102`: additionalProperties False); before, anything
+/// passes. The decorator runs before the lookup and the policy.
+#[tokio::test]
+async fn unknown_query_parameters_of_show_calls_from_2_102() {
+    let t = T::default().await;
+    let id = t.create_server("member").await;
+    let rid = t
+        .get(
+            "member",
+            &format!("/servers/{id}/os-instance-actions"),
+            "2.1",
+        )
+        .await
+        .json["instanceActions"][0]["request_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let missing = uuid::Uuid::new_v4();
+    for path in [
+        format!("/servers/{id}?foo=1"),
+        format!("/servers/{missing}?foo=1"),
+        "/flavors/1?foo=1".to_string(),
+        "/flavors/1/os-extra_specs?foo=1".to_string(),
+        format!("/servers/{id}/os-instance-actions/{rid}?foo=1"),
+        format!("/servers/{id}/migrations?foo=1"),
+    ] {
+        let before = t.get("admin", &path, "2.101").await;
+        assert!(
+            before.status == 200 || before.status == 404,
+            "{path} at 2.101: {}",
+            before.text
+        );
+        let r = t.get("admin", &path, "2.102").await;
+        assert_eq!(
+            bad_request(&r),
+            "Additional properties are not allowed ('foo' was unexpected)",
+            "{path}"
+        );
+    }
+    let r = t
+        .get("other", &format!("/servers/{id}?foo=1"), "2.104")
+        .await;
+    assert_eq!(r.status, 400, "before the lookup");
+}

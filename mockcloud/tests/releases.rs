@@ -542,3 +542,58 @@ async fn observed_series_spot_checks() {
         .await;
     assert_eq!(r.status, 202, "{}", r.text);
 }
+
+/// `behaviour.source_up_check`: with the source compute service forced down, a migrate is
+/// 409 "Service is unavailable at this time." where the series checks it, else accepted
+/// (the move proceeds: only the service's flag is down).
+#[rstest]
+#[tokio::test]
+async fn source_service_down_follows_the_series(
+    #[values(
+        "2018.1", "2018.2", "2019.1", "2019.2", "2020.1", "2020.2", "2021.1", "2021.2", "2022.1",
+        "2022.2", "2023.1", "2023.2", "2024.1", "2024.2", "2025.1", "2025.2", "2026.1", "2026.2"
+    )]
+    id: &str,
+) {
+    source_down_case(series(id)).await;
+}
+
+async fn source_down_case(s: &'static Series) {
+    let t = mock_with(MockCloud::builder().nova_series(s)).await;
+    let (sid, other) = new_server(&t, "admin").await;
+    let source = show(&t, &sid).await["OS-EXT-SRV-ATTR:host"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    t.cloud.state().set_forced_down(&source, true);
+    let r = t
+        .action("admin", &sid, "2.56", json!({"migrate": {"host": other}}))
+        .await;
+    if s.behaviour.source_up_check {
+        assert_eq!(
+            r.fault(),
+            (
+                "conflictingRequest".into(),
+                409,
+                "Service is unavailable at this time.".into()
+            ),
+            "{}",
+            s.id
+        );
+    } else {
+        assert_eq!(r.status, 202, "{}: {}", s.id, r.text);
+        assert_eq!(show(&t, &sid).await["status"], "VERIFY_RESIZE", "{}", s.id);
+    }
+}
+
+/// The fact is read, not assumed: the same series with the check absent accepts the move.
+#[tokio::test]
+async fn a_series_without_the_source_check_accepts_the_move() {
+    let mut s = series("2026.2").clone();
+    s.behaviour.source_up_check = false;
+    let s: &'static Series = Box::leak(Box::new(s));
+    source_down_case(s).await;
+    let mut s = series("2018.1").clone();
+    s.behaviour.source_up_check = true;
+    source_down_case(Box::leak(Box::new(s))).await;
+}

@@ -122,6 +122,16 @@ impl EmptyHostMessage {
 pub struct Behaviour {
     pub no_valid_host: NoValidHost,
     pub empty_host: EmptyHostMessage,
+    /// The API refuses to move a server whose source compute service is down (409 "Service
+    /// is unavailable at this time.": `@check_instance_host(check_is_up=True)` on
+    /// `compute/api.py` `resize`, from Nova 20.2.0). `false` where the check is absent (the
+    /// move is accepted). Optional in the table: omitted means `true`.
+    #[serde(default = "default_true")]
+    pub source_up_check: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 /// One Nova series.

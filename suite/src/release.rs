@@ -359,7 +359,7 @@ impl ReleaseVerdict {
         } else if let Some(c) = &self.closest {
             if self.unexplained.is_empty() {
                 format!(
-                    "judged as Nova {}: no candidate explains every answer",
+                    "judged as Nova {}: the failures are answers no candidate explains",
                     Self::label(c)
                 )
             } else {
@@ -640,5 +640,9 @@ mod tests {
         let v = conclude(&j, &[result("a", true, None), result("b", false, None)]);
         assert!(v.explained_by.is_empty() && v.consistent());
         assert_eq!(v.closest.as_deref(), Some("2026.2"));
+        assert_eq!(
+            v.describe(),
+            "judged as Nova 2026.2: the failures are answers no candidate explains"
+        );
     }
 }

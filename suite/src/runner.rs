@@ -284,7 +284,6 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
         };
         return res;
     }
-    res.expected = Some(distinct[0].0.clone());
 
     let vh = version_sent.map(|value| VersionHeader {
         style: case.header,
@@ -305,6 +304,7 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
                 request: req,
                 response: None,
             }));
+            res.expected = distinct.into_iter().next().map(|(e, _)| e);
             res.verdict = Verdict::Error {
                 reason: format!("migrate request: {e}"),
             };
@@ -331,7 +331,7 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
         .iter()
         .position(|(e, _)| e.status == resp.status)
         .unwrap_or(0);
-    let exp = distinct[lead].0.clone();
+    let exp = &distinct[lead].0;
     let fault = resp.fault();
     let mut observed = Observed {
         status: resp.status,
@@ -447,28 +447,35 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
         by.sort_unstable();
         res.explained_by = Some(by.into_iter().map(|i| series[i].id.clone()).collect());
     }
-    res.verdict = match (error, explaining.first()) {
+    // The expectation reported: the explaining candidate's, else the one followed through.
+    let shown = explaining.first().copied().unwrap_or(lead);
+    let several = distinct.len() > 1;
+    let labels: Vec<String> = if several {
+        distinct
+            .iter()
+            .map(|(_, who)| {
+                who.iter()
+                    .map(|&i| ctx.judges.candidates.series[i].id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    res.expected = distinct.into_iter().nth(shown).map(|(e, _)| e);
+    res.verdict = match (error, explaining.is_empty()) {
         (Some(reason), _) => Verdict::Error { reason },
-        (None, Some(&k)) => {
-            res.expected = Some(distinct[k].0.clone());
-            Verdict::Pass
-        }
-        (None, None) => {
-            res.expected = Some(exp);
-            let mismatches = if distinct.len() == 1 {
+        (None, false) => Verdict::Pass,
+        (None, true) => {
+            let mismatches = if !several {
                 mismatches.remove(0)
             } else {
                 // Say which candidates each difference is against.
-                let series = &ctx.judges.candidates.series;
-                distinct
+                labels
                     .iter()
                     .zip(mismatches)
-                    .flat_map(|((_, who), ms)| {
-                        let label = who
-                            .iter()
-                            .map(|&i| series[i].id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ");
+                    .flat_map(|(label, ms)| {
                         ms.into_iter().map(move |m| Mismatch {
                             what: format!("[Nova {label}] {}", m.what),
                             ..m

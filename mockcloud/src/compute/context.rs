@@ -135,6 +135,17 @@ impl Ctx {
         self.shared.config.release.behaviour.empty_host
     }
 
+    /// The `show_query`/`index_query` of a resource without query parameters: anything goes
+    /// before 2.102, nothing from 2.102 (`..._query_v2102`, additionalProperties False).
+    pub fn no_query_from_2_102(&self, raw: Option<&str>) -> Result<(), Fault> {
+        let schema = serde_json::json!({
+            "type": "object",
+            "properties": {},
+            "additionalProperties": !self.at_least(102)
+        });
+        self.validate_query(&schema, &super::query::Query::parse(raw).multi())
+    }
+
     /// Run a query schema on `multi` (`{name: [values...]}`); 400 with Nova's detail.
     pub fn validate_query(
         &self,

@@ -7,7 +7,7 @@ use super::policy::{self, Rule};
 use super::schema::schemas;
 use crate::state::model::Flavor;
 use axum::body::Bytes;
-use axum::extract::Path;
+use axum::extract::{Path, RawQuery};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -142,7 +142,9 @@ fn with_flavor<R>(
     }
 }
 
-pub async fn specs_index(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+pub async fn specs_index(ctx: Ctx, Path(id): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
+    // The query schema decorator runs first (2.102: no parameters).
+    ctx.no_query_from_2_102(q.as_deref())?;
     policy::authorize(
         &ctx,
         "os_compute_api:os-flavor-extra-specs:index",
@@ -195,7 +197,13 @@ pub async fn specs_create(ctx: Ctx, Path(id): Path<String>, bytes: Bytes) -> Api
     Ok(ctx.json(StatusCode::OK, &json!({ "extra_specs": out })))
 }
 
-pub async fn spec_show(ctx: Ctx, Path((id, key)): Path<(String, String)>) -> ApiResult {
+pub async fn spec_show(
+    ctx: Ctx,
+    Path((id, key)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> ApiResult {
+    // The query schema decorator runs first (2.102: no parameters).
+    ctx.no_query_from_2_102(q.as_deref())?;
     policy::authorize(
         &ctx,
         "os_compute_api:os-flavor-extra-specs:show",

@@ -260,7 +260,9 @@ pub async fn detail(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
     Ok(ctx.json(StatusCode::OK, &body))
 }
 
-pub async fn show(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+pub async fn show(ctx: Ctx, Path(id): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
+    // The query schema decorator runs first (2.102: no parameters).
+    ctx.no_query_from_2_102(q.as_deref())?;
     let st = ctx.shared.state.lock();
     // A private flavor is invisible to non-admins (no flavor access lists in the mock).
     let Some(f) = st

@@ -145,7 +145,13 @@ pub async fn index(ctx: Ctx, Path(id): Path<String>, RawQuery(q): RawQuery) -> A
     Ok(ctx.json(StatusCode::OK, &body))
 }
 
-pub async fn show(ctx: Ctx, Path((id, request_id)): Path<(String, String)>) -> ApiResult {
+pub async fn show(
+    ctx: Ctx,
+    Path((id, request_id)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+) -> ApiResult {
+    // The query schema decorator runs first (2.102: no parameters).
+    ctx.no_query_from_2_102(q.as_deref())?;
     let st = ctx.shared.state.lock();
     let uuid = checks::visible(&ctx, &st, &id)?;
     let s = &st.servers[&uuid];

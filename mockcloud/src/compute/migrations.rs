@@ -236,7 +236,9 @@ impl FilterEq for Option<String> {
 }
 
 /// `GET /servers/{id}/migrations` (2.23+): only in-progress live migrations.
-pub async fn server_index(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+pub async fn server_index(ctx: Ctx, Path(id): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
+    // The query schema decorator runs first (2.102: no parameters).
+    ctx.no_query_from_2_102(q.as_deref())?;
     if !ctx.at_least(23) {
         return Err(ctx.fault(StatusCode::NOT_FOUND, "The resource could not be found."));
     }

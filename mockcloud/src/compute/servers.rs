@@ -176,7 +176,9 @@ pub async fn detail(ctx: Ctx, RawQuery(q): RawQuery) -> ApiResult {
     list(&ctx, &q, true)
 }
 
-pub async fn show(ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+pub async fn show(ctx: Ctx, Path(id): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
+    // The query schema decorator runs first (2.102: no parameters).
+    ctx.no_query_from_2_102(q.as_deref())?;
     let st = ctx.shared.state.lock();
     let uuid = checks::visible(&ctx, &st, &id)?;
     let s = &st.servers[&uuid];

@@ -126,7 +126,13 @@ pub fn migrate(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
         }
         checks::lock(ctx, s)?;
         checks::state(ctx, s, "migrate", id, &[VmState::Active, VmState::Stopped])?;
-        checks::host(ctx, st, s, true)?;
+        // `@check_instance_host(check_is_up=True)` where the series has it.
+        checks::host(
+            ctx,
+            st,
+            s,
+            ctx.shared.config.release.behaviour.source_up_check,
+        )?;
         if let Some(h) = &host {
             if s.host.as_deref() == Some(h.as_str()) {
                 return Err(ctx.bad_request("Cannot migrate to the host where the server exists."));

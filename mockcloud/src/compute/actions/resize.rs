@@ -42,7 +42,13 @@ pub fn resize(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
         )?;
         checks::lock(ctx, s)?;
         checks::state(ctx, s, "resize", id, &[VmState::Active, VmState::Stopped])?;
-        checks::host(ctx, st, s, true)?;
+        // `@check_instance_host(check_is_up=True)` where the series has it.
+        checks::host(
+            ctx,
+            st,
+            s,
+            ctx.shared.config.release.behaviour.source_up_check,
+        )?;
         let new = match st.flavors.get(&fid) {
             Some(f) if !f.disabled => f.clone(),
             _ => return Err(ctx.bad_request(format!("Flavor {fid} could not be found."))),

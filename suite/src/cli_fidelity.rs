@@ -41,9 +41,16 @@ pub struct FidelityArgs {
     /// Write the differences as a JSON array.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+    /// Write the endpoint's own run report (the format of `run --json`): fidelity judges the
+    /// endpoint with the oracle too, so one fidelity run also certifies it.
+    #[arg(long, value_name = "PATH")]
+    pub report_json: Option<PathBuf>,
 }
 
-/// Returns the exit code: 0 no difference, 1 differences, 3 engine errors on either side.
+/// Returns the exit code: 3 engine errors (or servers left) on either side; 1 differences, or
+/// an endpoint answer the oracle fails, or no single Nova series explaining the endpoint (what
+/// `run` would call a Fail); 0 otherwise. So one fidelity run judges the endpoint as `run`
+/// does and the mock against it.
 pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
     let sel = a.cloud.selection();
     if !nova_conform::cloud_target::cloud_configured(&sel) {
@@ -82,18 +89,19 @@ pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
             .map_err(|e| SuiteError::Engine(format!("serialising the differences: {e}")))?;
         crate::cli::write(path, &text)?;
     }
+    if let Some(path) = &a.report_json {
+        crate::cli::write(
+            path,
+            &nova_conform::report::json::render(&[&endpoint_outcome]),
+        )?;
+    }
     print!(
         "{}",
         fidelity::render(&diffs, &mock_outcome, &endpoint_outcome)
     );
+    println!("{}", fidelity::render_endpoint_verdict(&endpoint_outcome));
     let broken = [&mock_outcome, &endpoint_outcome]
         .iter()
         .any(|o| o.count(VerdictKind::Error) > 0 || !o.cleanup_failures.is_empty());
-    Ok(if broken {
-        3
-    } else if diffs.is_empty() {
-        0
-    } else {
-        1
-    })
+    Ok(fidelity::exit_code(broken, &diffs, &endpoint_outcome))
 }

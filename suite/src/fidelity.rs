@@ -435,6 +435,34 @@ pub fn render(diffs: &[Difference], mock: &RunOutcome, endpoint: &RunOutcome) ->
     s
 }
 
+/// The endpoint judged by the oracle, as `run` reports it: `endpoint verdicts: N pass, N fail,
+/// N skip, N error; behaves like Nova 2025.1 (epoxy)`.
+pub fn render_endpoint_verdict(endpoint: &RunOutcome) -> String {
+    use crate::verdict::VerdictKind as K;
+    format!(
+        "endpoint verdicts: {} pass, {} fail, {} skip, {} error; {}",
+        endpoint.count(K::Pass),
+        endpoint.count(K::Fail),
+        endpoint.count(K::Skip),
+        endpoint.count(K::Error),
+        endpoint.release.describe()
+    )
+}
+
+/// fidelity's exit code: 3 when either side is broken (engine errors, servers left); 1 for a
+/// difference, an endpoint Fail or an endpoint no single series explains; else 0.
+pub fn exit_code(broken: bool, diffs: &[Difference], endpoint: &RunOutcome) -> i32 {
+    let endpoint_fails =
+        endpoint.count(crate::verdict::VerdictKind::Fail) > 0 || !endpoint.release.consistent();
+    if broken {
+        3
+    } else if !diffs.is_empty() || endpoint_fails {
+        1
+    } else {
+        0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,6 +511,38 @@ mod tests {
             ["x-openstack-request-id", id],
             ["x-compute-request-id", id]
         ])
+    }
+
+    #[test]
+    fn the_exit_code_judges_the_endpoint_too() {
+        let pass = outcome(vec![result("c1", 202, "", json!([]), json!([]))]);
+        assert_eq!(exit_code(false, &[], &pass), 0);
+        assert_eq!(exit_code(true, &[], &pass), 3);
+        let diff = Difference {
+            case: "c1".into(),
+            name: "n".into(),
+            what: "status".into(),
+            mock: "202".into(),
+            endpoint: "400".into(),
+        };
+        assert_eq!(exit_code(false, std::slice::from_ref(&diff), &pass), 1);
+        // The same wrong answer on both sides is no difference, but the endpoint fails.
+        let mut failed = result("c1", 400, "m", json!([]), json!([]));
+        failed.verdict = crate::verdict::Verdict::Fail {
+            mismatches: vec![crate::verdict::Mismatch {
+                what: "status".into(),
+                expected: "202".into(),
+                got: "400".into(),
+            }],
+        };
+        let fail = outcome(vec![failed]);
+        assert_eq!(exit_code(false, &[], &fail), 1);
+        assert_eq!(exit_code(true, &[], &fail), 3);
+        let mut split = outcome(vec![result("c1", 202, "", json!([]), json!([]))]);
+        split.release.unexplained = vec!["c1".into()];
+        assert_eq!(exit_code(false, &[], &split), 1);
+        assert!(render_endpoint_verdict(&fail)
+            .starts_with("endpoint verdicts: 0 pass, 1 fail, 0 skip, 0 error; "));
     }
 
     #[test]

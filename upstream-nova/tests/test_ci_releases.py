@@ -12,21 +12,28 @@ HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(HERE, "ci-releases.sh")
 
 # The stage: writes the reports conform.sh would, per series, as FAKE_<id> says:
-# "pass" (all pass, no difference), "fail" (2 Fails, 3 differences in 2 cases), "hang".
+# "pass" (all pass, no difference), "fail" (2 Fails, 3 differences in 2 cases), "hang",
+# "flaky" (fails the first attempt, passes the next). With NOVA_CONFORM_RUN=0 the counts go to
+# endpoint.json (fidelity's endpoint report) instead of run.json.
 STAGE = r"""#!/bin/bash
 release="$2"
 case "${FAKE_MODE_FILE:+x}" in x) mode=$(grep "^$release " "$FAKE_MODE_FILE" | cut -d' ' -f2) ;; esac
 mkdir -p "$NOVA_CONFORM_OUT"
 echo "ci-stage: upstream Nova 9.9.$release READY at http://127.0.0.1:1/v2.1 (install 0s, start 3s)"
+report="$NOVA_CONFORM_OUT/run.json"
+[ "$NOVA_CONFORM_RUN" = 0 ] && report="$NOVA_CONFORM_OUT/endpoint.json"
+if [ "$mode" = flaky ]; then
+  if [ -e "$FAKE_MODE_FILE.$release.tried" ]; then mode=pass; else touch "$FAKE_MODE_FILE.$release.tried"; mode=fail; fi
+fi
 case "$mode" in
   hang) sleep 30 ;;
   fail)
-    echo '{"schema":"nova-conform.report/1","runs":[{"counts":{"pass":10,"fail":2,"skip":0,"error":0}}]}' > "$NOVA_CONFORM_OUT/run.json"
+    echo '{"schema":"nova-conform.report/1","runs":[{"counts":{"pass":10,"fail":2,"skip":0,"error":0}}]}' > "$report"
     echo '[{"case":"a","name":"n","what":"status","mock":"202","endpoint":"403"},{"case":"a","name":"n","what":"message","mock":"","endpoint":"x"},{"case":"b","name":"m","what":"status","mock":"202","endpoint":"403"}]' > "$NOVA_CONFORM_OUT/fidelity.json"
     echo "conform: run 1.5 s, fidelity 2.5 s (exit 1, 1); reports in $NOVA_CONFORM_OUT"
     exit 1 ;;
   *)
-    echo '{"schema":"nova-conform.report/1","runs":[{"counts":{"pass":12,"fail":0,"skip":0,"error":0}}]}' > "$NOVA_CONFORM_OUT/run.json"
+    echo '{"schema":"nova-conform.report/1","runs":[{"counts":{"pass":12,"fail":0,"skip":0,"error":0},"nova_release":{"summary":"behaves like X","consistent":true}}]}' > "$report"
     echo '[]' > "$NOVA_CONFORM_OUT/fidelity.json"
     echo "conform: run 1.0 s, fidelity 2.0 s (exit 0, 0); reports in $NOVA_CONFORM_OUT"
     ;;
@@ -63,14 +70,14 @@ class CiReleasesTest(unittest.TestCase):
         os.chmod(path, stat.S_IRWXU)
         return path
 
-    def run_script(self, modes, args, install_fail="", timeout="20"):
+    def run_script(self, modes, args, install_fail="", timeout="20", **extra):
         modes_file = os.path.join(self.tmp, "modes")
         with open(modes_file, "w") as f:
             f.write("".join("%s %s\n" % kv for kv in modes.items()))
         out = os.path.join(self.tmp, "out")
         env = dict(os.environ, PYTHON=self.python, CI_RELEASES_STAGE=self.stage, CI_RELEASES_OUT=out,
                    NOVA_CONFORM_BIN=self.bin, FAKE_MODE_FILE=modes_file, FAKE_INSTALL_FAIL=install_fail,
-                   CI_RELEASES_TIMEOUT=timeout, CI_RELEASES_JOBS="2")
+                   CI_RELEASES_TIMEOUT=timeout, CI_RELEASES_JOBS="2", **extra)
         p = subprocess.run(["bash", SCRIPT] + args, env=env, capture_output=True, text=True, timeout=120)
         return p, out
 
@@ -82,8 +89,10 @@ class CiReleasesTest(unittest.TestCase):
         rows = [line.split() for line in lines if line.startswith(("2025.2 ", "2026.1 "))]
         self.assertEqual(
             rows,
-            [["2025.2", "9.9.2025.2", "ok", "12/0/0/0", "0", "in", "0", "0s", "3s", "1.0s", "2.0s", rows[0][-1]],
-             ["2026.1", "9.9.2026.1", "ok", "12/0/0/0", "0", "in", "0", "0s", "3s", "1.0s", "2.0s", rows[1][-1]]],
+            [["2025.2", "9.9.2025.2", "ok", "12/0/0/0", "0", "in", "0", "behaves", "like", "X", "0s", "3s", "1.0s",
+              "2.0s", rows[0][-1]],
+             ["2026.1", "9.9.2026.1", "ok", "12/0/0/0", "0", "in", "0", "behaves", "like", "X", "0s", "3s", "1.0s",
+              "2.0s", rows[1][-1]]],
         )
         self.assertTrue(os.path.isfile(os.path.join(out, "2026.1", "run.json")))
 
@@ -103,6 +112,29 @@ class CiReleasesTest(unittest.TestCase):
         row = [line.split() for line in p.stdout.splitlines() if line.startswith("2025.2 ")][0]
         self.assertEqual(row[1:4], ["32.2.1", "FAIL", "-"])
         self.assertIn("ci-releases: 2025.2 install FAILED (exit 7", p.stderr)
+
+    def test_fidelity_only_series_read_the_endpoint_report(self):
+        p, out = self.run_script({"2025.1": "fail"}, ["2025.1", "2025.2"], CI_RELEASES_RUN="2025.2")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertTrue(os.path.isfile(os.path.join(out, "2025.2", "run.json")))
+        self.assertFalse(os.path.exists(os.path.join(out, "2025.1", "run.json")))
+        row = [line.split() for line in p.stdout.splitlines() if line.startswith("2025.1 ")][0]
+        self.assertEqual(row[2:8], ["FAIL", "10/2/0/0", "3", "in", "2", "-"])
+        self.assertIn("(fidelity)", row)
+
+    def test_a_retried_series_says_so(self):
+        p, out = self.run_script({"2025.1": "flaky", "2025.2": "fail"}, ["2025.1", "2025.2"],
+                                 CI_RELEASES_RETRIES="1")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        row = [line.split() for line in p.stdout.splitlines() if line.startswith("2025.1 ")][0]
+        self.assertEqual(row[2:6], ["ok", "after", "1", "retry"])
+        self.assertIn("ci-releases: 2025.1: a failed attempt was retried (2025.1.try1.log): ", p.stdout)
+        self.assertTrue(os.path.isdir(os.path.join(out, "2025.1.try1")))
+        # A series that fails every attempt still fails, and was tried twice.
+        self.assertTrue(os.path.exists(os.path.join(out, "2025.2.try1.log")))
+        failed = [line for line in p.stdout.splitlines() if line.startswith("ci-releases: FAILED: ")]
+        self.assertEqual(failed, ["ci-releases: FAILED: 2025.2 (run: 2 fail, 0 skip, 0 error; "
+                                  "fidelity: 3 differences in 2 cases)"])
 
     def test_unknown_series_is_a_usage_error(self):
         p, _ = self.run_script({}, ["2030.1"])

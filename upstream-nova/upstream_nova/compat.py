@@ -57,13 +57,13 @@ def shipped_policy_defaults():
 def disable_cast_as_call(test):
     """Keep RPC casts asynchronous, as in a deployed Nova (the API answers 202 first).
 
-    From 29.0.0 _IntegratedTestBase has CAST_AS_CALL (cloud.py sets it False). Before, its
-    setUp always installs the fixture (nova/tests/functional/integrated_helpers.py
-    @21.2.4..28.3.1): nova.tests.unit.cast_as_call.CastAsCall before 24.0.0,
+    28.3.1 and later have _IntegratedTestBase.CAST_AS_CALL (cloud.py sets it False). Before,
+    its setUp always installs the fixture (nova/tests/functional/integrated_helpers.py
+    @21.2.4..27.5.1): nova.tests.unit.cast_as_call.CastAsCall before 24.0.0,
     nova.tests.fixtures.CastAsCallFixture from 24.0.0. Replace the class it names while the
     launcher runs (put back by a cleanup at stop). Call before the base class's setUp."""
     major = _major()
-    if major >= 29 or major < 21:
+    if major >= 28 or major < 21:
         return
     import fixtures
 

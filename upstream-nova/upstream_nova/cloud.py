@@ -29,11 +29,9 @@ import sys
 from keystonemiddleware import fixture as ksm_fixture
 from nova import conf as nova_conf
 from nova import context as nova_context
-from nova.compute import api as compute_api
-from nova import policy as nova_policy
 from nova.tests.functional import integrated_helpers
 
-from upstream_nova import drivers
+from upstream_nova import compat, drivers
 
 CONF = nova_conf.CONF
 
@@ -50,6 +48,8 @@ FULL_DRIVER = drivers.ALIAS + ".FullFakeDriver"
 class UpstreamNova(integrated_helpers._IntegratedTestBase):
     CAST_AS_CALL = False
     STUB_KEYSTONE = False
+    # The test base's default before 21 (Ussuri) is unset (each test class names it).
+    api_major_version = "v2.1"
 
     # Set through configure(): setUp() takes no arguments.
     host_names = ("compute1", "compute2", "compute3")
@@ -71,10 +71,18 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
     def runTest(self):  # noqa: N802 (unittest's name)
         """Never run: this TestCase is used as a library, through setUp()."""
 
+    def setUp(self):
+        # Before super().setUp(), which installs the fixtures (releases before 21).
+        compat.keep_casts_as_casts(self)
+        compat.use_neutron(type(self))
+        super().setUp()
+
     def _setup_services(self):
         # The test default raises 500 on a response that fails its schema;
-        # deployments use "warn" (nova/conf/api.py).
-        self.flags(response_validation="warn", group="api")
+        # deployments use "warn" (nova/conf/api.py). The option exists from 30.
+        if compat.has_option(CONF, "response_validation", "api"):
+            self.flags(response_validation="warn", group="api")
+        compat.keystone_auth(self)
         # The wheel installs api-paste.ini under <venv>/etc/nova, not next to
         # the package where the test config looks for it.
         self.flags(api_paste_config=os.path.join(sys.prefix, "etc", "nova", "api-paste.ini"), group="wsgi")
@@ -88,10 +96,9 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
         # oslo_policy.opts.set_defaults, which changes the shared option
         # objects), so Nova's functional tests run with the deprecated rules
         # OR'ed in (e.g. a reader may confirmResize). A deployed Nova 34 has
-        # True: restore it and rebuild the enforcer.
-        self.flags(enforce_new_defaults=True, group="oslo_policy")
-        nova_policy.reset()
-        nova_policy.init(suppress_deprecation_warnings=True)
+        # True: restore it and rebuild the enforcer (compat: the test policy
+        # file of releases before 21; the option is absent before 21).
+        compat.shipped_policy(self, enforce_new_defaults=True)
         for opt in ("instances", "cores", "ram"):
             self.flags(**{opt: -1, "group": "quota"})
         super()._setup_services()
@@ -101,24 +108,19 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
         first = None
         for name in self.host_names:
             self.flags(compute_driver=SAME_HOST_DRIVER if self.same_host else DRIVER)
-            svc = self._start_compute(name)
+            svc = compat.start_compute(self, name)
             first = first or svc
         for name in self.full_hosts:
             self.flags(compute_driver=FULL_DRIVER)
-            self._start_compute(name)
+            compat.start_compute(self, name)
         for name in self.disabled_hosts:
             self.flags(compute_driver=SAME_HOST_DRIVER if self.same_host else DRIVER)
-            self._start_compute(name)
+            compat.start_compute(self, name)
             # What `PUT /os-services/{id} {"status": "disabled"}` does (the
             # same HostAPI call, so the COMPUTE_STATUS_DISABLED trait is
             # synced to placement too); done in-process because the API
             # needs a Keystone token the launcher has not issued yet.
-            compute_api.HostAPI().service_update_by_host_and_binary(
-                nova_context.get_admin_context(),
-                name,
-                "nova-compute",
-                {"disabled": True, "disabled_reason": "nova-conform: disabled host"},
-            )
+            compat.disable_service(nova_context.get_admin_context(), name)
         return first
 
     def register_token(self, token, token_id):

@@ -8,9 +8,9 @@ on stdout; everything else goes to the log file.
 
 # Eventlet must patch the standard library before anything else imports it:
 # nova's API and services run in its default eventlet mode.
-from nova import monkey_patch  # noqa: E402,I100
+from upstream_nova import compat  # noqa: E402,I100
 
-monkey_patch.patch()
+compat.monkey_patch()
 
 import argparse  # noqa: E402
 import ipaddress  # noqa: E402

@@ -31,7 +31,18 @@ import uuid
 
 import yaml
 
-NOVA_VERSION = "34.0.0"
+def _nova_version():
+    """The installed Nova's version when run with the venv's python (ci-stage.sh's
+    UPSTREAM_NOVA_PYTHON); 34.0.0 (the default lock) otherwise."""
+    try:
+        sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.abspath(__file__)))
+        from upstream_nova import version
+    except ImportError:
+        return "34.0.0"
+    return version.VERSION
+
+
+NOVA_VERSION = _nova_version()
 SOURCE, OTHER, DISABLED, FULL = "compute1", "compute2", "compute3", "compute-full"
 UNKNOWN = "unknown-host"
 MISSING_ID = str(uuid.UUID(int=0x0DEAD))  # never a server
@@ -226,6 +237,11 @@ class Probe:
         self.obs = []
         self.pool = []
         self.image = self.admin.api("GET", "/images")["images"][0]["id"]
+        _, _, root = self.admin.call("GET", "/", token=False)
+        # The release's max microversion: the probe's own helper requests (boot, listings
+        # for the outcome) use the newest version they need or this, whichever is lower
+        # (Nova 17-20 stop at 2.60-2.79). The probed requests keep their versions.
+        self.top = _vtuple(root["versions"][-1]["version"])
         self.services = {
             svc["host"]: svc["id"]
             for svc in self.admin.api("GET", "/os-services", version="2.53")["services"]
@@ -237,6 +253,10 @@ class Probe:
                                  "--hosts 3 --full-host %s" % (h, FULL))
         self.timings = {}
 
+    def aux(self, version):
+        """`version`, or the release's max microversion where that is older."""
+        return version if _vtuple(version) <= self.top else "%d.%d" % self.top
+
     # -- servers -----------------------------------------------------------
     def _create(self):
         body = {
@@ -245,10 +265,16 @@ class Probe:
                 "flavorRef": "1",
                 "imageRef": self.image,
                 "networks": "none",
-                "host": SOURCE,
             }
         }
-        return self.admin.api("POST", "/servers", body, version="2.74")["server"]["id"]
+        if self.top >= (2, 74):
+            body["server"]["host"] = SOURCE
+            version = "2.74"
+        else:
+            # Before 2.74 (Nova 20 and older) an admin names the host as zone:host.
+            body["server"]["availability_zone"] = "nova:" + SOURCE
+            version = "2.37"
+        return self.admin.api("POST", "/servers", body, version=version)["server"]["id"]
 
     def wait(self, sid, done, timeout=ASYNC_TIMEOUT):
         end = time.monotonic() + timeout
@@ -295,13 +321,14 @@ class Probe:
             lambda s: s["OS-EXT-STS:task_state"] is None and s["status"] not in ("RESIZE", "MIGRATING"),
         )
         elapsed = time.monotonic() - t0
-        migs = self.admin.api("GET", "/os-migrations?instance_uuid=" + sid, version="2.80")["migrations"]
-        actions = self.admin.api("GET", "/servers/%s/os-instance-actions" % sid, version="2.84")
+        migs = self.admin.api("GET", "/os-migrations?instance_uuid=" + sid, version=self.aux("2.80"))["migrations"]
+        actions = self.admin.api("GET", "/servers/%s/os-instance-actions" % sid, version=self.aux("2.84"))
         mig_action = [a for a in actions["instanceActions"] if a["action"] == "migrate"]
         detail = None
         if mig_action:
             d = self.admin.api(
-                "GET", "/servers/%s/os-instance-actions/%s" % (sid, mig_action[0]["request_id"]), version="2.84"
+                "GET", "/servers/%s/os-instance-actions/%s" % (sid, mig_action[0]["request_id"]),
+                version=self.aux("2.84")
             )["instanceAction"]
             detail = {
                 "action": d["action"],
@@ -612,7 +639,8 @@ class Probe:
                 if status in (202, 204):
                     srv = self.wait(sid, lambda s: s["status"] in ("ACTIVE", "SHUTOFF") and s["OS-EXT-STS:task_state"] is None)
                     time.sleep(0.2)  # the migration record is updated just after the server
-                    migs = self.admin.api("GET", "/os-migrations?instance_uuid=" + sid, version="2.80")["migrations"]
+                    migs = self.admin.api("GET", "/os-migrations?instance_uuid=" + sid,
+                                          version=self.aux("2.80"))["migrations"]
                     self.obs[-1]["outcome"] = {
                         "server": {"status": srv["status"], "host": srv["OS-EXT-SRV-ATTR:host"],
                                    "vm_state": srv["OS-EXT-STS:vm_state"],
@@ -692,6 +720,11 @@ class Probe:
         self.delete(sid)
 
 
+def _vtuple(version):
+    major, minor = version.split(".")
+    return int(major), int(minor)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--clouds-yaml", required=True)
@@ -721,7 +754,8 @@ def main():
             "other_host": OTHER,
             "disabled_host": DISABLED + " (disabled only around the host-disabled cases)",
             "full_host": FULL + " (no capacity for any flavor)",
-            "servers": "m1.tiny, networks none, created by admin in project demo on %s (2.74 host)" % SOURCE,
+            "servers": "m1.tiny, networks none, created by admin in project demo on %s (2.74 host; "
+                       "availability_zone nova:HOST at 2.37 where the max is older)" % SOURCE,
             "roles": {"admin": "demo: admin,member,reader,manager", "manager": "demo: manager,member,reader",
                       "member": "demo: member,reader", "reader": "demo: reader", "other": "other: member,reader"},
         },

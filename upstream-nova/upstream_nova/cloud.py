@@ -99,6 +99,8 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
         # True: restore it and rebuild the enforcer (compat: the test policy
         # file of releases before 21; the option is absent before 21).
         compat.shipped_policy(self, enforce_new_defaults=True)
+        if self.same_host:
+            compat.same_host_cold_migrate(self)
         for opt in ("instances", "cores", "ram"):
             self.flags(**{opt: -1, "group": "quota"})
         super()._setup_services()

@@ -164,3 +164,14 @@ def use_neutron(cls):
     True since Ocata; Train still has the switch. Use the Neutron fixture like a deployment."""
     if hasattr(cls, "USE_NEUTRON"):
         cls.USE_NEUTRON = True
+
+
+def same_host_cold_migrate(test):
+    """--same-host-migrate. From 21 (Ussuri) a cold migrate may stay on the source when the
+    source reports COMPUTE_SAME_HOST_COLD_MIGRATE (compute/api.py@21.0.0
+    _allow_resize_to_same_host; the launcher's RoomySameHostDriver). Before, the API only
+    reads [DEFAULT] allow_resize_to_same_host (compute/api.py@20.6.1 resize: the source is
+    in ignore_hosts unless it is True), which also allows a resize to stay: the only switch
+    those releases have."""
+    if major() < 21:
+        test.flags(allow_resize_to_same_host=True)

@@ -588,6 +588,9 @@ class Probe:
         # none can be booted on it while it is down.
         while len(self.pool) < 2 * len(self.PRECONDITION_BODIES):
             self.pool.append(self._create())
+        # Scheduled before the host goes down (a build still in BUILD would find no host).
+        for pooled in self.pool:
+            self.wait(pooled, lambda s: s["status"] != "BUILD")
         sid = self.server()
         self.admin.api("PUT", "/os-services/%s" % self.services[SOURCE], {"forced_down": True}, version="2.53")
         try:

@@ -31,10 +31,18 @@ import uuid
 
 import yaml
 
-# The installed release's own version and newest microversion (the probe runs in that
-# release's venv): the matrix's "max" and "max + 1" rows follow it, so a 34.0.0 record keeps
-# its 2.104/2.105 ids and an older release records its own.
-DEFAULT_MAX = "2.104"
+def _nova_version():
+    """The installed Nova's version when run with the venv's python (ci-stage.sh's
+    UPSTREAM_NOVA_PYTHON); 34.0.0 (the default lock) otherwise."""
+    try:
+        sys.path.insert(0, __import__("os").path.dirname(__import__("os").path.abspath(__file__)))
+        from upstream_nova import version
+    except ImportError:
+        return "34.0.0"
+    return version.VERSION
+
+
+NOVA_VERSION = _nova_version()
 SOURCE, OTHER, DISABLED, FULL = "compute1", "compute2", "compute3", "compute-full"
 UNKNOWN = "unknown-host"
 MISSING_ID = str(uuid.UUID(int=0x0DEAD))  # never a server
@@ -222,18 +230,6 @@ class Redactor:
 
 
 class Probe:
-    max_mv = DEFAULT_MAX
-
-    def set_max(self, max_mv):
-        """Name the matrix's newest and first unsupported microversion after the release's."""
-        major, minor = max_mv.split(".")
-        above = "%s.%d" % (major, int(minor) + 1)
-        sub = {"<max>": max_mv, "<above-max>": above}
-        self.max_mv = max_mv
-        self.VERSIONS = tuple((sub.get(vid, vid), sub.get(v, v) if isinstance(v, str) else v)
-                              for vid, v in type(self).VERSIONS)
-        self.SAMPLED_VERSIONS = tuple(sub.get(v, v) for v in type(self).SAMPLED_VERSIONS)
-
     def __init__(self, sessions):
         self.s = sessions
         self.admin = sessions["admin"]
@@ -241,6 +237,11 @@ class Probe:
         self.obs = []
         self.pool = []
         self.image = self.admin.api("GET", "/images")["images"][0]["id"]
+        _, _, root = self.admin.call("GET", "/", token=False)
+        # The release's max microversion: the probe's own helper requests (boot, listings
+        # for the outcome) use the newest version they need or this, whichever is lower
+        # (Nova 17-20 stop at 2.60-2.79). The probed requests keep their versions.
+        self.top = _vtuple(root["versions"][-1]["version"])
         self.services = {
             svc["host"]: svc["id"]
             for svc in self.admin.api("GET", "/os-services", version="2.53")["services"]
@@ -252,6 +253,10 @@ class Probe:
                                  "--hosts 3 --full-host %s" % (h, FULL))
         self.timings = {}
 
+    def aux(self, version):
+        """`version`, or the release's max microversion where that is older."""
+        return version if _vtuple(version) <= self.top else "%d.%d" % self.top
+
     # -- servers -----------------------------------------------------------
     def _create(self):
         body = {
@@ -260,10 +265,16 @@ class Probe:
                 "flavorRef": "1",
                 "imageRef": self.image,
                 "networks": "none",
-                "host": SOURCE,
             }
         }
-        return self.admin.api("POST", "/servers", body, version="2.74")["server"]["id"]
+        if self.top >= (2, 74):
+            body["server"]["host"] = SOURCE
+            version = "2.74"
+        else:
+            # Before 2.74 (Nova 20 and older) an admin names the host as zone:host.
+            body["server"]["availability_zone"] = "nova:" + SOURCE
+            version = "2.37"
+        return self.admin.api("POST", "/servers", body, version=version)["server"]["id"]
 
     def wait(self, sid, done, timeout=ASYNC_TIMEOUT):
         end = time.monotonic() + timeout
@@ -310,13 +321,14 @@ class Probe:
             lambda s: s["OS-EXT-STS:task_state"] is None and s["status"] not in ("RESIZE", "MIGRATING"),
         )
         elapsed = time.monotonic() - t0
-        migs = self.admin.api("GET", "/os-migrations?instance_uuid=" + sid, version="2.80")["migrations"]
-        actions = self.admin.api("GET", "/servers/%s/os-instance-actions" % sid, version="2.84")
+        migs = self.admin.api("GET", "/os-migrations?instance_uuid=" + sid, version=self.aux("2.80"))["migrations"]
+        actions = self.admin.api("GET", "/servers/%s/os-instance-actions" % sid, version=self.aux("2.84"))
         mig_action = [a for a in actions["instanceActions"] if a["action"] == "migrate"]
         detail = None
         if mig_action:
             d = self.admin.api(
-                "GET", "/servers/%s/os-instance-actions/%s" % (sid, mig_action[0]["request_id"]), version="2.84"
+                "GET", "/servers/%s/os-instance-actions/%s" % (sid, mig_action[0]["request_id"]),
+                version=self.aux("2.84")
             )["instanceAction"]
             detail = {
                 "action": d["action"],
@@ -472,13 +484,13 @@ class Probe:
         ("2.56", "2.56"),
         ("2.59", "2.59"),
         ("2.80", "2.80"),
-        ("<max>", "<max>"),
+        ("2.104", "2.104"),
         ("latest", "latest"),
         ("legacy-2.56", {"X-OpenStack-Nova-API-Version": "2.56"}),
         ("legacy-2.55", {"X-OpenStack-Nova-API-Version": "2.55"}),
         ("both-2.1-and-legacy-2.56", {"OpenStack-API-Version": "compute 2.1", "X-OpenStack-Nova-API-Version": "2.56"}),
         ("other-service-header", {"OpenStack-API-Version": "volume 3.0"}),
-        ("<above-max>", "<above-max>"),
+        ("2.105", "2.105"),
         ("2.200", "2.200"),
         ("2.0", "2.0"),
         ("2.x", "2.x"),
@@ -518,7 +530,7 @@ class Probe:
     # Versions whose answer does not depend on the body (rejected before it
     # is read) or that only repeat another version's behaviour get a sample.
     SAMPLED_VERSIONS = ("legacy-2.55", "both-2.1-and-legacy-2.56", "other-service-header",
-                        "<above-max>", "2.200", "2.0", "2.x", "2.056")
+                        "2.105", "2.200", "2.0", "2.x", "2.056")
     SAMPLE_BODIES = ("migrate-null", "host-other", "host-bad-chars")
 
     def matrix(self):
@@ -570,21 +582,31 @@ class Probe:
                         sid = None
                 if sid:
                     self.delete(sid)
-        # The source host's nova-compute reported down (forced_down, 2.53).
+        # The source host's nova-compute reported down (forced_down, 2.53). Before 20
+        # (Train) the API does not check the source service and accepts (202, then the
+        # outcome is recorded): servers for that are created while the host is up, since
+        # none can be booted on it while it is down.
+        while len(self.pool) < 2 * len(self.PRECONDITION_BODIES):
+            self.pool.append(self._create())
+        # Scheduled before the host goes down (a build still in BUILD would find no host).
+        for pooled in self.pool:
+            self.wait(pooled, lambda s: s["status"] != "BUILD")
         sid = self.server()
         self.admin.api("PUT", "/os-services/%s" % self.services[SOURCE], {"forced_down": True}, version="2.53")
         try:
             for who in ("admin", "manager"):
                 for bid, version, body in self.PRECONDITION_BODIES:
+                    sid = sid or self.server()
                     status, _ = self.record("precondition/SOURCE_DOWN/%s/%s@%s" % (who, bid, version), who, "POST",
-                                            "/servers/%s/action" % sid, body, version=version, sid=sid,
-                                            follow=False)
+                                            "/servers/%s/action" % sid, body, version=version, sid=sid)
                     if status == 202:
-                        raise RuntimeError("migrate accepted with the source host down")
+                        self.delete(sid)
+                        sid = None
         finally:
             self.admin.api("PUT", "/os-services/%s" % self.services[SOURCE], {"forced_down": False},
                            version="2.53")
-        self.delete(sid)
+        if sid:
+            self.delete(sid)
         for who in ROLES:
             for bid, version, body in self.PRECONDITION_BODIES:
                 self.red.server = None
@@ -627,7 +649,8 @@ class Probe:
                 if status in (202, 204):
                     srv = self.wait(sid, lambda s: s["status"] in ("ACTIVE", "SHUTOFF") and s["OS-EXT-STS:task_state"] is None)
                     time.sleep(0.2)  # the migration record is updated just after the server
-                    migs = self.admin.api("GET", "/os-migrations?instance_uuid=" + sid, version="2.80")["migrations"]
+                    migs = self.admin.api("GET", "/os-migrations?instance_uuid=" + sid,
+                                          version=self.aux("2.80"))["migrations"]
                     self.obs[-1]["outcome"] = {
                         "server": {"status": srv["status"], "host": srv["OS-EXT-SRV-ATTR:host"],
                                    "vm_state": srv["OS-EXT-STS:vm_state"],
@@ -659,7 +682,7 @@ class Probe:
         migration is in VERIFY_RESIZE."""
         sid = self.server("VERIFY_RESIZE")
         self.red.server = sid
-        for v in ("2.1", "2.23", "2.59", "2.66", "2.80", self.max_mv):
+        for v in ("2.1", "2.23", "2.59", "2.66", "2.80", "2.104"):
             self.record("os-migrations@%s" % v, "admin", "GET", "/os-migrations?instance_uuid=%s" % sid,
                         version=v, sid=sid)
         self.record("os-migrations/unknown-param@2.59", "admin", "GET", "/os-migrations?foo=bar",
@@ -707,10 +730,9 @@ class Probe:
         self.delete(sid)
 
 
-def nova_version():
-    from upstream_nova import version  # the venv's nova (the one the launcher serves)
-
-    return version.VERSION
+def _vtuple(version):
+    major, minor = version.split(".")
+    return int(major), int(minor)
 
 
 def main():
@@ -722,10 +744,7 @@ def main():
     with open(args.clouds_yaml) as f:
         clouds = yaml.safe_load(f)["clouds"]
     sessions = {r: Session(r, clouds["upstream-" + r]) for r in ROLES}
-    _, _, root = sessions["admin"].call("GET", "/", token=False)
-    max_mv = root["versions"][-1]["version"] if root else DEFAULT_MAX
     probe = Probe(sessions)
-    probe.set_max(max_mv)
     t0 = time.monotonic()
     group_times = {}
     for g in args.groups.split(","):
@@ -736,7 +755,7 @@ def main():
     _, _, root = sessions["admin"].call("GET", "/", token=False)
     asyncs = sorted(probe.timings.get("async_seconds", []))
     out = {
-        "nova": nova_version(),
+        "nova": NOVA_VERSION,
         "max_microversion": root["versions"][-1]["version"] if root else None,
         "generated_by": "upstream-nova/probe.py",
         "setup": {
@@ -745,7 +764,8 @@ def main():
             "other_host": OTHER,
             "disabled_host": DISABLED + " (disabled only around the host-disabled cases)",
             "full_host": FULL + " (no capacity for any flavor)",
-            "servers": "m1.tiny, networks none, created by admin in project demo on %s (2.74 host)" % SOURCE,
+            "servers": "m1.tiny, networks none, created by admin in project demo on %s (2.74 host; "
+                       "availability_zone nova:HOST at 2.37 where the max is older)" % SOURCE,
             "roles": {"admin": "demo: admin,member,reader,manager", "manager": "demo: manager,member,reader",
                       "member": "demo: member,reader", "reader": "demo: reader", "other": "other: member,reader"},
         },

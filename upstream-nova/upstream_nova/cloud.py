@@ -29,8 +29,6 @@ import sys
 from keystonemiddleware import fixture as ksm_fixture
 from nova import conf as nova_conf
 from nova import context as nova_context
-from nova.compute import api as compute_api
-from nova import policy as nova_policy
 from nova.tests.functional import integrated_helpers
 
 from upstream_nova import compat, drivers
@@ -50,6 +48,8 @@ FULL_DRIVER = drivers.ALIAS + ".FullFakeDriver"
 class UpstreamNova(integrated_helpers._IntegratedTestBase):
     CAST_AS_CALL = False
     STUB_KEYSTONE = False
+    # The test base's default before 21 (Ussuri) is unset (each test class names it).
+    api_major_version = "v2.1"
 
     # Set through configure(): setUp() takes no arguments.
     host_names = ("compute1", "compute2", "compute3")
@@ -68,17 +68,22 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
         cls.www_authenticate_uri = www_authenticate_uri
         return cls("runTest")
 
-    def setUp(self):
-        compat.disable_cast_as_call(self)
-        super().setUp()
-
     def runTest(self):  # noqa: N802 (unittest's name)
         """Never run: this TestCase is used as a library, through setUp()."""
+
+    def setUp(self):
+        # Before super().setUp(), which installs the fixtures: RPC casts stay casts
+        # (releases before 21 and 21-27 each need their own way).
+        compat.keep_casts_as_casts(self)
+        compat.disable_cast_as_call(self)
+        compat.use_neutron(type(self))
+        super().setUp()
 
     def _setup_services(self):
         # The test default raises 500 on a response that fails its schema;
         # deployments use "warn" (nova/conf/api.py; from Nova 30).
         compat.set_response_validation(self)
+        compat.keystone_auth(self)
         # The wheel installs api-paste.ini under <venv>/etc/nova, not next to
         # the package where the test config looks for it.
         self.flags(api_paste_config=os.path.join(sys.prefix, "etc", "nova", "api-paste.ini"), group="wsgi")
@@ -92,12 +97,11 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
         # exists) to False (it calls oslo_policy.opts.set_defaults, which
         # changes the shared option objects), so Nova's functional tests run
         # with the deprecated rules OR'ed in (e.g. a reader may confirmResize).
-        # Restore what the release ships and rebuild the enforcer.
-        compat.use_real_policy(self)
-        for name, value in compat.shipped_policy_defaults().items():
-            self.flags(**{name: value, "group": "oslo_policy"})
-        nova_policy.reset()
-        nova_policy.init(suppress_deprecation_warnings=True)
+        # Restore what the release ships (and its in-code rules where the test
+        # base installs a test policy) and rebuild the enforcer.
+        compat.shipped_policy(self)
+        if self.same_host:
+            compat.same_host_cold_migrate(self)
         for opt in ("instances", "cores", "ram"):
             self.flags(**{opt: -1, "group": "quota"})
         super()._setup_services()
@@ -107,24 +111,19 @@ class UpstreamNova(integrated_helpers._IntegratedTestBase):
         first = None
         for name in self.host_names:
             self.flags(compute_driver=SAME_HOST_DRIVER if self.same_host else DRIVER)
-            svc = self._start_compute(name)
+            svc = compat.start_compute(self, name)
             first = first or svc
         for name in self.full_hosts:
             self.flags(compute_driver=FULL_DRIVER)
-            self._start_compute(name)
+            compat.start_compute(self, name)
         for name in self.disabled_hosts:
             self.flags(compute_driver=SAME_HOST_DRIVER if self.same_host else DRIVER)
-            self._start_compute(name)
+            compat.start_compute(self, name)
             # What `PUT /os-services/{id} {"status": "disabled"}` does (the
             # same HostAPI call, so the COMPUTE_STATUS_DISABLED trait is
             # synced to placement too); done in-process because the API
             # needs a Keystone token the launcher has not issued yet.
-            compute_api.HostAPI().service_update_by_host_and_binary(
-                nova_context.get_admin_context(),
-                name,
-                "nova-compute",
-                {"disabled": True, "disabled_reason": "nova-conform: disabled host"},
-            )
+            compat.disable_service(nova_context.get_admin_context(), name)
         return first
 
     def register_token(self, token, token_id):

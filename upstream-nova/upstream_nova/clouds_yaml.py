@@ -1,6 +1,7 @@
 """clouds.yaml for the seeded users: clouds upstream-admin, -manager, -member,
 -reader and -other (the mock writes the same set as mockcloud-*)."""
 
+import json
 import os
 
 import yaml
@@ -27,7 +28,12 @@ def render(auth_url, users):
             "region_name": identities.REGION,
             "interface": "public",
         }
-    return yaml.safe_dump({"clouds": clouds}, sort_keys=False)
+    try:
+        return yaml.safe_dump({"clouds": clouds}, sort_keys=False)
+    except TypeError:
+        # PyYAML < 5.1 (the one of Nova Queens .. Stein) has no sort_keys and would sort
+        # the clouds; JSON is YAML too and keeps the order.
+        return json.dumps({"clouds": clouds}, indent=2) + "\n"
 
 
 def write(path, auth_url, users):

@@ -11,6 +11,9 @@ from nova.virt import fake
 class RoomyFakeDriver(fake.FakeDriver):
     """Room for hundreds of servers of every default flavor."""
 
+    # FakeDriver itself reports True before 21 (nova/virt/fake.py@20.6.1): say it
+    # for every release, so that only --same-host-migrate allows a stay on the source.
+    capabilities = dict(fake.FakeDriver.capabilities, supports_migrate_to_same_host=False)
     vcpus = 64
     memory_mb = 262144
     local_gb = 100000

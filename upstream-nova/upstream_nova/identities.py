@@ -7,8 +7,8 @@ reader, manager implies member), which is what keystonemiddleware passes on to
 Nova in X-Roles.
 """
 
-import dataclasses
 import secrets
+import typing
 import uuid
 
 DOMAIN_ID = "default"
@@ -16,14 +16,14 @@ DOMAIN_NAME = "Default"
 REGION = "RegionOne"
 
 
-@dataclasses.dataclass(frozen=True)
-class Project:
+# NamedTuples (immutable) rather than frozen dataclasses: the launcher also runs
+# on Python 3.6 (Nova Queens .. Train), which has no dataclasses module.
+class Project(typing.NamedTuple):
     id: str
     name: str
 
 
-@dataclasses.dataclass(frozen=True)
-class User:
+class User(typing.NamedTuple):
     id: str
     name: str
     password: str

@@ -10,7 +10,7 @@ on stdout; everything else goes to the log file.
 # nova's API and services run in its default eventlet mode.
 from upstream_nova import compat  # noqa: E402,I100
 
-compat.patch_eventlet()
+compat.monkey_patch()
 
 import argparse  # noqa: E402
 import ipaddress  # noqa: E402

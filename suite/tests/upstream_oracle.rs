@@ -31,6 +31,9 @@ fn version(tok: &str, bounds: &VersionBounds) -> Option<(VersionSelector, Header
         t if t.parse::<Microversion>().ok() == Some(Microversion::new(2, bounds.max.minor + 1)) => {
             (VersionSelector::OutOfRange, HeaderStyle::Modern)
         }
+        // Any other version above the release's max (a probe of an older release records
+        // 2.80 or 2.104 where its max is 2.60) is not a matrix case of that release.
+        t if t.parse::<Microversion>().is_ok_and(|v| v > bounds.max) => return None,
         t => (exact(t)?, HeaderStyle::Modern),
     })
 }

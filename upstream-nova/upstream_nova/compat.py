@@ -205,12 +205,12 @@ def shipped_policy_defaults():
     - 17-20 (Queens-Train): nothing to set (oslo.policy 1.33-2.3 has no enforce_new_defaults;
       enforce_scope keeps its default False, which Nova does not override); their test policy
       file is replaced by shipped_policy_file()."""
-    major = major()
-    if major >= 34:
+    nova_major = major()
+    if nova_major >= 34:
         return {"enforce_new_defaults": True}
-    if major >= 27:
+    if nova_major >= 27:
         return {"enforce_new_defaults": True, "enforce_scope": True}
-    if major >= 21:
+    if nova_major >= 21:
         return {"enforce_new_defaults": False, "enforce_scope": False}
     return {}
 
@@ -223,8 +223,8 @@ def disable_cast_as_call(test):
     @21.2.4..27.5.1): nova.tests.unit.cast_as_call.CastAsCall before 24.0.0,
     nova.tests.fixtures.CastAsCallFixture from 24.0.0. Replace the class it names while the
     launcher runs (put back by a cleanup at stop). Call before the base class's setUp."""
-    major = major()
-    if major >= 28 or major < 21:
+    nova_major = major()
+    if nova_major >= 28 or nova_major < 21:
         return
     import fixtures
 
@@ -234,7 +234,7 @@ def disable_cast_as_call(test):
         def __init__(self, _test):
             super().__init__()
 
-    if major >= 24:
+    if nova_major >= 24:
         from nova.tests import fixtures as module
 
         name = "CastAsCallFixture"

@@ -78,7 +78,13 @@ pub struct Policy {
     pub migrate: PolicyRule,
     /// `os_compute_api:os-migrate-server:migrate:host` (checked when a host is given).
     pub migrate_host: PolicyRule,
-    /// The migrate policy is checked before the server is looked up.
+    /// `os_compute_api:os-migrate-server:migrate_live` (live migration; checked for every
+    /// body where the series has no `migrate_live:host`, else only without a host).
+    pub migrate_live: PolicyRule,
+    /// `os_compute_api:os-migrate-server:migrate_live:host` (live migration with a host;
+    /// Nova 32.0.0+), `none` where it does not exist.
+    pub migrate_live_host: PolicyRule,
+    /// The migrate (and live-migrate) policy is checked before the server is looked up.
     pub before_lookup: bool,
     pub enforce_new_defaults: OsloPolicyDefault,
     pub enforce_scope: OsloPolicyDefault,

@@ -174,6 +174,8 @@ pub enum TaskState {
     ResizeFinish,
     ResizeReverting,
     ResizeConfirming,
+    /// Live migration (`task_states.MIGRATING`), from the API's acceptance to the end.
+    Migrating,
     PoweringOff,
     PoweringOn,
     Pausing,
@@ -194,6 +196,7 @@ impl TaskState {
             TaskState::ResizeFinish => "resize_finish",
             TaskState::ResizeReverting => "resize_reverting",
             TaskState::ResizeConfirming => "resize_confirming",
+            TaskState::Migrating => "migrating",
             TaskState::PoweringOff => "powering-off",
             TaskState::PoweringOn => "powering-on",
             TaskState::Pausing => "pausing",
@@ -237,6 +240,8 @@ pub enum OpKind {
     Build,
     /// Cold migrate (or resize when `Migration::migration_type` is resize).
     Migrate,
+    /// Live migration (`os-migrateLive`): its migration record has type live-migration.
+    LiveMigrate,
     Confirm,
     Revert,
     Stop,

@@ -174,11 +174,7 @@ pub fn conductor(
     };
     let muuid = migration.uuid;
     st.migrations.insert(mid, migration);
-    if let Some(f) = st
-        .servers
-        .get_mut(&id)
-        .and_then(|s| s.in_flight.as_mut())
-    {
+    if let Some(f) = st.servers.get_mut(&id).and_then(|s| s.in_flight.as_mut()) {
         f.migration_id = Some(mid);
     }
     // `migrate.replace_allocation_with_migration`: the migration holds the source.
@@ -199,7 +195,10 @@ pub fn conductor(
                         "compute_check_can_live_migrate_destination",
                         Some(dest.as_str()),
                     ),
-                    ("compute_check_can_live_migrate_source", Some(source.as_str())),
+                    (
+                        "compute_check_can_live_migrate_source",
+                        Some(source.as_str()),
+                    ),
                 ] {
                     push_event(s, op.action_index, event(name, now, host), now);
                 }

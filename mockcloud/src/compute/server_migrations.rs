@@ -31,7 +31,12 @@ const IN_PROGRESS: &[&str] = &["queued", "preparing", "running", "post-migrating
 /// `include_host` (`servers:migrations:index:host`, admin, 32.0.0+; before that only admins
 /// pass the index policy at all). The progress counters are the driver's, null with Nova's
 /// fake driver and in the mock.
-fn output(m: &Migration, include_uuid: bool, include_user_project: bool, include_host: bool) -> Value {
+fn output(
+    m: &Migration,
+    include_uuid: bool,
+    include_user_project: bool,
+    include_host: bool,
+) -> Value {
     let host = |v: Option<&str>| if include_host { json!(v) } else { Value::Null };
     let mut o = Map::new();
     o.insert("created_at".into(), json!(naive_iso(&m.created_at)));
@@ -156,11 +161,7 @@ fn find<'a>(st: &'a State, server: Uuid, mid: &str) -> Option<&'a Migration> {
 }
 
 /// `POST /servers/{id}/migrations/{mid}/action` `{"force_complete": null}` (2.22+).
-pub async fn action(
-    ctx: Ctx,
-    Path((id, mid)): Path<(String, String)>,
-    bytes: Bytes,
-) -> ApiResult {
+pub async fn action(ctx: Ctx, Path((id, mid)): Path<(String, String)>, bytes: Bytes) -> ApiResult {
     let (name, body) = body::action_peek(&ctx, &bytes)?;
     if name != "force_complete" {
         return Err(ctx.bad_request(format!("There is no such action: {name}")));
@@ -247,12 +248,7 @@ pub async fn delete(ctx: Ctx, Path((id, mid)): Path<(String, String)>) -> ApiRes
         allowed.extend(["queued", "preparing"]);
     }
     if !allowed.contains(&m.status.as_str()) {
-        return Err(ctx.bad_request(invalid_state(
-            &mid,
-            uuid,
-            &m.status,
-            "abort live migration",
-        )));
+        return Err(ctx.bad_request(invalid_state(&mid, uuid, &m.status, "abort live migration")));
     }
     let mid_n = m.id;
     let now = ctx.shared.clock.now();

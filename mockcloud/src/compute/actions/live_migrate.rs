@@ -124,11 +124,7 @@ pub fn migrate_live(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
             // `migrate_server` over an RPC call; its pre-check exceptions are a 400.
             live_lifecycle::conductor(st, uuid, &op, now, true)
                 .map_err(|e| ctx.bad_request(e.message))?;
-            if let Some(f) = st
-                .servers
-                .get_mut(&uuid)
-                .and_then(|s| s.in_flight.as_mut())
-            {
+            if let Some(f) = st.servers.get_mut(&uuid).and_then(|s| s.in_flight.as_mut()) {
                 f.stage = 1;
             }
         }

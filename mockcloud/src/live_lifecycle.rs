@@ -32,9 +32,11 @@ use uuid::Uuid;
 /// Steps after the API's acceptance.
 pub const STEPS: u8 = 5;
 
-/// Nova's default `ram_allocation_ratio` (`initial_ram_allocation_ratio` = 1.5) as the
-/// compute node reports it: `_check_destination_has_enough_memory` multiplies by it.
-const RAM_ALLOCATION_RATIO: f64 = 1.5;
+/// The compute node's `ram_allocation_ratio` that `_check_destination_has_enough_memory`
+/// multiplies by: 1.0 in the cloud upstream-nova/ runs (observed on 34.0.0: a forced live
+/// migration to compute-full, 768 MB with 256 MB free, answered "Lack of memory(host:256.0
+/// <= instance:512)"), and the mock's placement has no ratios either.
+const RAM_ALLOCATION_RATIO: f64 = 1.0;
 
 /// A conductor pre-check failure: the exception's `format_message()` and the instance
 /// fault's code (400 for `Invalid` subclasses, 500 for the others).
@@ -156,9 +158,9 @@ pub fn conductor(
         uuid: Uuid::new_v4(),
         instance_uuid: id,
         source_compute: source.clone(),
-        // Upstream sets source_node only once a destination is chosen (null on a
-        // pre-check failure); the mock's record always has it (a documented deviation).
-        source_node: source.clone(),
+        // `source_node` is set only once a destination is chosen (`_execute`): null on a
+        // pre-check failure (observed on 34.0.0). The record's empty string is shown as null.
+        source_node: String::new(),
         dest_compute: forced_dest.clone(),
         dest_node: None,
         // Live migrations never set dest_host (only the cold move claim does).
@@ -184,6 +186,7 @@ pub fn conductor(
         Ok(dest) => {
             st.allocate(id, &dest, Resources::of_flavor(&flavor));
             if let Some(m) = st.migrations.get_mut(&mid) {
+                m.source_node = source.clone();
                 m.dest_compute = Some(dest.clone());
                 m.dest_node = Some(dest.clone());
                 m.updated_at = now;
@@ -260,7 +263,13 @@ fn pre_checks(
     }
     let need = Resources::of_flavor(flavor);
     let Some(dest) = forced_dest else {
-        return find_destination(st, source, op.requested_host.as_deref(), need);
+        return find_destination(
+            st,
+            source,
+            op.requested_host.as_deref(),
+            need,
+            op.disabled_host_prefilter,
+        );
     };
     if dest == source {
         return Err(PreCheckError {
@@ -317,20 +326,24 @@ fn no_valid_host(reason: String) -> PreCheckError {
 }
 
 /// `_find_destination` -> `select_destinations`: placement's allocation candidates first
-/// (none: `NoValidHost(reason="")`, nova/scheduler/manager.py), then the filters
+/// (none: `NoValidHost(reason="")`, nova/scheduler/manager.py; from Nova 20.0.0 the
+/// `compute_status_filter` leaves disabled computes out of them), then the filters
 /// (requested destination, ignore_hosts = [source], ComputeFilter): none left is
-/// "There are not enough hosts available.".
+/// "There are not enough hosts available." (observed on 34.0.0: a disabled requested host
+/// "No valid host was found. ", the source "... There are not enough hosts available.").
 fn find_destination(
     st: &State,
     source: &str,
     requested: Option<&str>,
     need: Resources,
+    disabled_prefilter: bool,
 ) -> Result<String, PreCheckError> {
     let candidates = st
         .hosts
-        .keys()
-        .filter(|h| requested.is_none_or(|r| r == h.as_str()))
-        .any(|h| fits(st, h, need));
+        .iter()
+        .filter(|(h, _)| requested.is_none_or(|r| r == h.as_str()))
+        .filter(|(_, host)| host.enabled || !disabled_prefilter)
+        .any(|(h, _)| fits(st, h, need));
     if !candidates {
         return Err(no_valid_host(String::new()));
     }

@@ -201,6 +201,11 @@ fn event_names(action: &Value) -> Vec<String> {
     json!({"os-migrateLive": {"host": 7, "block_migration": "auto"}}),
     "Invalid input for field/attribute host. Value: 7. 7 is not of type 'string', 'null'"
 )]
+#[case::v2104_block_migration_integer(
+    "2.104",
+    json!({"os-migrateLive": {"host": null, "block_migration": 1}}),
+    "Invalid input for field/attribute block_migration. Value: 1. 1 is not of type 'boolean', 'string'"
+)]
 #[case::v2104_not_an_object(
     "2.104",
     json!({"os-migrateLive": null}),
@@ -527,14 +532,14 @@ async fn in_progress_task_state_is_409() {
 // Conductor pre-checks: synchronous 400 before 2.34, asynchronous failure from 2.34.
 
 /// (version, host, force, setup, expected message); the server is on compute1.
-/// Hosts: compute2 disabled (up), compute3 forced down, small (256 MB) and tight (400 MB).
+/// Hosts: compute2 disabled (up), compute3 forced down, small (256 MB) and tight (no disk).
 fn precheck_cloud() -> mockcloud::MockCloudBuilder {
     let small = HostSpec {
         memory_mb: 256,
         ..HostSpec::new("small")
     };
     let tight = HostSpec {
-        memory_mb: 400,
+        disk_gb: 0,
         ..HostSpec::new("tight")
     };
     MockCloud::builder().host_specs(vec![
@@ -560,7 +565,7 @@ const NOT_ENOUGH: &str = "No valid host was found. There are not enough hosts av
 #[rstest]
 // The scheduler (no force): a disabled, a down, the source host; placement first for a
 // host without room (reason "").
-#[case::disabled("2.30", "compute2", None, NOT_ENOUGH.to_string())]
+#[case::disabled("2.30", "compute2", None, "No valid host was found. ".to_string())]
 #[case::down("2.30", "compute3", None, NOT_ENOUGH.to_string())]
 #[case::source("2.30", "compute1", None, NOT_ENOUGH.to_string())]
 #[case::no_room("2.33", "small", None, "No valid host was found. ".to_string())]
@@ -569,7 +574,7 @@ const NOT_ENOUGH: &str = "No valid host was found. There are not enough hosts av
 #[case::legacy_source("2.29", "compute1", None, "Unable to migrate instance ({id}) to current host (compute1).".to_string())]
 #[case::forced_down("2.33", "compute3", Some(true), "Compute service of compute3 is unavailable at this time.".to_string())]
 #[case::legacy_down("2.1", "compute3", None, "Compute service of compute3 is unavailable at this time.".to_string())]
-#[case::forced_memory("2.30", "small", Some(true), "Migration pre-check error: Unable to migrate {id} to small: Lack of memory(host:384.0 <= instance:512)".to_string())]
+#[case::forced_memory("2.30", "small", Some(true), "Migration pre-check error: Unable to migrate {id} to small: Lack of memory(host:256.0 <= instance:512)".to_string())]
 #[case::forced_capacity("2.30", "tight", Some(true), "No valid host was found. Unable to move instance {id} to host tight. There is not enough capacity on the host for the instance.".to_string())]
 #[tokio::test]
 async fn synchronous_prechecks_before_2_34(
@@ -599,6 +604,9 @@ async fn synchronous_prechecks_before_2_34(
     let forced = force == Some(true) || version == "2.29" || version == "2.1";
     let dest = if forced { json!(host) } else { Value::Null };
     assert_eq!(ms[0]["dest_compute"], dest);
+    // Chosen with the destination only: null on a pre-check failure.
+    assert_eq!(ms[0]["source_node"], Value::Null);
+    assert_eq!(ms[0]["dest_node"], Value::Null);
     let a = last_action(&t, &id).await;
     assert_eq!(a["action"], "live-migration");
     assert_eq!(a["message"], "Error");
@@ -611,8 +619,8 @@ async fn synchronous_prechecks_before_2_34(
 }
 
 #[rstest]
-#[case::disabled("2.34", "compute2", None, NOT_ENOUGH.to_string())]
-#[case::disabled_268("2.68", "compute2", None, NOT_ENOUGH.to_string())]
+#[case::disabled("2.34", "compute2", None, "No valid host was found. ".to_string())]
+#[case::disabled_268("2.68", "compute2", None, "No valid host was found. ".to_string())]
 #[case::source("2.104", "compute1", None, NOT_ENOUGH.to_string())]
 #[case::forced_source("2.34", "compute1", Some(true), "Unable to migrate instance ({id}) to current host (compute1).".to_string())]
 #[case::forced_down("2.67", "compute3", Some(true), "Compute service of compute3 is unavailable at this time.".to_string())]
@@ -751,7 +759,26 @@ async fn force_false_lets_the_scheduler_refuse_the_disabled_host() {
         json!({"block_migration": "auto", "force": false}),
     );
     let r = t.action("admin", &id, "2.30", body).await;
-    assert_fault(&r, 400, NOT_ENOUGH).await;
+    assert_fault(&r, 400, "No valid host was found. ").await;
+}
+
+/// Before Train (20.0.0) the scheduler had no compute_status_filter: a disabled host is
+/// dropped by the ComputeFilter, not by placement (`behaviour.disabled_host_prefilter`).
+#[rstest]
+#[case("2019.1", NOT_ENOUGH)]
+#[case("2019.2", "No valid host was found. ")]
+#[case("2026.2", "No valid host was found. ")]
+#[tokio::test]
+async fn a_disabled_host_per_series(#[case] series: &str, #[case] message: &str) {
+    let t = T::start(precheck_cloud().nova_release(series)).await;
+    let id = create_at_237(&t, "member").await;
+    t.cloud
+        .state()
+        .set_host_enabled("compute2", false, Some("maintenance"));
+    let r = t
+        .action("admin", &id, "2.30", body_at("2.30", json!("compute2")))
+        .await;
+    assert_fault(&r, 400, message).await;
 }
 
 #[tokio::test]
@@ -802,6 +829,7 @@ async fn instant_mode_completes_within_the_request() {
     assert_eq!(m["dest_compute"], dest.as_str());
     assert_eq!(m["dest_node"], dest.as_str());
     assert_eq!(m["dest_host"], Value::Null);
+    assert_eq!(m["source_node"], src.as_str());
     assert_eq!(m["old_instance_type_id"], m["new_instance_type_id"]);
     let a = last_action(&t, &id).await;
     assert_eq!(a["action"], "live-migration");
@@ -1107,7 +1135,7 @@ async fn force_complete_refusals() {
     assert_fault(
         &r,
         409,
-        &format!("Cannot 'force_complete' instance {idle} while it is in task_state None"),
+        &format!("Instance {idle} is in an invalid state for 'force_complete'"),
     )
     .await;
     // A paused server's live migration cannot be forced (vm_state ACTIVE only).
@@ -1247,7 +1275,7 @@ async fn abort_refusals() {
     assert_fault(
         &r,
         409,
-        &format!("Cannot 'abort live migration' instance {idle} while it is in task_state None"),
+        &format!("Instance {idle} is in an invalid state for 'abort live migration'"),
     )
     .await;
 }

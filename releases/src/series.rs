@@ -134,6 +134,14 @@ pub struct Behaviour {
     /// move is accepted). Optional in the table: omitted means `true`.
     #[serde(default = "default_true")]
     pub source_up_check: bool,
+    /// The scheduler's `compute_status_filter` (Nova 20.0.0+) asks placement to leave out
+    /// the compute nodes of disabled services (trait COMPUTE_STATUS_DISABLED), so a disabled
+    /// requested host gets no allocation candidate: `NoValidHost(reason="")`. `false`
+    /// before it: the ComputeFilter drops the host, "There are not enough hosts
+    /// available.". Visible where the scheduler's own NoValidHost reaches the user (live
+    /// migration). Optional in the table: omitted means `true`.
+    #[serde(default = "default_true")]
+    pub disabled_host_prefilter: bool,
 }
 
 fn default_true() -> bool {

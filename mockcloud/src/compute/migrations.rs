@@ -27,7 +27,9 @@ fn view(
     let host = |v: Option<&str>| if add_host { json!(v) } else { Value::Null };
     o.insert("source_compute".into(), host(Some(&m.source_compute)));
     o.insert("dest_compute".into(), host(m.dest_compute.as_deref()));
-    o.insert("source_node".into(), host(Some(&m.source_node)));
+    // Empty: a live migration that failed before its destination was chosen (null upstream).
+    let source_node = Some(m.source_node.as_str()).filter(|n| !n.is_empty());
+    o.insert("source_node".into(), host(source_node));
     o.insert("dest_node".into(), host(m.dest_node.as_deref()));
     o.insert("dest_host".into(), host(m.dest_host.as_deref()));
     o.insert("old_instance_type_id".into(), json!(m.old_instance_type_id));

@@ -60,7 +60,9 @@ fn output(
     }
     o.insert("server_uuid".into(), json!(m.instance_uuid.to_string()));
     o.insert("source_compute".into(), host(Some(&m.source_compute)));
-    o.insert("source_node".into(), host(Some(&m.source_node)));
+    // Empty: not chosen yet (null upstream); see `live_lifecycle::conductor`.
+    let source_node = Some(m.source_node.as_str()).filter(|n| !n.is_empty());
+    o.insert("source_node".into(), host(source_node));
     o.insert("status".into(), json!(m.status));
     o.insert("updated_at".into(), json!(naive_iso(&m.updated_at)));
     if include_uuid {
@@ -270,7 +272,8 @@ fn invalid_state(mid: &str, uuid: Uuid, state: &str, method: &str) -> String {
 
 /// `@check_instance_state(vm_state=allowed, task_state=[MIGRATING])` with
 /// `raise_http_conflict_for_instance_invalid_state(exc, action, id)`: vm_state first, then
-/// task_state (launched is always true of a server that can be migrating).
+/// task_state (launched is always true of a server that can be migrating); a task_state of
+/// None has no state to name.
 fn migrating_state(
     ctx: &Ctx,
     s: &crate::state::model::Server,
@@ -286,9 +289,16 @@ fn migrating_state(
     if !allowed.contains(&s.vm_state) {
         return Err(conflict("vm_state", s.vm_state.as_str()));
     }
-    if s.task_state != Some(TaskState::Migrating) {
-        let t = s.task_state.map_or("None", |t| t.as_str());
-        return Err(conflict("task_state", t));
+    match s.task_state {
+        Some(TaskState::Migrating) => {}
+        // InstanceInvalidState(state=None): the helper's fallback message (observed on
+        // 34.0.0 for force_complete and abort of a server that is not migrating).
+        None => {
+            return Err(ctx.conflict(format!(
+                "Instance {id} is in an invalid state for '{action}'"
+            )))
+        }
+        Some(t) => return Err(conflict("task_state", t.as_str())),
     }
     Ok(())
 }

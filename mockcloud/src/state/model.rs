@@ -268,6 +268,10 @@ pub struct InFlight {
     pub requested_host: Option<String>,
     /// Who asked (the migration record's user_id/project_id, from the request context).
     pub requested_by: Option<(String, String)>,
+    /// Live migration: the series' scheduler leaves disabled computes out of placement's
+    /// candidates (`behaviour.disabled_host_prefilter`), which the conductor's NoValidHost
+    /// reason shows. The lifecycle has no configuration, so the API records it here.
+    pub disabled_host_prefilter: bool,
 }
 
 impl InFlight {
@@ -283,6 +287,7 @@ impl InFlight {
             force: false,
             requested_host: None,
             requested_by: None,
+            disabled_host_prefilter: true,
         }
     }
 }

@@ -116,6 +116,7 @@ pub fn migrate_live(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
             force: b.host.is_some() && b.force != Some(false),
             requested_host: b.host.clone(),
             requested_by: Some((ctx.auth.user_id.clone(), ctx.auth.project_id.clone())),
+            disabled_host_prefilter: ctx.shared.config.release.behaviour.disabled_host_prefilter,
             ..InFlight::accepted(OpKind::LiveMigrate, generation, action_index)
         };
         s.in_flight = Some(op.clone());

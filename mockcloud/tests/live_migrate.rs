@@ -999,7 +999,8 @@ async fn timed_mode_reaches_the_destination() {
         .await;
     assert_eq!(r.status, 202);
     assert_eq!(t.server(&id).await["status"], "MIGRATING");
-    let mut seen = Vec::new();
+    // The 202's own state, then every status seen while polling (deduplicated).
+    let mut seen = vec!["MIGRATING".to_string()];
     for _ in 0..300 {
         let s = t.server(&id).await;
         let st = s["status"].as_str().unwrap().to_string();

@@ -1459,11 +1459,8 @@ async fn os_migrations_lists_the_live_migration_with_its_type() {
     assert_eq!(m["migration_type"], "live-migration");
     assert_eq!(m["instance_uuid"], id.as_str());
     assert_eq!(
-        m["links"][0]["href"]
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("/v2.1/servers/{id}/migrations/{mid}")),
-        true
+        m["links"][0]["href"],
+        format!("{}/v2.1/servers/{id}/migrations/{mid}", t.cloud.base_url())
     );
     // Before 2.23 there is no type.
     let r = t.get("admin", "/os-migrations", "2.22").await;

@@ -32,12 +32,6 @@ use uuid::Uuid;
 /// Steps after the API's acceptance.
 pub const STEPS: u8 = 5;
 
-/// The compute node's `ram_allocation_ratio` that `_check_destination_has_enough_memory`
-/// multiplies by: 1.0 in the cloud upstream-nova/ runs (observed on 34.0.0: a forced live
-/// migration to compute-full, 768 MB with 256 MB free, answered "Lack of memory(host:256.0
-/// <= instance:512)"), and the mock's placement has no ratios either.
-const RAM_ALLOCATION_RATIO: f64 = 1.0;
-
 /// A conductor pre-check failure: the exception's `format_message()` and the instance
 /// fault's code (400 for `Invalid` subclasses, 500 for the others).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,7 +262,7 @@ fn pre_checks(
             source,
             op.requested_host.as_deref(),
             need,
-            op.disabled_host_prefilter,
+            op.placement_prefilters,
         );
     };
     if dest == source {
@@ -286,8 +280,11 @@ fn pre_checks(
     }
     let total = st.hosts.get(dest).map_or(0, |h| h.memory_mb);
     let used = st.used_on(dest).memory_mb;
-    // avail = total_ram_mb * ram_ratio - (total_ram_mb - free_ram_mb), a Python float.
-    let avail = total as f64 * RAM_ALLOCATION_RATIO - used as f64;
+    // avail = total_ram_mb * ram_ratio - (total_ram_mb - free_ram_mb), a Python float; the
+    // ratio is the series' default (`behaviour.ram_allocation_ratio`: observed on 34.0.0, a
+    // forced move to compute-full, 768 MB with 256 MB free, "Lack of memory(host:256.0 <=
+    // instance:512)"; on 17.0.13 and 20.6.1 the same host passes this check, ratio 1.5).
+    let avail = total as f64 * op.ram_allocation_ratio - used as f64;
     if flavor.ram == 0 || avail <= flavor.ram as f64 {
         return Err(PreCheckError {
             message: format!(
@@ -326,23 +323,25 @@ fn no_valid_host(reason: String) -> PreCheckError {
 }
 
 /// `_find_destination` -> `select_destinations`: placement's allocation candidates first
-/// (none: `NoValidHost(reason="")`, nova/scheduler/manager.py; from Nova 20.0.0 the
-/// `compute_status_filter` leaves disabled computes out of them), then the filters
-/// (requested destination, ignore_hosts = [source], ComputeFilter): none left is
-/// "There are not enough hosts available." (observed on 34.0.0: a disabled requested host
-/// "No valid host was found. ", the source "... There are not enough hosts available.").
+/// (none: `NoValidHost(reason="")`, nova/scheduler/manager.py; from Nova 20.0.0 the query
+/// is limited to the requested host (`in_tree`) and leaves disabled computes out
+/// (`compute_status_filter`): `prefilters`), then the filters (requested destination,
+/// ignore_hosts = [source], ComputeFilter): none left is "There are not enough hosts
+/// available." (observed on 34.0.0 and 20.6.1: a disabled or full requested host "No valid
+/// host was found. ", the source "... There are not enough hosts available."; on 17.0.13 all
+/// three the latter).
 fn find_destination(
     st: &State,
     source: &str,
     requested: Option<&str>,
     need: Resources,
-    disabled_prefilter: bool,
+    prefilters: bool,
 ) -> Result<String, PreCheckError> {
     let candidates = st
         .hosts
         .iter()
-        .filter(|(h, _)| requested.is_none_or(|r| r == h.as_str()))
-        .filter(|(_, host)| host.enabled || !disabled_prefilter)
+        .filter(|(h, _)| !prefilters || requested.is_none_or(|r| r == h.as_str()))
+        .filter(|(_, host)| host.enabled || !prefilters)
         .any(|(h, _)| fits(st, h, need));
     if !candidates {
         return Err(no_valid_host(String::new()));

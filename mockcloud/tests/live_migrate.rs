@@ -762,23 +762,55 @@ async fn force_false_lets_the_scheduler_refuse_the_disabled_host() {
     assert_fault(&r, 400, "No valid host was found. ").await;
 }
 
-/// Before Train (20.0.0) the scheduler had no compute_status_filter: a disabled host is
-/// dropped by the ComputeFilter, not by placement (`behaviour.disabled_host_prefilter`).
+/// Before Train (20.0.0) the scheduler's placement query was not limited to the requested
+/// host nor left disabled computes out: a disabled or full requested host is dropped by the
+/// filters, not by placement (`behaviour.placement_prefilters`; observed on 17.0.13 and
+/// 20.6.1).
 #[rstest]
-#[case("2019.1", NOT_ENOUGH)]
-#[case("2019.2", "No valid host was found. ")]
-#[case("2026.2", "No valid host was found. ")]
+#[case("2018.1", "compute2", NOT_ENOUGH)]
+#[case("2019.1", "small", NOT_ENOUGH)]
+#[case("2019.2", "compute2", "No valid host was found. ")]
+#[case("2019.2", "small", "No valid host was found. ")]
+#[case("2026.2", "compute2", "No valid host was found. ")]
 #[tokio::test]
-async fn a_disabled_host_per_series(#[case] series: &str, #[case] message: &str) {
+async fn a_disabled_or_full_host_per_series(
+    #[case] series: &str,
+    #[case] host: &str,
+    #[case] message: &str,
+) {
     let t = T::start(precheck_cloud().nova_release(series)).await;
     let id = create_at_237(&t, "member").await;
     t.cloud
         .state()
         .set_host_enabled("compute2", false, Some("maintenance"));
     let r = t
-        .action("admin", &id, "2.30", body_at("2.30", json!("compute2")))
+        .action("admin", &id, "2.30", body_at("2.30", json!(host)))
         .await;
     assert_fault(&r, 400, message).await;
+}
+
+/// The forced-destination memory check multiplies by the series' default RAM allocation
+/// ratio (`behaviour.ram_allocation_ratio`: 1.5 to Zed, 1.0 from 2023.1).
+#[rstest]
+#[case("2022.2", "384.0")]
+#[case("2023.1", "256.0")]
+#[tokio::test]
+async fn forced_memory_check_per_series(#[case] series: &str, #[case] avail: &str) {
+    let t = T::start(precheck_cloud().nova_release(series)).await;
+    let id = create_at_237(&t, "member").await;
+    let body = live(
+        json!("small"),
+        json!({"block_migration": "auto", "force": true}),
+    );
+    let r = t.action("admin", &id, "2.30", body).await;
+    assert_fault(
+        &r,
+        400,
+        &format!(
+            "Migration pre-check error: Unable to migrate {id} to small: Lack of memory(host:{avail} <= instance:512)"
+        ),
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -134,14 +134,37 @@ pub struct Behaviour {
     /// move is accepted). Optional in the table: omitted means `true`.
     #[serde(default = "default_true")]
     pub source_up_check: bool,
-    /// The scheduler's `compute_status_filter` (Nova 20.0.0+) asks placement to leave out
-    /// the compute nodes of disabled services (trait COMPUTE_STATUS_DISABLED), so a disabled
-    /// requested host gets no allocation candidate: `NoValidHost(reason="")`. `false`
-    /// before it: the ComputeFilter drops the host, "There are not enough hosts
+    /// The scheduler's placement query (Nova 20.0.0+) is restricted to a requested host
+    /// (`in_tree`) and leaves out the compute nodes of disabled services
+    /// (`compute_status_filter`, trait COMPUTE_STATUS_DISABLED): a full or disabled requested
+    /// host gets no allocation candidate, `NoValidHost(reason="")`. `false` before: placement
+    /// offers the other hosts and the filters drop them, "There are not enough hosts
     /// available.". Visible where the scheduler's own NoValidHost reaches the user (live
     /// migration). Optional in the table: omitted means `true`.
     #[serde(default = "default_true")]
-    pub disabled_host_prefilter: bool,
+    pub placement_prefilters: bool,
+    /// The compute nodes' `ram_allocation_ratio` with the series' defaults, which live
+    /// migration's forced-destination memory check multiplies by: 1.5 (Queens..Zed), 1.0
+    /// (2023.1+, `initial_ram_allocation_ratio`).
+    pub ram_allocation_ratio: RamAllocationRatio,
+}
+
+/// A compute node's default RAM allocation ratio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+pub enum RamAllocationRatio {
+    #[serde(rename = "1.5")]
+    OnePointFive,
+    #[serde(rename = "1.0")]
+    One,
+}
+
+impl RamAllocationRatio {
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Self::OnePointFive => 1.5,
+            Self::One => 1.0,
+        }
+    }
 }
 
 fn default_true() -> bool {

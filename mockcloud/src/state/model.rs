@@ -268,10 +268,14 @@ pub struct InFlight {
     pub requested_host: Option<String>,
     /// Who asked (the migration record's user_id/project_id, from the request context).
     pub requested_by: Option<(String, String)>,
-    /// Live migration: the series' scheduler leaves disabled computes out of placement's
-    /// candidates (`behaviour.disabled_host_prefilter`), which the conductor's NoValidHost
-    /// reason shows. The lifecycle has no configuration, so the API records it here.
-    pub disabled_host_prefilter: bool,
+    /// Live migration: the series' scheduler limits placement's candidates to the requested
+    /// host and leaves disabled computes out (`behaviour.placement_prefilters`), which the
+    /// conductor's NoValidHost reason shows. The lifecycle has no configuration, so the API
+    /// records the series' facts here.
+    pub placement_prefilters: bool,
+    /// Live migration: the compute nodes' `ram_allocation_ratio`
+    /// (`behaviour.ram_allocation_ratio`) for the forced-destination memory check.
+    pub ram_allocation_ratio: f64,
 }
 
 impl InFlight {
@@ -287,7 +291,8 @@ impl InFlight {
             force: false,
             requested_host: None,
             requested_by: None,
-            disabled_host_prefilter: true,
+            placement_prefilters: true,
+            ram_allocation_ratio: 1.0,
         }
     }
 }

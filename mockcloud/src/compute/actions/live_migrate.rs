@@ -116,7 +116,14 @@ pub fn migrate_live(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
             force: b.host.is_some() && b.force != Some(false),
             requested_host: b.host.clone(),
             requested_by: Some((ctx.auth.user_id.clone(), ctx.auth.project_id.clone())),
-            disabled_host_prefilter: ctx.shared.config.release.behaviour.disabled_host_prefilter,
+            placement_prefilters: ctx.shared.config.release.behaviour.placement_prefilters,
+            ram_allocation_ratio: ctx
+                .shared
+                .config
+                .release
+                .behaviour
+                .ram_allocation_ratio
+                .as_f64(),
             ..InFlight::accepted(OpKind::LiveMigrate, generation, action_index)
         };
         s.in_flight = Some(op.clone());

@@ -435,6 +435,31 @@ async fn queens_checks_policy_and_force_before_the_lookup() {
         .action("admin", MISSING, "2.30", body_at("2.30", Value::Null))
         .await;
     assert_fault(&r, 404, &format!("Instance {MISSING} could not be found.")).await;
+    // The server migrations API too (server_migrations.py@20.6.1; observed on 17.0.13).
+    let r = t
+        .get("member", &format!("/servers/{MISSING}/migrations"), "2.23")
+        .await;
+    assert_fault(
+        &r,
+        403,
+        "Policy doesn't allow os_compute_api:servers:migrations:index to be performed.",
+    )
+    .await;
+    let r = t
+        .call(
+            "member",
+            Method::DELETE,
+            &format!("/servers/{MISSING}/migrations/1"),
+            Some("2.24"),
+            None,
+        )
+        .await;
+    assert_fault(
+        &r,
+        403,
+        "Policy doesn't allow os_compute_api:servers:migrations:delete to be performed.",
+    )
+    .await;
 }
 
 #[tokio::test]

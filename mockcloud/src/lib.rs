@@ -31,6 +31,7 @@ pub mod http;
 pub mod identity;
 pub mod image;
 pub mod lifecycle;
+pub mod live_lifecycle;
 pub mod pyfmt;
 pub mod router;
 pub mod scenario;

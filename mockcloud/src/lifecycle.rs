@@ -13,6 +13,8 @@
 //! | 3 source done | post-migrating (host flips to dest) | resize_migrated | RESIZE |
 //! | 4 destination | post-migrating | resize_finish | RESIZE |
 //! | 5 done | finished | None | VERIFY_RESIZE |
+//!
+//! Live migration: see `crate::live_lifecycle`.
 
 use crate::config::Lifecycle;
 use crate::scheduler::{self, RequestSpec};
@@ -39,12 +41,13 @@ pub enum Step {
 pub fn steps_of(kind: OpKind) -> u8 {
     match kind {
         OpKind::Migrate => 5,
+        OpKind::LiveMigrate => crate::live_lifecycle::STEPS,
         OpKind::Build => 2,
         _ => 1,
     }
 }
 
-fn event(name: &str, now: DateTime<Utc>, host: Option<&str>) -> ActionEvent {
+pub(crate) fn event(name: &str, now: DateTime<Utc>, host: Option<&str>) -> ActionEvent {
     ActionEvent {
         event: name.into(),
         start_time: now,
@@ -56,7 +59,7 @@ fn event(name: &str, now: DateTime<Utc>, host: Option<&str>) -> ActionEvent {
     }
 }
 
-fn push_event(server: &mut Server, index: usize, ev: ActionEvent, now: DateTime<Utc>) {
+pub(crate) fn push_event(server: &mut Server, index: usize, ev: ActionEvent, now: DateTime<Utc>) {
     if let Some(a) = server.actions.get_mut(index) {
         a.updated_at = now;
         a.events.push(ev);
@@ -78,6 +81,7 @@ pub fn step(st: &mut State, id: Uuid, generation: Option<u64>, now: DateTime<Utc
     let next = op.stage + 1;
     let done = match op.kind {
         OpKind::Migrate => migrate_step(st, id, &op, next, now),
+        OpKind::LiveMigrate => crate::live_lifecycle::step(st, id, &op, next, now),
         OpKind::Build => build_step(st, id, &op, next, now),
         OpKind::Confirm => {
             finish_confirm(st, id, &op, now);
@@ -184,7 +188,7 @@ fn migrate_step(st: &mut State, id: Uuid, op: &InFlight, next: u8, now: DateTime
     }
 }
 
-fn set_migration(st: &mut State, mid: u64, status: &str, now: DateTime<Utc>) {
+pub(crate) fn set_migration(st: &mut State, mid: u64, status: &str, now: DateTime<Utc>) {
     if let Some(m) = st.migrations.get_mut(&mid) {
         m.status = status.into();
         m.updated_at = now;
@@ -457,7 +461,9 @@ fn finish_power(st: &mut State, id: Uuid, kind: OpKind, op: &InFlight, now: Date
 /// Duration of the step that leads to `stage` in Timed mode.
 fn delay_for(d: &crate::config::Durations, kind: OpKind, stage: u8) -> Duration {
     match kind {
-        OpKind::Migrate => match stage {
+        // A live migration's five steps take the cold ones' durations, stage by stage
+        // (conductor, queued, preparing, running, completed).
+        OpKind::Migrate | OpKind::LiveMigrate => match stage {
             1 => d.accepted,
             2 => d.conductor,
             3 => d.source,

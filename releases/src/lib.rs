@@ -27,7 +27,7 @@ pub use error::ReleaseError;
 pub use range::SeriesRange;
 pub use series::{
     Behaviour, EmptyHostMessage, Microversion, NoValidHost, OsloPolicyDefault, Policy, PolicyRule,
-    Series,
+    RamAllocationRatio, Series,
 };
 pub use signal::Signal;
 pub use table::ReleaseTable;

@@ -78,7 +78,13 @@ pub struct Policy {
     pub migrate: PolicyRule,
     /// `os_compute_api:os-migrate-server:migrate:host` (checked when a host is given).
     pub migrate_host: PolicyRule,
-    /// The migrate policy is checked before the server is looked up.
+    /// `os_compute_api:os-migrate-server:migrate_live` (live migration; checked for every
+    /// body where the series has no `migrate_live:host`, else only without a host).
+    pub migrate_live: PolicyRule,
+    /// `os_compute_api:os-migrate-server:migrate_live:host` (live migration with a host;
+    /// Nova 32.0.0+), `none` where it does not exist.
+    pub migrate_live_host: PolicyRule,
+    /// The migrate (and live-migrate) policy is checked before the server is looked up.
     pub before_lookup: bool,
     pub enforce_new_defaults: OsloPolicyDefault,
     pub enforce_scope: OsloPolicyDefault,
@@ -128,6 +134,37 @@ pub struct Behaviour {
     /// move is accepted). Optional in the table: omitted means `true`.
     #[serde(default = "default_true")]
     pub source_up_check: bool,
+    /// The scheduler's placement query (Nova 20.0.0+) is restricted to a requested host
+    /// (`in_tree`) and leaves out the compute nodes of disabled services
+    /// (`compute_status_filter`, trait COMPUTE_STATUS_DISABLED): a full or disabled requested
+    /// host gets no allocation candidate, `NoValidHost(reason="")`. `false` before: placement
+    /// offers the other hosts and the filters drop them, "There are not enough hosts
+    /// available.". Visible where the scheduler's own NoValidHost reaches the user (live
+    /// migration). Optional in the table: omitted means `true`.
+    #[serde(default = "default_true")]
+    pub placement_prefilters: bool,
+    /// The compute nodes' `ram_allocation_ratio` with the series' defaults, which live
+    /// migration's forced-destination memory check multiplies by: 1.5 (Queens..Zed), 1.0
+    /// (2023.1+, `initial_ram_allocation_ratio`).
+    pub ram_allocation_ratio: RamAllocationRatio,
+}
+
+/// A compute node's default RAM allocation ratio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+pub enum RamAllocationRatio {
+    #[serde(rename = "1.5")]
+    OnePointFive,
+    #[serde(rename = "1.0")]
+    One,
+}
+
+impl RamAllocationRatio {
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Self::OnePointFive => 1.5,
+            Self::One => 1.0,
+        }
+    }
 }
 
 fn default_true() -> bool {

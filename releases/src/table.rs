@@ -166,8 +166,8 @@ mod tests {
             format!(
                 "[[series]]\nid = \"{id}\"\ncodename = \"c{id}\"\nnova = \"{nova}\"\nverified = \"{nova}\"\n\
                  max_microversion = \"{mv}\"\npython = \"3.11\"\nlock = \"l\"\nsources = []\n\
-                 policy = {{ migrate = \"admin\", migrate_host = \"none\", before_lookup = false, enforce_new_defaults = \"true\", enforce_scope = \"true\" }}\n\
-                 behaviour = {{ no_valid_host = \"async\", empty_host = \"is too short\" }}\n"
+                 policy = {{ migrate = \"admin\", migrate_host = \"none\", migrate_live = \"admin\", migrate_live_host = \"none\", before_lookup = false, enforce_new_defaults = \"true\", enforce_scope = \"true\" }}\n\
+                 behaviour = {{ no_valid_host = \"async\", empty_host = \"is too short\", ram_allocation_ratio = \"1.0\" }}\n"
             )
         };
         let ok = one("2020.1", "21.0.0", "2.87") + &one("2020.2", "22.0.0", "2.87");

@@ -1,13 +1,12 @@
-//! `GET /os-migrations` (migrations.py) and `GET /servers/{id}/migrations`
-//! (server_migrations.py: in-progress live migrations only).
+//! `GET /os-migrations` (migrations.py); `/servers/{id}/migrations` is
+//! `super::server_migrations`.
 
-use super::checks;
 use super::context::{ApiResult, Ctx};
 use super::policy::{self, Rule};
 use super::schema::{schemas, validator};
 use crate::clock::naive_iso;
 use crate::state::model::{Migration, MigrationType};
-use axum::extract::{Path, RawQuery};
+use axum::extract::RawQuery;
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
@@ -28,7 +27,9 @@ fn view(
     let host = |v: Option<&str>| if add_host { json!(v) } else { Value::Null };
     o.insert("source_compute".into(), host(Some(&m.source_compute)));
     o.insert("dest_compute".into(), host(m.dest_compute.as_deref()));
-    o.insert("source_node".into(), host(Some(&m.source_node)));
+    // Empty: a live migration that failed before its destination was chosen (null upstream).
+    let source_node = Some(m.source_node.as_str()).filter(|n| !n.is_empty());
+    o.insert("source_node".into(), host(source_node));
     o.insert("dest_node".into(), host(m.dest_node.as_deref()));
     o.insert("dest_host".into(), host(m.dest_host.as_deref()));
     o.insert("old_instance_type_id".into(), json!(m.old_instance_type_id));
@@ -233,40 +234,4 @@ impl FilterEq for Option<String> {
     fn is_none_or_eq(&self, v: &str) -> bool {
         self.as_deref().is_none_or(|f| f == v)
     }
-}
-
-/// `GET /servers/{id}/migrations` (2.23+): only in-progress live migrations.
-pub async fn server_index(ctx: Ctx, Path(id): Path<String>, RawQuery(q): RawQuery) -> ApiResult {
-    // The query schema decorator runs first (2.102: no parameters).
-    ctx.no_query_from_2_102(q.as_deref())?;
-    if !ctx.at_least(23) {
-        return Err(ctx.fault(StatusCode::NOT_FOUND, "The resource could not be found."));
-    }
-    let st = ctx.shared.state.lock();
-    let uuid = checks::visible(&ctx, &st, &id)?;
-    let project = st.servers[&uuid].project_id.clone();
-    policy::authorize(
-        &ctx,
-        "os_compute_api:servers:migrations:index",
-        policy::migrations_index_rule(ctx.shared.config.release),
-        &project,
-    )?;
-    let live: Vec<Value> = st
-        .migrations
-        .values()
-        .filter(|m| m.instance_uuid == uuid && m.migration_type == MigrationType::LiveMigration)
-        .filter(|m| ["queued", "preparing", "running"].contains(&m.status.as_str()))
-        .map(|m| {
-            view(
-                &ctx,
-                m,
-                false,
-                ctx.at_least(59),
-                ctx.at_least(80),
-                ctx.is_admin(),
-            )
-        })
-        .collect();
-    drop(st);
-    Ok(ctx.json(StatusCode::OK, &json!({ "migrations": live })))
 }

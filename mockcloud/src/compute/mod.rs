@@ -18,6 +18,7 @@ pub mod policy;
 pub mod query;
 pub mod router;
 pub mod schema;
+pub mod server_migrations;
 pub mod server_view;
 pub mod servers;
 pub mod services;

@@ -121,3 +121,30 @@ pub fn migrate_policy(series: &Series, host_given: bool) -> MigratePolicy {
         before_lookup: series.policy.before_lookup,
     }
 }
+
+/// The policy `os-migrateLive` checks, as `migrate_server.py::_migrate_live` of the series
+/// does: `...:migrate_live:host` when a host is given and the series has that rule (Nova
+/// 32.0.0+), else `...:migrate_live` (admin before 32.0.0, project manager or admin from
+/// it). Queens..Train check it before the lookup, like cold migrate (`before_lookup`).
+pub fn live_migrate_policy(series: &Series, host_given: bool) -> MigratePolicy {
+    let host_rule = Rule::of(series.policy.migrate_live_host).filter(|_| host_given);
+    let (name, rule) = match host_rule {
+        Some(r) => ("os_compute_api:os-migrate-server:migrate_live:host", r),
+        None => (
+            "os_compute_api:os-migrate-server:migrate_live",
+            Rule::of(series.policy.migrate_live).unwrap_or(Rule::Admin),
+        ),
+    };
+    MigratePolicy {
+        name,
+        rule,
+        before_lookup: series.policy.before_lookup,
+    }
+}
+
+/// `os_compute_api:servers:migrations:force_complete` and `...:delete` (abort): admin
+/// before the manager persona (`nova/policies/servers_migrations.py` @31.3.1 ADMIN),
+/// project manager or admin from it (@32.2.1 PROJECT_MANAGER_OR_ADMIN).
+pub fn server_migrations_action_rule(series: &Series) -> Rule {
+    migrations_index_rule(series)
+}

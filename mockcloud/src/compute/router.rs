@@ -8,7 +8,7 @@
 
 use super::{
     actions, auth, flavor_manage, flavors, hypervisors, hypervisors_legacy, images,
-    instance_actions, migrations, servers, services, versions,
+    instance_actions, migrations, server_migrations, servers, services, versions,
 };
 use crate::http::{body_limit, request_id, webob};
 use crate::state::handle::Shared;
@@ -68,7 +68,15 @@ fn api_routes() -> Router<Arc<Shared>> {
         )
         .route(
             "/v2.1/servers/{id}/migrations",
-            m(get(migrations::server_index)),
+            m(get(server_migrations::index)),
+        )
+        .route(
+            "/v2.1/servers/{id}/migrations/{mid}",
+            m(get(server_migrations::show).delete(server_migrations::delete)),
+        )
+        .route(
+            "/v2.1/servers/{id}/migrations/{mid}/action",
+            m(post(server_migrations::action)),
         )
         .route(
             "/v2.1/servers/{id}/os-instance-actions",

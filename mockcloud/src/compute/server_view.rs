@@ -49,6 +49,7 @@ pub fn status(vm: VmState, task: Option<TaskState>) -> &'static str {
     match vm {
         VmState::Active => match task {
             Some(ResizePrep | ResizeMigrating | ResizeMigrated | ResizeFinish) => "RESIZE",
+            Some(Migrating) => "MIGRATING",
             _ => "ACTIVE",
         },
         VmState::Building => "BUILD",
@@ -60,7 +61,10 @@ pub fn status(vm: VmState, task: Option<TaskState>) -> &'static str {
             Some(ResizeReverting) => "REVERT_RESIZE",
             _ => "VERIFY_RESIZE",
         },
-        VmState::Paused => "PAUSED",
+        VmState::Paused => match task {
+            Some(Migrating) => "MIGRATING",
+            _ => "PAUSED",
+        },
         VmState::Suspended => "SUSPENDED",
         VmState::Error => "ERROR",
         VmState::Deleted => "DELETED",

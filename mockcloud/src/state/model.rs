@@ -174,6 +174,8 @@ pub enum TaskState {
     ResizeFinish,
     ResizeReverting,
     ResizeConfirming,
+    /// Live migration (`task_states.MIGRATING`), from the API's acceptance to the end.
+    Migrating,
     PoweringOff,
     PoweringOn,
     Pausing,
@@ -194,6 +196,7 @@ impl TaskState {
             TaskState::ResizeFinish => "resize_finish",
             TaskState::ResizeReverting => "resize_reverting",
             TaskState::ResizeConfirming => "resize_confirming",
+            TaskState::Migrating => "migrating",
             TaskState::PoweringOff => "powering-off",
             TaskState::PoweringOn => "powering-on",
             TaskState::Pausing => "pausing",
@@ -237,6 +240,8 @@ pub enum OpKind {
     Build,
     /// Cold migrate (or resize when `Migration::migration_type` is resize).
     Migrate,
+    /// Live migration (`os-migrateLive`): its migration record has type live-migration.
+    LiveMigrate,
     Confirm,
     Revert,
     Stop,
@@ -263,6 +268,14 @@ pub struct InFlight {
     pub requested_host: Option<String>,
     /// Who asked (the migration record's user_id/project_id, from the request context).
     pub requested_by: Option<(String, String)>,
+    /// Live migration: the series' scheduler limits placement's candidates to the requested
+    /// host and leaves disabled computes out (`behaviour.placement_prefilters`), which the
+    /// conductor's NoValidHost reason shows. The lifecycle has no configuration, so the API
+    /// records the series' facts here.
+    pub placement_prefilters: bool,
+    /// Live migration: the compute nodes' `ram_allocation_ratio`
+    /// (`behaviour.ram_allocation_ratio`) for the forced-destination memory check.
+    pub ram_allocation_ratio: f64,
 }
 
 impl InFlight {
@@ -278,6 +291,8 @@ impl InFlight {
             force: false,
             requested_host: None,
             requested_by: None,
+            placement_prefilters: true,
+            ram_allocation_ratio: 1.0,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Route a server action by its single top-level key, as Nova's `wsgi_actions`.
 
-use super::{lock, migrate, power, resize};
+use super::{live_migrate, lock, migrate, power, resize};
 use crate::compute::body;
 use crate::compute::context::{ApiResult, Ctx};
 use axum::body::Bytes;
@@ -15,7 +15,6 @@ const NOT_MODELLED: &[&str] = &[
     "createImage",
     "createBackup",
     "changePassword",
-    "os-migrateLive",
     "evacuate",
     "shelve",
     "shelveOffload",
@@ -47,6 +46,7 @@ pub async fn action(ctx: Ctx, Path(id): Path<String>, bytes: Bytes) -> ApiResult
     let (name, body) = body::action_peek(&ctx, &bytes)?;
     match name.as_str() {
         "migrate" => migrate::migrate(&ctx, &id, &body),
+        "os-migrateLive" => live_migrate::migrate_live(&ctx, &id, &body),
         "resize" => resize::resize(&ctx, &id, &body),
         "confirmResize" => resize::confirm(&ctx, &id),
         "revertResize" => resize::revert(&ctx, &id),

@@ -84,6 +84,88 @@ pub fn migrate_pike_v256() -> &'static Value {
     })
 }
 
+/// `parameter_types.boolean` with `'auto'` appended (`_block_migration`, 2.25+).
+fn block_migration_v225() -> Value {
+    let mut b = boolean();
+    if let Some(e) = b["enum"].as_array_mut() {
+        e.push(json!("auto"));
+    }
+    b
+}
+
+/// `os-migrateLive` for the requested microversion (`schemas/migrate_server.py`, the same
+/// at every tag 17.0.13..34.0.0 but for the `host` type's name: `parameter_types.hostname`
+/// before 24.0.0, `fqdn` after, identical constraints):
+/// 2.1-2.24 `migrate_live` (`block_migration`, `disk_over_commit`, `host` all required),
+/// 2.25-2.29 `migrate_live_v2_25` (`disk_over_commit` gone, `block_migration` may be
+/// `'auto'`), 2.30-2.67 `migrate_live_v2_30` (+ optional `force`), 2.68+ `migrate_live_v2_68`
+/// (= 2.25: no `force`). `host` is `fqdn` with type `['string', 'null']` in each.
+pub fn migrate_live(minor: u16) -> &'static Value {
+    static V21: OnceLock<Value> = OnceLock::new();
+    static V225: OnceLock<Value> = OnceLock::new();
+    static V230: OnceLock<Value> = OnceLock::new();
+    let build = |props: Value, required: Value| {
+        json!({
+            "type": "object",
+            "properties": {
+                "os-migrateLive": {
+                    "type": "object",
+                    "properties": props,
+                    "required": required,
+                    "additionalProperties": false
+                }
+            },
+            "required": ["os-migrateLive"],
+            "additionalProperties": false
+        })
+    };
+    match minor {
+        0..=24 => V21.get_or_init(|| {
+            build(
+                json!({
+                    "block_migration": boolean(),
+                    "disk_over_commit": boolean(),
+                    "host": fqdn(json!(["string", "null"]))
+                }),
+                json!(["block_migration", "disk_over_commit", "host"]),
+            )
+        }),
+        30..=67 => V230.get_or_init(|| {
+            build(
+                json!({
+                    "block_migration": block_migration_v225(),
+                    "host": fqdn(json!(["string", "null"])),
+                    "force": boolean()
+                }),
+                json!(["block_migration", "host"]),
+            )
+        }),
+        // 2.25-2.29 and 2.68+ (`migrate_live_v2_68 = copy.deepcopy(migrate_live_v2_25)`).
+        _ => V225.get_or_init(|| {
+            build(
+                json!({
+                    "block_migration": block_migration_v225(),
+                    "host": fqdn(json!(["string", "null"]))
+                }),
+                json!(["block_migration", "host"]),
+            )
+        }),
+    }
+}
+
+/// `server_migrations.force_complete`: `{"force_complete": null}`.
+pub fn force_complete() -> &'static Value {
+    static S: OnceLock<Value> = OnceLock::new();
+    S.get_or_init(|| {
+        json!({
+            "type": "object",
+            "properties": {"force_complete": {"type": "null"}},
+            "required": ["force_complete"],
+            "additionalProperties": false
+        })
+    })
+}
+
 /// `servers.resize`.
 pub fn resize() -> &'static Value {
     static S: OnceLock<Value> = OnceLock::new();

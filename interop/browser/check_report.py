@@ -11,16 +11,19 @@ Checks, each printed as `browser: ok: ...` or `browser: FAIL: ...`:
   - a click on the first failing cell opens the detail panel on that case, showing its request
     (method, path, every request header, hence the microversion header, and body), its answer
     (status line, body), the oracle's expectation (status, fault, message) and the mismatches;
-  - the same for the first Error cell (with its reason), and a click on an accepted and on a
-    refused passing cell shows an exchange (the case's own when the JSON has it, otherwise a
-    request and an answer, which the report labels as its class representative's);
-  - a click on the first entry of "Not passing, by expectation rule" opens that case;
+  - the same for the first Error cell (with its reason); a click on an accepted and on a
+    refused passing cell shows its expectation and its own exchange, and one on a passing
+    case that the JSON keeps no exchange for (the default small reports) shows a request and
+    an answer labelled as its class representative's;
+  - a click on the first entry of "Not passing, by expectation rule" opens that case, and
+    `?case=<id>` opens that case;
   - nothing was logged at level SEVERE in the console (uncaught errors, failed loads).
 A screenshot of the opened failing cell is written to --screenshot.
 
---self-test then loads mutants of the report (a click handler that never runs, an expectation
-that is not shown, a wrong exchange, a missing failing cell, a script error) and fails unless
-every mutant fails at least one check: the checks above can fail.
+--self-test then loads mutants of the report (clicks that do nothing, an expectation not shown
+or without its status, an exchange without its status line, the panel showing the next case, a
+failing cell missing, a script error) and fails unless each one fails the check it aims at:
+the checks above can fail. It runs only when the report itself passes.
 
 The browser is Debian's chromium and chromium-driver ($CHROMIUM_BIN, $CHROMEDRIVER_BIN; default
 /usr/bin/chromium, /usr/bin/chromedriver), run as root with --no-sandbox, headless, with the
@@ -328,11 +331,14 @@ class Checks:
             self.ok("%s cell %s: its own exchange and expectation shown" % (what, result["id"]))
             return
         # Reports that keep exchanges only for failures and class representatives: the panel
-        # shows the representative's, which must still be a request and an answer.
+        # shows the representative's, which must still be a request and an answer, said to be
+        # the representative's.
         shown = (got["exchange"] or "").splitlines()
         if not shown or not shown[0].startswith("POST /v2.1/servers/") or not any(x.startswith("HTTP ") for x in shown):
             raise AssertionError("%s: no request and answer shown (%r)" % (result["id"], (got["exchange"] or "")[:120]))
-        self.ok("%s cell %s: a representative exchange (%s, %s) and the expectation shown" % (
+        if "representative" not in got["text"].lower():
+            raise AssertionError("%s: an exchange that is not the case's own is not labelled as its class representative's" % result["id"])
+        self.ok("%s cell %s: its class representative's exchange (%s, %s), labelled so, and the expectation shown" % (
             what, result["id"], shown[0], next(x for x in shown if x.startswith("HTTP "))))
 
     def failure_link(self, p, result):
@@ -375,6 +381,12 @@ class Checks:
                 self.step("accepted passing cell", self.passing_cell, p, accepted, "accepted passing")
             if refused:
                 self.step("refused passing cell", self.passing_cell, p, refused, "refused passing")
+            # With the default small reports (exchanges of failures and class representatives
+            # only) a passing case without its own exchange; `--exchanges all` has none.
+            borrowed = first(lambda r: r["verdict"] == "pass" and not r.get("exchange"))
+            if borrowed:
+                self.step("passing cell without its own exchange", self.passing_cell, p, borrowed,
+                          "passing (no exchange of its own)")
             first_np = first(lambda r: r["verdict"] in ("fail", "error"))
             if first_np:
                 self.step("failure list", self.failure_link, p, first_np)

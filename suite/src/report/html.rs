@@ -1,6 +1,9 @@
 //! A self-contained HTML report: per profile, the variant x microversion matrix coloured by
 //! verdict; clicking a cell shows that case's expectation, answer and redacted exchange.
 //! Inline CSS and JS only, so it works offline and from a CI artifact.
+//! CI opens it in headless Chromium (interop/browser/check_report.py) through these hooks, which
+//! a template change must keep: `td[data-case=<id>]` on every matrix cell, `#detail[data-case]`
+//! (the case the panel shows) and, inside it, `[data-role=verdict|expected|observed|exchange]`.
 use serde_json::{json, Value};
 
 use crate::microversion::{HeaderStyle, VersionSelector};
@@ -177,18 +180,19 @@ function show(p, i, td) {
   if (td) td.classList.add("sel");
   const c = DATA[p].cases[i], box = document.getElementById("detail");
   box.classList.add("open");
+  box.dataset.case = c.id; // hook for interop/browser: which case the panel shows
   const col = {pass:"var(--pass)",fail:"var(--fail)",error:"var(--error)",skip:"#8a919c"}[c.v];
-  let h = `<button class="close" title="close" onclick="document.getElementById('detail').classList.remove('open')">&times;</button><p class="hint">profile ${esc(DATA[p].profile)}</p><h3>${esc(c.name)}</h3><span class="v" style="background:${col}">${c.v.toUpperCase()}</span> <span class="hint">${esc(c.id)}</span>`;
+  let h = `<button class="close" title="close" onclick="document.getElementById('detail').classList.remove('open')">&times;</button><p class="hint">profile ${esc(DATA[p].profile)}</p><h3>${esc(c.name)}</h3><span class="v" data-role="verdict" style="background:${col}">${c.v.toUpperCase()}</span> <span class="hint">${esc(c.id)}</span>`;
   if (c.discrepancy) h += `<p class="mm">Known discrepancy: ${esc(c.discrepancy)}</p>`;
   if (c.reason) h += `<p>${esc(c.reason)}</p>`;
   if (c.mismatches.length) h += "<p>" + c.mismatches.map(m => `<div class="mm"><b>${esc(m.what)}</b>: expected ${esc(m.expected)}, got ${esc(m.got)}</div>`).join("") + "</p>";
   const e = c.expected;
   h += `<table class="kv">`;
-  if (e) h += `<tr><td>expected</td><td>${e.status}${e.fault ? " " + esc(e.fault) : ""} &rarr; ${esc(e.end)}${e.message ? "<br><code>" + esc(e.message) + "</code>" : ""}<br><span class="hint">rule ${esc(e.rule)}</span></td></tr>`;
-  if (c.observed) h += `<tr><td>observed</td><td>${esc(c.observed)}</td></tr>`;
+  if (e) h += `<tr data-role="expected"><td>expected</td><td>${e.status}${e.fault ? " " + esc(e.fault) : ""} &rarr; ${esc(e.end)}${e.message ? "<br><code>" + esc(e.message) + "</code>" : ""}<br><span class="hint">rule ${esc(e.rule)}</span></td></tr>`;
+  if (c.observed) h += `<tr data-role="observed"><td>observed</td><td>${esc(c.observed)}</td></tr>`;
   c.follow.forEach(f => h += `<tr><td>then</td><td>${esc(f)}</td></tr>`);
   h += `</table>`;
-  if (c.exchange) h += `<pre>${esc(c.exchange)}</pre>`;
+  if (c.exchange) h += `<pre data-role="exchange">${esc(c.exchange)}</pre>`;
   box.innerHTML = h;
 }
 DATA.forEach((d, p) => {
@@ -219,7 +223,7 @@ DATA.forEach((d, p) => {
     r.cells.forEach(i => {
       if (i < 0) { h += `<td class="none"></td>`; return; }
       const c = d.cases[i];
-      h += `<td class="${c.v}${c.refused ? " refused" : ""}" data-p="${p}" data-i="${i}" title="${esc(c.name)}: ${c.v}"></td>`;
+      h += `<td class="${c.v}${c.refused ? " refused" : ""}" data-p="${p}" data-i="${i}" data-case="${esc(c.id)}" title="${esc(c.name)}: ${c.v}"></td>`;
     });
     h += `</tr>`;
   });

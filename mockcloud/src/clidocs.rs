@@ -46,16 +46,20 @@ fn exit_codes_for(table: ExitCodeTable, page: &str) -> Option<ExitCodes> {
     }
 }
 
+/// `bin`: the binary's name and package version (`mockcloud`, `0.1.0`), the source every page
+/// of it names (a subcommand has no version of its own; the commit is in VERSION, as the
+/// footer line has no room for it).
 fn render_page(
     cmd: &Command,
-    bin: &str,
+    bin: &(String, String),
     date: &str,
     table: ExitCodeTable,
 ) -> std::io::Result<ManPage> {
     let root = cmd.get_display_name().unwrap_or(cmd.get_name()).to_string();
     let man = clap_mangen::Man::new(cmd.clone())
         .date(date)
-        .manual(format!("{bin} manual"));
+        .source(format!("{} {}", bin.0, bin.1).trim_end().to_string())
+        .manual(format!("{} manual", bin.0));
     let mut buf = Vec::new();
     man.render_title(&mut buf)?;
     man.render_name_section(&mut buf)?;
@@ -96,7 +100,7 @@ fn render_page(
 pub fn man_pages(cmd: Command, date: &str, table: ExitCodeTable) -> std::io::Result<Vec<ManPage>> {
     fn walk(
         cmd: &Command,
-        bin: &str,
+        bin: &(String, String),
         date: &str,
         table: ExitCodeTable,
         out: &mut Vec<ManPage>,
@@ -111,7 +115,15 @@ pub fn man_pages(cmd: Command, date: &str, table: ExitCodeTable) -> std::io::Res
     // each subcommand's display name (`nova-conform-run`), which names its page.
     let mut cmd = cmd.disable_help_subcommand(true);
     cmd.build();
-    let bin = cmd.get_name().to_string();
+    let bin = (
+        cmd.get_name().to_string(),
+        cmd.get_version()
+            .unwrap_or_default()
+            .split(' ')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    );
     let mut out = Vec::new();
     walk(&cmd, &bin, date, table, &mut out)?;
     Ok(out)

@@ -116,7 +116,11 @@ impl MockCloudBuilder {
     /// Start from this state (`GET /mockcloud/state`'s document) instead of the seeded one:
     /// loaded before the mock listens, so no request ever sees the seeded state. `origin`
     /// names it in the error `start` returns when it is refused ([`Error::State`]).
-    pub fn state(mut self, origin: impl Into<String>, doc: crate::state::snapshot::Snapshot) -> Self {
+    pub fn state(
+        mut self,
+        origin: impl Into<String>,
+        doc: crate::state::snapshot::Snapshot,
+    ) -> Self {
         self.initial_state = Some((origin.into(), doc));
         self
     }

@@ -154,9 +154,13 @@ pub fn commit_date() -> &'static str {
         .next()
         .filter(|d| {
             d.len() == 10
-                && d.bytes()
-                    .enumerate()
-                    .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
+                && d.bytes().enumerate().all(|(i, b)| {
+                    if i == 4 || i == 7 {
+                        b == b'-'
+                    } else {
+                        b.is_ascii_digit()
+                    }
+                })
         })
         .unwrap_or("")
 }
@@ -165,12 +169,18 @@ pub fn commit_date() -> &'static str {
 mod tests {
     use super::*;
 
-    const TABLE: ExitCodeTable = &[("tool", &[(0, "ok"), (1, "bad")]), ("tool-sub", &[(0, "sub ok")])];
+    const TABLE: ExitCodeTable = &[
+        ("tool", &[(0, "ok"), (1, "bad")]),
+        ("tool-sub", &[(0, "sub ok")]),
+    ];
 
     #[test]
     fn exit_codes_fall_back_to_the_nearest_parent() {
         assert_eq!(exit_codes_for(TABLE, "tool-sub").unwrap()[0].1, "sub ok");
-        assert_eq!(exit_codes_for(TABLE, "tool-sub-deep").unwrap()[0].1, "sub ok");
+        assert_eq!(
+            exit_codes_for(TABLE, "tool-sub-deep").unwrap()[0].1,
+            "sub ok"
+        );
         assert_eq!(exit_codes_for(TABLE, "tool-other").unwrap().len(), 2);
         assert!(exit_codes_for(TABLE, "else").is_none());
     }
@@ -179,7 +189,11 @@ mod tests {
     fn one_page_per_command_with_exit_status() {
         let cmd = Command::new("tool")
             .version("1")
-            .subcommand(Command::new("sub").about("A sub").subcommand(Command::new("deep")))
+            .subcommand(
+                Command::new("sub")
+                    .about("A sub")
+                    .subcommand(Command::new("deep")),
+            )
             .subcommand(Command::new("hidden").hide(true));
         let pages = man_pages(cmd, "2026-12-01", TABLE).unwrap();
         let names: Vec<&str> = pages.iter().map(|p| p.file_name.as_str()).collect();

@@ -278,9 +278,8 @@ fn man(out: Option<&std::path::Path>) -> Result<(), CliError> {
                 .map_err(|e| write_err(std::path::Path::new("-"), e))
         }
         Some(dir) => {
-            let paths =
-                mockcloud::clidocs::write_man_pages(Cli::command(), date, EXIT_CODES, dir)
-                    .map_err(|e| write_err(dir, e))?;
+            let paths = mockcloud::clidocs::write_man_pages(Cli::command(), date, EXIT_CODES, dir)
+                .map_err(|e| write_err(dir, e))?;
             for p in paths {
                 println!("{}", p.display());
             }
@@ -290,7 +289,9 @@ fn man(out: Option<&std::path::Path>) -> Result<(), CliError> {
 }
 
 /// The state of `--state-file` at start: `None` when the file does not exist yet.
-fn read_state_file(path: &std::path::Path) -> Result<Option<mockcloud::state::snapshot::Snapshot>, CliError> {
+fn read_state_file(
+    path: &std::path::Path,
+) -> Result<Option<mockcloud::state::snapshot::Snapshot>, CliError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

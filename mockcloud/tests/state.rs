@@ -36,7 +36,9 @@ fn portless(t: &T, r: &Resp, path: &str) -> String {
     if path == "/os-services" {
         let heartbeat = regex::Regex::new(r#""updated_at": "[^"]+""#).unwrap();
         assert_eq!(heartbeat.find_iter(&text).count(), 5);
-        return heartbeat.replace_all(&text, r#""updated_at": "NOW""#).into_owned();
+        return heartbeat
+            .replace_all(&text, r#""updated_at": "NOW""#)
+            .into_owned();
     }
     text
 }
@@ -62,7 +64,13 @@ async fn busy(t: &T) -> (String, String) {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let r = ctl(t, Method::POST, "/clock", Some(br#"{"advance_seconds": 3600}"#.to_vec())).await;
+    let r = ctl(
+        t,
+        Method::POST,
+        "/clock",
+        Some(br#"{"advance_seconds": 3600}"#.to_vec()),
+    )
+    .await;
     assert_eq!(r.status, 200);
     // The hour expired the tokens (Keystone's default lifetime).
     t.forget_tokens().await;
@@ -80,7 +88,9 @@ async fn health_says_what_the_mock_is_without_a_token() {
     .await;
     let r = ctl(&t, Method::GET, "/health", None).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let series = nova_releases::ReleaseTable::bundled().get("2025.1").unwrap();
+    let series = nova_releases::ReleaseTable::bundled()
+        .get("2025.1")
+        .unwrap();
     let h = &r.json;
     assert_eq!(h["status"], "ok");
     assert_eq!(h["version"], env!("CARGO_PKG_VERSION"));
@@ -113,7 +123,11 @@ async fn export_is_stable_and_follows_changes() {
     let t = T::default().await;
     let id = t.create_server("member").await;
     let before = export(&t).await;
-    assert_eq!(export(&t).await, before, "two exports of one state are the same bytes");
+    assert_eq!(
+        export(&t).await,
+        before,
+        "two exports of one state are the same bytes"
+    );
     let doc: Value = serde_json::from_str(&before).unwrap();
     assert_eq!(doc["kind"], "mockcloud-state");
     assert_eq!(doc["schema_version"], 1);
@@ -154,24 +168,43 @@ async fn a_fresh_mock_loaded_with_the_state_answers_the_same() {
     let r = load(&b, doc.clone()).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json, json!({"loaded": {"servers": 2, "migrations": 1}}));
-    assert_eq!(export(&b).await, doc, "the loaded state exports to the same bytes");
+    assert_eq!(
+        export(&b).await,
+        doc,
+        "the loaded state exports to the same bytes"
+    );
 
     for (who, path, version) in [
         ("admin", format!("/servers/{moved}"), "2.104"),
         ("member", format!("/servers/{moved}"), "2.1"),
         ("other", format!("/servers/{still}"), "2.104"),
-        ("admin", "/servers/detail?all_tenants=1".to_string(), "2.104"),
+        (
+            "admin",
+            "/servers/detail?all_tenants=1".to_string(),
+            "2.104",
+        ),
         ("admin", "/os-migrations".to_string(), "2.80"),
         ("admin", format!("/servers/{moved}/migrations"), "2.80"),
-        ("admin", format!("/servers/{moved}/os-instance-actions"), "2.84"),
+        (
+            "admin",
+            format!("/servers/{moved}/os-instance-actions"),
+            "2.84",
+        ),
         ("admin", "/os-services".to_string(), "2.53"),
         ("admin", "/os-hypervisors/detail".to_string(), "2.88"),
         ("admin", "/flavors/detail".to_string(), "2.75"),
     ] {
-        let (ra, rb) = (a.get(who, &path, version).await, b.get(who, &path, version).await);
+        let (ra, rb) = (
+            a.get(who, &path, version).await,
+            b.get(who, &path, version).await,
+        );
         assert_eq!(ra.status, 200, "{path}: {}", ra.text);
         assert_eq!(rb.status, 200, "{path}: {}", rb.text);
-        assert_eq!(portless(&b, &rb, &path), portless(&a, &ra, &path), "{who} GET {path}");
+        assert_eq!(
+            portless(&b, &rb, &path),
+            portless(&a, &ra, &path),
+            "{who} GET {path}"
+        );
     }
     // The records are the same ones: the moved server is in VERIFY_RESIZE on b too, and a
     // confirm there finishes b's copy of the migration.
@@ -204,7 +237,11 @@ async fn no_secret_is_exported_and_a_load_keeps_this_mocks_passwords() {
     a.create_server("member").await;
     let doc = export(&a).await;
     for c in a.cloud.credentials() {
-        assert!(!doc.contains(&c.password), "{}'s password exported", c.cloud);
+        assert!(
+            !doc.contains(&c.password),
+            "{}'s password exported",
+            c.cloud
+        );
         assert!(
             !doc.contains(&c.app_credential_secret),
             "{}'s application credential secret exported",
@@ -232,17 +269,25 @@ async fn no_secret_is_exported_and_a_load_keeps_this_mocks_passwords() {
     let a_admin = a.cloud.credential("admin").unwrap().clone();
     let b_admin = b.cloud.credential("admin").unwrap().clone();
     assert_ne!(a_admin.password, b_admin.password);
-    assert_eq!(login(&b, auth(&a_admin)).await.status, 401, "a's password on b");
+    assert_eq!(
+        login(&b, auth(&a_admin)).await.status,
+        401,
+        "a's password on b"
+    );
     let r = login(&b, auth(&b_admin)).await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let a_user: Value = serde_json::from_str::<Value>(&doc).unwrap()["identity"]["users"][0].clone();
+    let a_user: Value =
+        serde_json::from_str::<Value>(&doc).unwrap()["identity"]["users"][0].clone();
     assert_eq!(r.json["token"]["user"]["id"], a_user["id"]);
     assert_eq!(r.json["token"]["user"]["name"], "admin");
     // /mockcloud/credentials: b's passwords, a's application credential ids.
     let creds = ctl(&b, Method::GET, "/credentials", None).await.json;
     let admin = &creds["credentials"][0];
     assert_eq!(admin["password"], b_admin.password.as_str());
-    assert_eq!(admin["app_credential_id"], a_admin.app_credential_id.as_str());
+    assert_eq!(
+        admin["app_credential_id"],
+        a_admin.app_credential_id.as_str()
+    );
 
     // Loading drops every token, even into the same mock.
     assert_eq!(load(&a, doc).await.status, 200);
@@ -318,11 +363,19 @@ async fn in_flight_operations_carry_over_to_the_same_lifecycle_only() {
     // Manual: the build waits for its steps too.
     a.cloud.state().advance_all();
     let r = a
-        .action("admin", &id, "2.56", json!({"migrate": {"host": "compute2"}}))
+        .action(
+            "admin",
+            &id,
+            "2.56",
+            json!({"migrate": {"host": "compute2"}}),
+        )
         .await;
     assert_eq!(r.status, 202, "{}", r.text);
     let doc = export(&a).await;
-    assert!(doc.contains("\"in_flight\": {"), "the migration is in flight");
+    assert!(
+        doc.contains("\"in_flight\": {"),
+        "the migration is in flight"
+    );
 
     let instant = T::default().await;
     let r = load(&instant, doc.clone()).await;

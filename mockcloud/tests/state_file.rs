@@ -107,7 +107,10 @@ impl Admin {
             .unwrap();
         assert_eq!(resp.status().as_u16(), 201);
         Admin {
-            token: resp.headers()["x-subject-token"].to_str().unwrap().to_string(),
+            token: resp.headers()["x-subject-token"]
+                .to_str()
+                .unwrap()
+                .to_string(),
             rt,
             http,
             compute: r.compute.clone(),
@@ -177,14 +180,22 @@ fn saved_on_sigterm_and_loaded_at_the_next_start() {
         Some(json!({"migrate": {"host": "compute3"}})),
     );
     assert_eq!(s, 202);
-    let server_1 = admin.call(reqwest::Method::GET, &format!("/servers/{id}"), "2.104", None);
+    let server_1 = admin.call(
+        reqwest::Method::GET,
+        &format!("/servers/{id}"),
+        "2.104",
+        None,
+    );
     let migrations_1 = admin.call(reqwest::Method::GET, "/os-migrations", "2.80", None);
     assert_eq!(server_1.0, 200);
     let (code, after) = first.stop();
     assert_eq!(code, Some(0));
     assert_eq!(
         after,
-        [format!("state: saved {} (1 servers, 1 migrations)", state.display())]
+        [format!(
+            "state: saved {} (1 servers, 1 migrations)",
+            state.display()
+        )]
     );
     // Renamed into place: no temporary file is left beside it.
     assert_eq!(files(&d), ["clouds.yaml", "mock.json"]);
@@ -205,7 +216,12 @@ fn saved_on_sigterm_and_loaded_at_the_next_start() {
     // This run's clouds.yaml authenticates (its own passwords; the state has none).
     let admin = Admin::login(&second, &clouds);
     assert_eq!(
-        admin.call(reqwest::Method::GET, &format!("/servers/{id}"), "2.104", None),
+        admin.call(
+            reqwest::Method::GET,
+            &format!("/servers/{id}"),
+            "2.104",
+            None
+        ),
         server_1
     );
     assert_eq!(
@@ -216,9 +232,16 @@ fn saved_on_sigterm_and_loaded_at_the_next_start() {
     assert_eq!(code, Some(0));
     assert_eq!(
         after,
-        [format!("state: saved {} (1 servers, 1 migrations)", state.display())]
+        [format!(
+            "state: saved {} (1 servers, 1 migrations)",
+            state.display()
+        )]
     );
-    assert_eq!(std::fs::read_to_string(&state).unwrap(), saved, "nothing changed, nothing differs");
+    assert_eq!(
+        std::fs::read_to_string(&state).unwrap(),
+        saved,
+        "nothing changed, nothing differs"
+    );
     let _ = std::fs::remove_dir_all(&d);
 }
 
@@ -229,9 +252,19 @@ fn refused(name: &str, contents: &[u8], reason: &str) {
     std::fs::write(&state, contents).unwrap();
     let mut child = serve(&state, &clouds).spawn().unwrap();
     let mut out = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert_eq!(child.wait().unwrap().code(), Some(7), "{name}: {err}");
     // One line: the reason (a JSON error ends in where it is, e.g. "at line 130 column 3").
     let expected = format!(
@@ -241,8 +274,16 @@ fn refused(name: &str, contents: &[u8], reason: &str) {
     assert!(err.starts_with(&expected), "{name}: {err}");
     assert_eq!(err.lines().count(), 1, "{name}: {err}");
     assert!(!out.contains("READY"), "{name}: {out}");
-    assert_eq!(std::fs::read(&state).unwrap(), contents, "{name}: the file was changed");
-    assert_eq!(files(&d), ["mock.json"], "{name}: no clouds.yaml, no temporary file");
+    assert_eq!(
+        std::fs::read(&state).unwrap(),
+        contents,
+        "{name}: the file was changed"
+    );
+    assert_eq!(
+        files(&d),
+        ["mock.json"],
+        "{name}: no clouds.yaml, no temporary file"
+    );
     let _ = std::fs::remove_dir_all(&d);
 }
 

@@ -69,8 +69,7 @@ pub async fn load(State(shared): State<Arc<Shared>>, bytes: Bytes) -> HttpRespon
             )
         }
         Err(e) => {
-            let status =
-                StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
             Fault::new(status, e.to_string(), None).into_response()
         }
     }

@@ -195,7 +195,10 @@ pub fn export(st: &State, config: &Config, clock_offset_ms: i64) -> Snapshot {
     Snapshot {
         kind: KIND.to_string(),
         schema_version: SCHEMA_VERSION,
-        written_by: format!("mockcloud {}", crate::build_info::MOCKCLOUD_LONG_VERSION.as_str()),
+        written_by: format!(
+            "mockcloud {}",
+            crate::build_info::MOCKCLOUD_LONG_VERSION.as_str()
+        ),
         mock: MockSettings::of(config),
         clock: ClockState {
             offset_ms: clock_offset_ms,
@@ -251,8 +254,8 @@ pub fn to_json(s: &Snapshot) -> Vec<u8> {
 /// Parse a document: kind and schema version first (so that another kind of document is
 /// named as such rather than as a pile of unknown fields), then every field.
 pub fn parse(bytes: &[u8]) -> Result<Snapshot, LoadError> {
-    let v: Value =
-        serde_json::from_slice(bytes).map_err(|e| LoadError::Malformed(format!("not JSON: {e}")))?;
+    let v: Value = serde_json::from_slice(bytes)
+        .map_err(|e| LoadError::Malformed(format!("not JSON: {e}")))?;
     let Value::Object(obj) = &v else {
         return Err(LoadError::Malformed("expected a JSON object".into()));
     };
@@ -343,7 +346,11 @@ pub fn to_state(s: &Snapshot) -> Result<State, LoadError> {
     unique(&mut p, "service id", s.hosts.iter().map(|h| h.service_id));
     unique(&mut p, "hypervisor id", s.hosts.iter().map(|h| h.node_id));
     unique(&mut p, "flavor", s.flavors.iter().map(|f| f.id.as_str()));
-    unique(&mut p, "flavor internal id", s.flavors.iter().map(|f| f.internal_id));
+    unique(
+        &mut p,
+        "flavor internal id",
+        s.flavors.iter().map(|f| f.internal_id),
+    );
     for f in &s.flavors {
         p.check(f.internal_id < c.next_flavor_internal_id, || {
             format!(
@@ -358,7 +365,11 @@ pub fn to_state(s: &Snapshot) -> Result<State, LoadError> {
     let domains = unique(&mut p, "domain", id.domains.iter().map(|d| d.id.as_str()));
     let projects = unique(&mut p, "project", id.projects.iter().map(|x| x.id.as_str()));
     unique(&mut p, "role", id.roles.iter().map(|r| r.id.as_str()));
-    let role_names = unique(&mut p, "role name", id.roles.iter().map(|r| r.name.as_str()));
+    let role_names = unique(
+        &mut p,
+        "role name",
+        id.roles.iter().map(|r| r.name.as_str()),
+    );
     for x in &id.projects {
         p.check(domains.contains(x.domain_id.as_str()), || {
             format!("project {}: unknown domain {}", x.id, x.domain_id)
@@ -371,7 +382,10 @@ pub fn to_state(s: &Snapshot) -> Result<State, LoadError> {
         });
         for (project, roles) in &u.assignments {
             p.check(projects.contains(project.as_str()), || {
-                format!("user {}: role assignment on unknown project {project}", u.id)
+                format!(
+                    "user {}: role assignment on unknown project {project}",
+                    u.id
+                )
             });
             for r in roles {
                 p.check(role_names.contains(r.as_str()), || {
@@ -380,16 +394,30 @@ pub fn to_state(s: &Snapshot) -> Result<State, LoadError> {
             }
         }
     }
-    let apps = unique(&mut p, "application credential", id.app_credentials.iter().map(|a| a.id.as_str()));
+    let apps = unique(
+        &mut p,
+        "application credential",
+        id.app_credentials.iter().map(|a| a.id.as_str()),
+    );
     for a in &id.app_credentials {
         p.check(users.contains(a.user_id.as_str()), || {
-            format!("application credential {}: unknown user {}", a.id, a.user_id)
+            format!(
+                "application credential {}: unknown user {}",
+                a.id, a.user_id
+            )
         });
         p.check(projects.contains(a.project_id.as_str()), || {
-            format!("application credential {}: unknown project {}", a.id, a.project_id)
+            format!(
+                "application credential {}: unknown project {}",
+                a.id, a.project_id
+            )
         });
     }
-    unique(&mut p, "credential cloud", id.credentials.iter().map(|x| x.cloud.as_str()));
+    unique(
+        &mut p,
+        "credential cloud",
+        id.credentials.iter().map(|x| x.cloud.as_str()),
+    );
     for cr in &id.credentials {
         p.check(id.users.iter().any(|u| u.name == cr.username), || {
             format!("credential {}: unknown user {}", cr.cloud, cr.username)
@@ -405,7 +433,11 @@ pub fn to_state(s: &Snapshot) -> Result<State, LoadError> {
     let servers = unique(&mut p, "server", s.servers.iter().map(|v| v.uuid));
     unique(&mut p, "server seq", s.servers.iter().map(|v| v.seq));
     let migration_ids = unique(&mut p, "migration", s.migrations.iter().map(|m| m.id));
-    let migration_uuids = unique(&mut p, "migration uuid", s.migrations.iter().map(|m| m.uuid));
+    let migration_uuids = unique(
+        &mut p,
+        "migration uuid",
+        s.migrations.iter().map(|m| m.uuid),
+    );
     for v in &s.servers {
         p.check(v.seq < c.next_server_seq, || {
             format!(
@@ -449,17 +481,27 @@ pub fn to_state(s: &Snapshot) -> Result<State, LoadError> {
             format!("migration {}: unknown server {}", m.id, m.instance_uuid)
         });
     }
-    unique(&mut p, "allocation consumer", s.allocations.iter().map(|a| a.consumer));
+    unique(
+        &mut p,
+        "allocation consumer",
+        s.allocations.iter().map(|a| a.consumer),
+    );
     for a in &s.allocations {
         p.check(
             servers.contains(&a.consumer) || migration_uuids.contains(&a.consumer),
-            || format!("allocation of {}: neither a server nor a migration", a.consumer),
+            || {
+                format!(
+                    "allocation of {}: neither a server nor a migration",
+                    a.consumer
+                )
+            },
         );
     }
     // Beyond ±100 years the mock's timestamps stop being dates anyone can mean.
-    p.check(s.clock.offset_ms.unsigned_abs() <= 100 * 366 * 86_400_000, || {
-        format!("clock.offset_ms {} is beyond 100 years", s.clock.offset_ms)
-    });
+    p.check(
+        s.clock.offset_ms.unsigned_abs() <= 100 * 366 * 86_400_000,
+        || format!("clock.offset_ms {} is beyond 100 years", s.clock.offset_ms),
+    );
     if !p.0.is_empty() {
         return Err(LoadError::Invalid(p.0.join("; ")));
     }
@@ -480,8 +522,16 @@ pub fn to_state(s: &Snapshot) -> Result<State, LoadError> {
         );
     }
     Ok(State {
-        hosts: s.hosts.iter().map(|h| (h.name.clone(), h.clone())).collect(),
-        flavors: s.flavors.iter().map(|f| (f.id.clone(), f.clone())).collect(),
+        hosts: s
+            .hosts
+            .iter()
+            .map(|h| (h.name.clone(), h.clone()))
+            .collect(),
+        flavors: s
+            .flavors
+            .iter()
+            .map(|f| (f.id.clone(), f.clone()))
+            .collect(),
         images: s.images.clone(),
         domains: id.domains.clone(),
         projects: id.projects.clone(),
@@ -491,7 +541,11 @@ pub fn to_state(s: &Snapshot) -> Result<State, LoadError> {
         // Filled by `restore_secrets`, which knows the passwords.
         credentials: Vec::new(),
         servers: s.servers.iter().map(|v| (v.uuid, v.clone())).collect(),
-        server_order: s.servers.iter().map(|v| (v.seq, v.uuid)).collect::<BTreeMap<_, _>>(),
+        server_order: s
+            .servers
+            .iter()
+            .map(|v| (v.seq, v.uuid))
+            .collect::<BTreeMap<_, _>>(),
         migrations: s.migrations.iter().map(|m| (m.id, m.clone())).collect(),
         allocations,
         usage,
@@ -547,7 +601,9 @@ pub fn restore_secrets(loaded: &mut State, records: &[CredentialRecord], current
             let password = loaded
                 .users
                 .iter()
-                .find(|u| u.name == r.username && domain_name(loaded, &u.domain_id) == r.user_domain)
+                .find(|u| {
+                    u.name == r.username && domain_name(loaded, &u.domain_id) == r.user_domain
+                })
                 .or_else(|| loaded.users.iter().find(|u| u.name == r.username))
                 .map(|u| u.password.clone())
                 .unwrap_or_default();

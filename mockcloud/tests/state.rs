@@ -395,3 +395,76 @@ async fn in_flight_operations_carry_over_to_the_same_lifecycle_only() {
         assert_eq!(s["OS-EXT-SRV-ATTR:host"], "compute2");
     }
 }
+
+#[tokio::test]
+async fn a_load_restarts_the_timed_steps_once() {
+    // Timed: 5 steps of 150 ms from the 202 to VERIFY_RESIZE. The state is exported right
+    // after the 202 and loaded back into the same mock: the load's own timer then takes the
+    // 5 steps (>= 750 ms); had the timer started by the 202 gone on too, both would step the
+    // same operation and it would be done in about half that.
+    let step = std::time::Duration::from_millis(150);
+    let t = T::start(
+        MockCloud::builder().lifecycle(Lifecycle::Timed(mockcloud::Durations::uniform(step))),
+    )
+    .await;
+    let id = t.create_server("member").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while t.server(&id).await["status"] != "ACTIVE" {
+        assert!(std::time::Instant::now() < deadline, "build never finished");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let r = t
+        .action(
+            "admin",
+            &id,
+            "2.56",
+            json!({"migrate": {"host": "compute2"}}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.text);
+    let doc = export(&t).await;
+    let loaded = std::time::Instant::now();
+    assert_eq!(load(&t, doc).await.status, 200);
+    t.forget_tokens().await;
+    while t.server(&id).await["status"] != "VERIFY_RESIZE" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "migration never finished"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let took = loaded.elapsed();
+    assert!(
+        took >= step * 9 / 2,
+        "done {took:?} after the load: stepped twice"
+    );
+    let m = t.migrations().await;
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0]["status"], "finished");
+    // Each step recorded once: the five events of a cold migration (no duplicate).
+    let actions = t
+        .get(
+            "admin",
+            &format!("/servers/{id}/os-instance-actions"),
+            "2.84",
+        )
+        .await;
+    let rid = actions.json["instanceActions"][0]["request_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let action = t
+        .get(
+            "admin",
+            &format!("/servers/{id}/os-instance-actions/{rid}"),
+            "2.84",
+        )
+        .await;
+    let events: Vec<&str> = action.json["instanceAction"]["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events.len(), 5, "{events:?}");
+}

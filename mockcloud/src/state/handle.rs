@@ -57,6 +57,9 @@ pub struct Shared {
     pub current_seed: Mutex<Seed>,
     /// When this mock was created (`GET /mockcloud/health`'s uptime).
     pub started: std::time::Instant,
+    /// Bumped by every state load: the lifecycle's timers started before it stop (the loaded
+    /// records may be the same servers with the same operation generations).
+    pub state_epoch: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -74,6 +77,7 @@ impl Shared {
             journal: Arc::new(crate::control::journal::Journal::new(10_000)),
             current_seed: Mutex::new(seed.clone()),
             started: std::time::Instant::now(),
+            state_epoch: std::sync::atomic::AtomicU64::new(0),
         })
     }
 }
@@ -221,8 +225,12 @@ impl StateHandle {
             let mut st = self.0.state.lock();
             snapshot::restore_secrets(&mut fresh, &doc.identity.credentials, &st);
             *st = fresh;
-            // Under the state lock, so no request sees the new records with the old clock.
+            // Under the state lock, so no request sees the new records with the old clock and
+            // no timer steps them before it knows they are not its own.
             self.0.clock.set_offset_ms(doc.clock.offset_ms);
+            self.0
+                .state_epoch
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             st.server_order.values().copied().collect()
         };
         self.0.tokens.write().clear();

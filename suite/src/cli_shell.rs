@@ -51,8 +51,8 @@ pub const EXIT_CODES: ExitCodeTable = &[
         "nova-conform-bench",
         &[
             (0, "the figures were printed"),
-            (2, "usage error"),
-            (3, "the embedded mock could not be run"),
+            (2, "usage error, or the embedded mock could not be started"),
+            (3, "engine errors while timing a run"),
         ],
     ),
     (

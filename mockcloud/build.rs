@@ -62,6 +62,10 @@ fn from_git(root: &Path) -> Option<String> {
         let loose = common.join(&reference);
         if loose.exists() {
             println!("cargo:rerun-if-changed={}", loose.display());
+        } else if let Some(dir) = loose.parent().filter(|d| d.is_dir()) {
+            // A packed ref (after `git gc`): the next commit writes it loose, into this
+            // directory, which cargo scans for changed files.
+            println!("cargo:rerun-if-changed={}", dir.display());
         }
     }
     // A path that does not exist would rerun the script on every build, hence the checks.

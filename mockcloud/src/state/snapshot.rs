@@ -413,11 +413,6 @@ pub fn to_state(s: &Snapshot) -> Result<State, LoadError> {
             )
         });
     }
-    unique(
-        &mut p,
-        "credential cloud",
-        id.credentials.iter().map(|x| x.cloud.as_str()),
-    );
     for cr in &id.credentials {
         p.check(id.users.iter().any(|u| u.name == cr.username), || {
             format!("credential {}: unknown user {}", cr.cloud, cr.username)

@@ -19,6 +19,8 @@ pub struct MockCloudBuilder {
     seed: Seed,
     bind: Option<SocketAddr>,
     error: Option<String>,
+    /// A state document to start from, and where it came from (for the error message).
+    initial_state: Option<(String, crate::state::snapshot::Snapshot)>,
     release_error: Option<nova_releases::ReleaseError>,
 }
 
@@ -111,6 +113,18 @@ impl MockCloudBuilder {
         self
     }
 
+    /// Start from this state (`GET /mockcloud/state`'s document) instead of the seeded one:
+    /// loaded before the mock listens, so no request ever sees the seeded state. `origin`
+    /// names it in the error `start` returns when it is refused ([`Error::State`]).
+    pub fn state(
+        mut self,
+        origin: impl Into<String>,
+        doc: crate::state::snapshot::Snapshot,
+    ) -> Self {
+        self.initial_state = Some((origin.into(), doc));
+        self
+    }
+
     /// Listen address (default 127.0.0.1:0).
     pub fn bind(mut self, addr: SocketAddr) -> Self {
         self.bind = Some(addr);
@@ -130,7 +144,13 @@ impl MockCloudBuilder {
                 "at least one compute host is required".into(),
             ));
         }
-        Ok((Shared::new(self.config, self.seed), self.bind))
+        let shared = Shared::new(self.config, self.seed);
+        if let Some((origin, doc)) = self.initial_state {
+            StateHandle::from_shared(Arc::clone(&shared))
+                .load(&doc)
+                .map_err(|source| Error::State { origin, source })?;
+        }
+        Ok((shared, self.bind))
     }
 
     /// The router of a fresh mock without a socket (for `tower::ServiceExt::oneshot`).

@@ -26,6 +26,16 @@ impl Clock {
         self.offset_ms.fetch_add(ms, Ordering::Relaxed);
     }
 
+    /// How far the mock's time is ahead of the wall clock (exported with the state).
+    pub fn offset_ms(&self) -> i64 {
+        self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Set the offset (a state load restores the exported one).
+    pub fn set_offset_ms(&self, ms: i64) {
+        self.offset_ms.store(ms, Ordering::Relaxed);
+    }
+
     /// Back to wall time.
     pub fn reset(&self) {
         self.offset_ms.store(0, Ordering::Relaxed);

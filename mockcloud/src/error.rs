@@ -16,6 +16,12 @@ pub enum Error {
     UnknownRelease(nova_releases::ReleaseError),
     #[error("cannot read scenario {path}: {reason}")]
     Scenario { path: String, reason: String },
+    /// The initial state (`MockCloudBuilder::state`, `serve --state-file`) was refused.
+    #[error("cannot load the state {origin}: {source}")]
+    State {
+        origin: String,
+        source: crate::state::snapshot::LoadError,
+    },
     #[error("cannot write {path}: {source}")]
     Write {
         path: String,

@@ -20,7 +20,9 @@
 //! ```
 
 pub mod bench;
+pub mod build_info;
 pub mod builder;
+pub mod clidocs;
 pub mod clock;
 pub mod clouds_yaml;
 pub mod compute;

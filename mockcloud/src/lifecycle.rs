@@ -508,12 +508,18 @@ pub fn drive(shared: &Arc<Shared>, id: Uuid) {
         return;
     };
     let shared = Arc::clone(shared);
+    let epoch = shared.state_epoch.load(std::sync::atomic::Ordering::SeqCst);
     rt.spawn(async move {
         let mut stage = done_stage + 1;
         loop {
             tokio::time::sleep(delay_for(&durations, kind, stage)).await;
             let outcome = {
                 let mut st = shared.state.lock();
+                // A state load brought back records this timer no longer drives (the load
+                // started timers of its own): stepping them too would step twice.
+                if shared.state_epoch.load(std::sync::atomic::Ordering::SeqCst) != epoch {
+                    break;
+                }
                 let now = shared.clock.now();
                 step(&mut st, id, Some(generation), now)
             };
@@ -538,10 +544,14 @@ fn schedule_auto_confirm(shared: &Arc<Shared>, id: Uuid) {
         return;
     };
     let shared = Arc::clone(shared);
+    let epoch = shared.state_epoch.load(std::sync::atomic::Ordering::SeqCst);
     rt.spawn(async move {
         tokio::time::sleep(window).await;
         let started = {
             let mut st = shared.state.lock();
+            if shared.state_epoch.load(std::sync::atomic::Ordering::SeqCst) != epoch {
+                return;
+            }
             let now = shared.clock.now();
             begin_auto_confirm(&mut st, id, now, shared.config.lifecycle)
         };

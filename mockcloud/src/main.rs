@@ -1,10 +1,11 @@
 //! `mockcloud serve`: run the mock cloud on a socket.
 //!
 //! Exit codes: 0 clean shutdown, 2 usage error (clap), 3 invalid configuration or
-//! scenario, 4 cannot bind, 5 cannot write clouds.yaml, 6 unknown `--nova-release`,
-//! 1 anything else.
+//! scenario, 4 cannot bind, 5 cannot write clouds.yaml, the state file or a man page,
+//! 6 unknown `--nova-release`, 7 unusable `--state-file` (unreadable, invalid, foreign or
+//! of a newer schema: left as it is), 1 anything else.
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use mockcloud::{Durations, Lifecycle, MockCloud, Profile};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,7 +15,7 @@ use std::time::Duration;
 #[derive(Parser)]
 #[command(
     name = "mockcloud",
-    version,
+    version = mockcloud::build_info::MOCKCLOUD_LONG_VERSION.as_str(),
     about = "A stateful mock OpenStack cloud (Keystone v3 + Nova v2.1)"
 )]
 struct Cli {
@@ -74,6 +75,12 @@ enum Command {
         /// Seed users, projects and hosts from a scenario file (YAML or TOML).
         #[arg(long)]
         scenario: Option<PathBuf>,
+        /// Keep the state in this file: loaded at start if it exists (else the seeded state),
+        /// saved on a clean shutdown (SIGINT/SIGTERM), atomically. A file that cannot be
+        /// loaded stops the start with exit 7 and is left as it is. No secrets are saved:
+        /// users keep this run's passwords (the --clouds-yaml written at start).
+        #[arg(long, value_name = "FILE")]
+        state_file: Option<PathBuf>,
     },
     /// Measure requests/s (mock vs a bare hyper server) and memory for N servers.
     Bench {
@@ -86,7 +93,65 @@ enum Command {
         #[arg(long, default_value_t = 100_000)]
         servers: usize,
     },
+    /// Print the shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Man pages: without --out the mockcloud page on stdout; with --out DIR, mockcloud.1 and
+    /// one page per subcommand (mockcloud-serve.1, ...) written into DIR.
+    Man {
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
+
+/// The EXIT STATUS sections of the man pages (the codes of `CliError::exit_code` and clap's 2).
+const EXIT_CODES: mockcloud::clidocs::ExitCodeTable = &[
+    (
+        "mockcloud",
+        &[
+            (0, "success (serve: a clean shutdown on SIGINT or SIGTERM)"),
+            (1, "anything else (e.g. the async runtime cannot start)"),
+            (2, "usage error (bad flag or value)"),
+        ],
+    ),
+    (
+        "mockcloud-serve",
+        &[
+            (0, "clean shutdown on SIGINT or SIGTERM (the --state-file saved, if given)"),
+            (1, "anything else (e.g. the async runtime cannot start)"),
+            (2, "usage error (bad flag or value)"),
+            (3, "invalid configuration or --scenario file"),
+            (4, "cannot bind --bind"),
+            (5, "cannot write --clouds-yaml or save --state-file"),
+            (6, "unknown --nova-release"),
+            (7, "unusable --state-file: unreadable, not a mockcloud state, of a newer schema, invalid, or saved by a mock of another profile, release or microversion range (the file is left as it is)"),
+        ],
+    ),
+    (
+        "mockcloud-bench",
+        &[
+            (0, "the figures were printed"),
+            (1, "the async runtime cannot start"),
+            (2, "usage error (bad flag or value)"),
+            (3, "the benchmark could not run against its own mock (e.g. cannot authenticate)"),
+            (4, "cannot bind the mock or the bare server"),
+        ],
+    ),
+    (
+        "mockcloud-completions",
+        &[(0, "the script was printed"), (2, "usage error (unknown shell)")],
+    ),
+    (
+        "mockcloud-man",
+        &[
+            (0, "the pages were written"),
+            (2, "usage error (bad flag)"),
+            (5, "cannot write into --out"),
+        ],
+    ),
+];
 
 #[derive(Debug, thiserror::Error)]
 enum CliError {
@@ -94,6 +159,12 @@ enum CliError {
     Mock(#[from] mockcloud::Error),
     #[error("cannot start the runtime: {0}")]
     Runtime(std::io::Error),
+    /// The --state-file exists but cannot be read.
+    #[error("cannot read the state file {path}: {source}")]
+    StateRead {
+        path: String,
+        source: std::io::Error,
+    },
 }
 
 impl CliError {
@@ -103,6 +174,7 @@ impl CliError {
             CliError::Mock(mockcloud::Error::Bind { .. }) => 4,
             CliError::Mock(mockcloud::Error::Write { .. }) => 5,
             CliError::Mock(mockcloud::Error::UnknownRelease(_)) => 6,
+            CliError::Mock(mockcloud::Error::State { .. }) | CliError::StateRead { .. } => 7,
             CliError::Runtime(_) => 1,
         }
     }
@@ -178,7 +250,97 @@ async fn run(cmd: Command) -> Result<(), CliError> {
             servers,
         } => bench(seconds, concurrency, servers).await,
         serve_cmd @ Command::Serve { .. } => serve(serve_cmd).await,
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            mockcloud::clidocs::write_completions(Cli::command(), shell, &mut out);
+            Ok(())
+        }
+        Command::Man { out } => man(out.as_deref()),
     }
+}
+
+fn man(out: Option<&std::path::Path>) -> Result<(), CliError> {
+    let date = mockcloud::clidocs::commit_date();
+    let write_err = |path: &std::path::Path, source| {
+        CliError::Mock(mockcloud::Error::Write {
+            path: path.display().to_string(),
+            source,
+        })
+    };
+    match out {
+        None => {
+            use std::io::Write;
+            let pages = mockcloud::clidocs::man_pages(Cli::command(), date, EXIT_CODES)
+                .map_err(|e| write_err(std::path::Path::new("-"), e))?;
+            let page = pages.first().map(|p| p.roff.as_slice()).unwrap_or_default();
+            std::io::stdout()
+                .write_all(page)
+                .map_err(|e| write_err(std::path::Path::new("-"), e))
+        }
+        Some(dir) => {
+            let paths = mockcloud::clidocs::write_man_pages(Cli::command(), date, EXIT_CODES, dir)
+                .map_err(|e| write_err(dir, e))?;
+            for p in paths {
+                println!("{}", p.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The state of `--state-file` at start: `None` when the file does not exist yet.
+fn read_state_file(
+    path: &std::path::Path,
+) -> Result<Option<mockcloud::state::snapshot::Snapshot>, CliError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(CliError::StateRead {
+                path: path.display().to_string(),
+                source,
+            })
+        }
+    };
+    mockcloud::state::snapshot::parse(&bytes)
+        .map(Some)
+        .map_err(|source| {
+            CliError::Mock(mockcloud::Error::State {
+                origin: path.display().to_string(),
+                source,
+            })
+        })
+}
+
+/// Replace `path` by `bytes` so that a crash at any point leaves either the old file or the
+/// new one, never a part: a temporary file in the same directory (a rename is atomic only
+/// within one file system), flushed to disk, then renamed over `path`, and the directory
+/// flushed so the rename itself survives a power loss.
+fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "state".into());
+    let tmp = dir.join(format!(".{name}.tmp.{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)?;
+        #[cfg(unix)]
+        std::fs::File::open(&dir)?.sync_all()?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 async fn serve(cmd: Command) -> Result<(), CliError> {
@@ -194,6 +356,7 @@ async fn serve(cmd: Command) -> Result<(), CliError> {
         resize_confirm_window,
         clouds_yaml,
         scenario,
+        state_file,
     } = cmd
     else {
         return Ok(());
@@ -233,6 +396,37 @@ async fn serve(cmd: Command) -> Result<(), CliError> {
     if let Some(path) = scenario {
         b = b.seed(mockcloud::scenario::load(&path)?);
     }
+    let mut state_note = None;
+    if let Some(path) = &state_file {
+        // Refuse now, not after a whole session, a file that could never be saved.
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = dir.filter(|d| !d.is_dir()) {
+            return Err(CliError::Mock(mockcloud::Error::Write {
+                path: path.display().to_string(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    format!("no directory {}", dir.display()),
+                ),
+            }));
+        }
+        match read_state_file(path)? {
+            Some(doc) => {
+                state_note = Some(format!(
+                    "state: loaded {} ({} servers, {} migrations)",
+                    path.display(),
+                    doc.servers.len(),
+                    doc.migrations.len()
+                ));
+                b = b.state(path.display().to_string(), doc);
+            }
+            None => {
+                state_note = Some(format!(
+                    "state: {} does not exist yet: the seeded state, saved there on shutdown",
+                    path.display()
+                ))
+            }
+        }
+    }
     let cloud = b.start().await?;
     if let Some(path) = clouds_yaml {
         write_private(&path, &cloud.clouds_yaml()).map_err(|source| mockcloud::Error::Write {
@@ -249,9 +443,29 @@ async fn serve(cmd: Command) -> Result<(), CliError> {
     );
     println!("identity: {}", cloud.auth_url());
     println!("compute: {}", cloud.compute_url());
+    if let Some(note) = state_note {
+        println!("{note}");
+    }
     println!("READY");
     stop.await;
+    let state = cloud.state().clone();
+    // Stop serving first, so that no request changes the state after it was saved.
     cloud.shutdown().await;
+    if let Some(path) = &state_file {
+        let doc = state.export();
+        write_atomic(path, &mockcloud::state::snapshot::to_json(&doc)).map_err(|source| {
+            mockcloud::Error::Write {
+                path: path.display().to_string(),
+                source,
+            }
+        })?;
+        println!(
+            "state: saved {} ({} servers, {} migrations)",
+            path.display(),
+            doc.servers.len(),
+            doc.migrations.len()
+        );
+    }
     Ok(())
 }
 

@@ -3,7 +3,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nova_conform::conformance::{run_plan, select, Plan};
 use nova_conform::embedded::EmbeddedMock;
@@ -23,10 +23,14 @@ const EXIT_FAIL: i32 = 1;
 const EXIT_USAGE: i32 = 2;
 const EXIT_ENGINE: i32 = 3;
 
+/// `0.1.0 (8a1e1a1 2026-12-01)`: the commit comes from mockcloud's build script (one per tree).
+static NOVA_CONFORM_LONG_VERSION: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| mockcloud::build_info::long_version(env!("CARGO_PKG_VERSION")));
+
 #[derive(Parser, Debug)]
 #[command(
     name = "nova-conform",
-    version,
+    version = NOVA_CONFORM_LONG_VERSION.as_str(),
     about = "Conformance suite for the Compute cold-migration-with-target-host API",
     after_help = "Exit codes: 0 all passed, 1 conformance failures, 2 usage or configuration error, 3 engine errors (timeouts, resets, unexpected 5xx)."
 )]
@@ -51,6 +55,10 @@ enum Cmd {
     Migration(crate::cli_client::MigrationArgs),
     /// Run the same plan against the embedded mock and an endpoint; print where they differ.
     Fidelity(Box<crate::cli_fidelity::FidelityArgs>),
+    /// Print the shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    Completions(crate::cli_shell::CompletionsArgs),
+    /// Man pages: the nova-conform page on stdout, or every page into --out DIR.
+    Man(crate::cli_shell::ManArgs),
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -183,6 +191,8 @@ pub fn main() -> i32 {
         Cmd::Migrate(a) => return rt.block_on(crate::cli_client::migrate_cmd(a)),
         Cmd::Migration(a) => return rt.block_on(crate::cli_client::migration_cmd(a)),
         Cmd::Fidelity(a) => rt.block_on(crate::cli_fidelity::fidelity_cmd(*a)),
+        Cmd::Completions(a) => crate::cli_shell::completions(a, Cli::command()),
+        Cmd::Man(a) => crate::cli_shell::man(a, Cli::command()),
     };
     match result {
         Ok(code) => code,

@@ -3,6 +3,7 @@ mod cli;
 mod cli_client;
 mod cli_cloud;
 mod cli_fidelity;
+mod cli_shell;
 
 fn main() {
     std::process::exit(cli::main());

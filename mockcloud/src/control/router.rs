@@ -11,13 +11,15 @@
 //! | PUT | /mockcloud/hosts/{name} | `{"up": bool, "enabled": bool, "forced_down": bool, "disabled_reason": str}` |
 //! | GET/POST/DELETE | /mockcloud/faults | list / add a rule / clear |
 //! | GET/PUT/DELETE | /mockcloud/journal | read / `{"enabled": bool}` / clear |
+//! | GET | /mockcloud/health | 200: version, commit, profile, Nova series, lifecycle, uptime |
+//! | GET/PUT | /mockcloud/state | export the whole state / load one (`state::snapshot`) |
 
 use super::faults::Rule;
 use crate::http::hooks::{FaultInjector, RequestJournal};
 use crate::http::reply::{self, HttpResponse};
 use crate::state::handle::{Shared, StateHandle};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::Router;
@@ -197,5 +199,12 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route(
             "/mockcloud/journal",
             get(journal_get).put(journal_put).delete(journal_clear),
+        )
+        .route("/mockcloud/health", get(super::state_api::health))
+        .route(
+            "/mockcloud/state",
+            get(super::state_api::export)
+                .put(super::state_api::load)
+                .layer(DefaultBodyLimit::max(super::state_api::MAX_STATE_BYTES)),
         )
 }

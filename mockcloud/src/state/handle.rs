@@ -9,6 +9,7 @@
 
 use super::model::*;
 use super::seed::{Seed, SeededCredential};
+use super::snapshot;
 use super::store::State;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -54,6 +55,11 @@ pub struct Shared {
     pub journal: Arc<crate::control::journal::Journal>,
     /// The seed the state was last built from (reset returns to it).
     pub current_seed: Mutex<Seed>,
+    /// When this mock was created (`GET /mockcloud/health`'s uptime).
+    pub started: std::time::Instant,
+    /// Bumped by every state load: the lifecycle's timers started before it stop (the loaded
+    /// records may be the same servers with the same operation generations).
+    pub state_epoch: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -70,6 +76,8 @@ impl Shared {
             faults: Arc::new(crate::control::faults::Faults::default()),
             journal: Arc::new(crate::control::journal::Journal::new(10_000)),
             current_seed: Mutex::new(seed.clone()),
+            started: std::time::Instant::now(),
+            state_epoch: std::sync::atomic::AtomicU64::new(0),
         })
     }
 }
@@ -187,6 +195,50 @@ impl StateHandle {
         *self.0.current_seed.lock() = seed;
         self.0.tokens.write().clear();
         creds
+    }
+
+    /// The whole state as a [`snapshot::Snapshot`] (no secrets: see `state::snapshot`).
+    pub fn export(&self) -> snapshot::Snapshot {
+        let st = self.0.state.lock();
+        snapshot::export(&st, &self.0.config, self.0.clock.offset_ms())
+    }
+
+    /// [`export`](Self::export) as the bytes of `GET /mockcloud/state` and of a state file.
+    pub fn export_json(&self) -> Vec<u8> {
+        snapshot::to_json(&self.export())
+    }
+
+    /// Parse and [`load`](Self::load) a state document.
+    pub fn load_json(&self, bytes: &[u8]) -> Result<(), snapshot::LoadError> {
+        self.load(&snapshot::parse(bytes)?)
+    }
+
+    /// Replace the whole state by `doc`'s, after checking all of it (the mock's settings, the
+    /// references between records): on an error nothing changed. On success every token is
+    /// dropped (clients authenticate again), the clock takes the document's offset, users
+    /// keep the passwords this mock has for their names, and the operations in flight are
+    /// driven again by this mock's lifecycle.
+    pub fn load(&self, doc: &snapshot::Snapshot) -> Result<(), snapshot::LoadError> {
+        snapshot::check_settings(doc, &self.0.config)?;
+        let mut fresh = snapshot::to_state(doc)?;
+        let ids: Vec<Uuid> = {
+            let mut st = self.0.state.lock();
+            snapshot::restore_secrets(&mut fresh, &doc.identity.credentials, &st);
+            *st = fresh;
+            // Under the state lock, so no request sees the new records with the old clock and
+            // no timer steps them before it knows they are not its own.
+            self.0.clock.set_offset_ms(doc.clock.offset_ms);
+            self.0
+                .state_epoch
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            st.server_order.values().copied().collect()
+        };
+        self.0.tokens.write().clear();
+        // Timed steps and the resize auto-confirm window restart from where the state is.
+        for id in ids {
+            lifecycle::drive(&self.0, id);
+        }
+        Ok(())
     }
 
     /// Set a compute service's heartbeat (false = the service is down).

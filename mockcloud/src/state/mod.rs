@@ -3,4 +3,5 @@
 pub mod handle;
 pub mod model;
 pub mod seed;
+pub mod snapshot;
 pub mod store;

@@ -1,13 +1,19 @@
 //! The records the mock keeps: hosts, flavors, images, identities, servers,
 //! migrations, instance actions. Plain data; the rules live in `store.rs`,
 //! `crate::scheduler` and `crate::lifecycle`.
+//!
+//! Every record is (de)serialisable for `GET`/`PUT /mockcloud/state` (`super::snapshot`):
+//! unknown fields are refused so a load validates the whole document, and the secrets
+//! (`User::password`, `AppCredential::secret`) are never written (`serde(skip)`).
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// A nova-compute service and its single compute node (host name == node name).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Host {
     pub name: String,
     /// os-services integer id (< 2.53).
@@ -38,7 +44,8 @@ impl Host {
 }
 
 /// Resources a consumer holds on a host (placement allocation).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Resources {
     pub vcpus: u64,
     pub memory_mb: u64,
@@ -56,13 +63,15 @@ impl Resources {
 }
 
 /// One placement allocation: `consumer` (an instance or a migration) on `host`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Allocation {
     pub host: String,
     pub resources: Resources,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Flavor {
     /// The API id (`flavorid`), e.g. "1".
     pub id: String,
@@ -81,7 +90,8 @@ pub struct Flavor {
     pub extra_specs: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Image {
     pub id: Uuid,
     pub name: String,
@@ -96,39 +106,48 @@ pub struct Image {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Domain {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Project {
     pub id: String,
     pub name: String,
     pub domain_id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Role {
     pub id: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct User {
     pub id: String,
     pub name: String,
     pub domain_id: String,
+    /// Never exported: a load gives each user the password the loading mock has for it.
+    #[serde(skip)]
     pub password: String,
     /// project id -> role names.
     pub assignments: BTreeMap<String, Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AppCredential {
     pub id: String,
     pub name: String,
+    /// Never exported (as `User::password`).
+    #[serde(skip)]
     pub secret: String,
     pub user_id: String,
     pub project_id: String,
@@ -136,7 +155,8 @@ pub struct AppCredential {
 }
 
 /// Nova `vm_states`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum VmState {
     Active,
     Building,
@@ -164,7 +184,8 @@ impl VmState {
 }
 
 /// Nova `task_states` the mock uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum TaskState {
     Scheduling,
     Spawning,
@@ -218,14 +239,16 @@ pub mod power {
 }
 
 /// Who locked a server (`instance.locked_by`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum LockedBy {
     Owner,
     Admin,
 }
 
 /// An instance fault (shown on servers in ERROR).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InstanceFault {
     pub code: u16,
     pub message: String,
@@ -234,7 +257,8 @@ pub struct InstanceFault {
 }
 
 /// An asynchronous operation in progress on a server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OpKind {
     /// Server build (Timed mode only): scheduling -> spawning -> ACTIVE.
     Build,
@@ -252,7 +276,8 @@ pub enum OpKind {
     Resume,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InFlight {
     pub kind: OpKind,
     /// Steps already taken (0 = just accepted by the API).
@@ -297,7 +322,8 @@ impl InFlight {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Server {
     pub uuid: Uuid,
     /// Creation order, for list ordering and paging.
@@ -334,7 +360,8 @@ pub struct Server {
     pub actions: Vec<InstanceAction>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MigrationType {
     Migration,
     Resize,
@@ -353,7 +380,8 @@ impl MigrationType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Migration {
     pub id: u64,
     pub uuid: Uuid,
@@ -373,7 +401,8 @@ pub struct Migration {
     pub updated_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ActionEvent {
     pub event: String,
     pub start_time: DateTime<Utc>,
@@ -384,7 +413,8 @@ pub struct ActionEvent {
     pub details: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InstanceAction {
     pub action: String,
     pub request_id: String,

@@ -40,7 +40,7 @@ pub struct State {
     pub deleted_control_services: Vec<u64>,
 }
 
-fn random_secret() -> String {
+pub(crate) fn random_secret() -> String {
     let mut rng = rand::thread_rng();
     (0..24)
         .map(|_| {

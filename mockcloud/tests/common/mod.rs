@@ -59,6 +59,11 @@ impl T {
         Self::start(MockCloud::builder()).await
     }
 
+    /// Drop the cached tokens (after the mock dropped its own: reset, seed, a state load).
+    pub async fn forget_tokens(&self) {
+        self.tokens.lock().await.clear();
+    }
+
     /// Authenticate a seeded user by name (password method, project scope by name).
     pub async fn token(&self, who: &str) -> String {
         if let Some(t) = self.tokens.lock().await.get(who) {

@@ -28,7 +28,7 @@ const EXIT_ENGINE: i32 = 3;
     name = "nova-conform",
     version,
     about = "Conformance suite for the Compute cold-migration-with-target-host API",
-    after_help = "Exit codes: 0 all passed, 1 conformance failures, 2 usage or configuration error, 3 engine errors (timeouts, resets, unexpected 5xx)."
+    after_help = "Exit codes: 0 all passed, 1 conformance failures, 2 usage or configuration error, 3 engine errors (timeouts, resets, unexpected 5xx). verify: 0 intact, 2 not a bundle, 4 manifest (missing, extra or changed file), 5 made with another oracle, 6 recomputed results differ (tampered)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -51,6 +51,8 @@ enum Cmd {
     Migration(crate::cli_client::MigrationArgs),
     /// Run the same plan against the embedded mock and an endpoint; print where they differ.
     Fidelity(Box<crate::cli_fidelity::FidelityArgs>),
+    /// Check a submission bundle (DIR or DIR.tar.gz): manifest, oracle, re-judged verdicts.
+    Verify(crate::cli_artifacts::VerifyArgs),
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -120,6 +122,8 @@ struct RunArgs {
     #[arg(long, default_value_t = 50, value_name = "N")]
     show_exchanges: usize,
     #[command(flatten)]
+    out: crate::cli_artifacts::ArtifactArgs,
+    #[command(flatten)]
     real: crate::cli_cloud::RealRunArgs,
 }
 
@@ -183,6 +187,7 @@ pub fn main() -> i32 {
         Cmd::Migrate(a) => return rt.block_on(crate::cli_client::migrate_cmd(a)),
         Cmd::Migration(a) => return rt.block_on(crate::cli_client::migration_cmd(a)),
         Cmd::Fidelity(a) => rt.block_on(crate::cli_fidelity::fidelity_cmd(*a)),
+        Cmd::Verify(a) => crate::cli_artifacts::verify_cmd(a),
     };
     match result {
         Ok(code) => code,
@@ -277,15 +282,20 @@ fn progress_bar() -> ProgressBar {
 
 async fn cmd_run(a: RunArgs) -> Result<i32, SuiteError> {
     let p = plan(&a.sel, a.jobs)?;
+    let started = chrono::Utc::now();
     if a.real.configured() {
         let pb = progress_bar();
         let cb = crate::cli_cloud::bar_callback(pb.clone());
-        let Some(mut outcome) = crate::cli_cloud::run(&a.real, &p, pb.clone(), cb).await? else {
+        let mut info = crate::cli_artifacts::RunInfo::default();
+        let Some(mut outcome) =
+            crate::cli_cloud::run(&a.real, &p, pb.clone(), cb, &mut info).await?
+        else {
             return Ok(EXIT_PASS);
         };
         pb.finish_and_clear();
         nova_conform::discrepancy::mark(&mut outcome);
         write_reports(&a, &outcome)?;
+        crate::cli_artifacts::write(&a.out, &outcome, &info, started, &p)?;
         print!("{}", summary::render(&outcome, a.show_exchanges));
         return Ok(exit_code(&outcome));
     }
@@ -311,10 +321,15 @@ async fn cmd_run(a: RunArgs) -> Result<i32, SuiteError> {
     })
     .await;
     pb.finish_and_clear();
+    let info = outcome
+        .as_ref()
+        .map(|o| crate::cli_artifacts::RunInfo::embedded(&target, &o.bounds))
+        .unwrap_or_default();
     Box::new(target).shutdown().await;
     let mut outcome = outcome?;
     nova_conform::discrepancy::mark(&mut outcome);
     write_reports(&a, &outcome)?;
+    crate::cli_artifacts::write(&a.out, &outcome, &info, started, &p)?;
     print!("{}", summary::render(&outcome, a.show_exchanges));
     Ok(exit_code(&outcome))
 }
@@ -347,11 +362,12 @@ fn write_reports(a: &RunArgs, o: &RunOutcome) -> Result<(), SuiteError> {
         let xml = report::junit::render(&[o]).map_err(SuiteError::Engine)?;
         write(p, &xml)?;
     }
+    let mode = a.out.exchanges.into();
     if let Some(p) = &a.json {
-        write(p, &report::json::render(&[o]))?;
+        write(p, &report::json::render_with(&[o], mode))?;
     }
     if let Some(p) = &a.html {
-        write(p, &report::html::render(&[o]))?;
+        write(p, &report::html::render_with(&[o], mode))?;
     }
     if let Some(dir) = &a.snapshot_dir {
         write(

@@ -511,7 +511,7 @@ fn rejudge(run: &Value, oracles: &[Oracle], series: &[String]) -> Result<Counted
         let n = problems.len();
         problems.truncate(20);
         return Err(bad(format!(
-            "{n} cases: {}{}",
+            "{n} problems: {}{}",
             problems.join("; "),
             if n > 20 { "; ..." } else { "" }
         )));

@@ -512,3 +512,66 @@ async fn no_secret_reaches_a_bundle() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_file(&tgz);
 }
+
+#[test]
+fn verify_exit_codes() {
+    let bin = env!("CARGO_BIN_EXE_nova-conform");
+    let root = tmp("cli");
+    std::fs::create_dir_all(&root).unwrap();
+    let dir = root.join("bundle");
+    let out = std::process::Command::new(bin)
+        .args(["run", "--filter", "host=null mv=2.56", "--exchanges", "all"])
+        .arg("--submission")
+        .arg(&dir)
+        .arg("--subunit")
+        .arg(root.join("r.subunit"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(json["runs"][0]["exchanges"], "all");
+    // The bundle's stream is the one --subunit writes, but for the timestamps' run: same
+    // packets, same ids.
+    let a = events(&std::fs::read(root.join("r.subunit")).unwrap());
+    let b = events(&std::fs::read(dir.join("results.subunit")).unwrap());
+    assert_eq!(a.len(), b.len());
+    let verify = |p: &Path| {
+        std::process::Command::new(bin)
+            .arg("verify")
+            .arg(p)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    assert_eq!(verify(&dir), Some(0));
+    assert_eq!(verify(&root.join("bundle.tar.gz")), Some(0));
+    assert_eq!(verify(&root.join("nothing-here")), Some(2));
+    let t = root.join("t");
+    copy(&dir, &t);
+    edit_text(&t, "plan.json", "\"jobs\"", "\"Jobs\"");
+    assert_eq!(verify(&t), Some(4));
+    copy(&dir, &t);
+    edit_text(&t, "result.yaml", "digest: sha256:", "digest: sha256:f");
+    rehash(&t);
+    assert_eq!(verify(&t), Some(5));
+    copy(&dir, &t);
+    edit_json(&t, |v| {
+        let r = v["runs"][0]["results"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|r| r["observed"]["status"] == 202)
+            .unwrap();
+        r["observed"]["end"] = "VERIFY_RESIZE on the source host".into();
+    });
+    rehash(&t);
+    assert_eq!(verify(&t), Some(6));
+    let _ = std::fs::remove_dir_all(&root);
+}

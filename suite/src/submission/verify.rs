@@ -259,6 +259,14 @@ fn verify_dir(dir: &Path) -> Result<String, VerifyError> {
             ));
         }
     }
+    let json_by: Vec<String> =
+        serde_json::from_value(run["nova_release"]["explained_by"].clone()).unwrap_or_default();
+    if counted.explained_by != json_by {
+        diffs.push(format!(
+            "report.json nova_release.explained_by {json_by:?}, recomputed {:?}",
+            counted.explained_by
+        ));
+    }
     if counted.explained_by != result.nova_release.explained_by {
         diffs.push(format!(
             "result.yaml nova_release.explained_by {:?}, recomputed {:?}",
@@ -426,6 +434,20 @@ fn rejudge(run: &Value, oracles: &[Oracle], series: &[String]) -> Result<Counted
                 ));
             }
         }
+        let exps: Vec<Option<Expectation>> = oracles
+            .iter()
+            .map(|o| o.expect(case, &bounds, &context(case, &bounds, &exchange)))
+            .collect();
+        if !shown_expectation_is_the_oracles(r, &exps) {
+            problems.push(format!(
+                "{id}: the expectation shown ({}) is not the oracle's",
+                if elided {
+                    &r["rule"]
+                } else {
+                    &r["expected"]["rule"]
+                }
+            ));
+        }
         let verdict: &'static str = match recorded {
             "skip" => {
                 if observed.is_some() || exchange.is_some() {
@@ -450,13 +472,12 @@ fn rejudge(run: &Value, oracles: &[Oracle], series: &[String]) -> Result<Counted
                 } else {
                     Vec::new()
                 };
-                let explains: Vec<bool> = oracles
+                let explains: Vec<bool> = exps
                     .iter()
                     .zip(series)
-                    .map(|(o, s)| {
-                        let exp = o.expect(case, &bounds, &context(case, &bounds, &exchange));
+                    .map(|(exp, s)| {
                         let Some(exp) = exp else { return false };
-                        let mut mm = facets(&exp, case, &bounds, obs, exchange.as_ref());
+                        let mut mm = facets(exp, case, &bounds, obs, exchange.as_ref());
                         // The follow-through's own checks, as recorded for this candidate.
                         mm.extend(
                             recorded_mm
@@ -657,7 +678,12 @@ fn facets(
     if exp.message.is_some() && !message_matches(exp, obs) {
         out.push("message".into());
     }
-    if (200..300).contains(&exp.status) && obs.status == exp.status {
+    // An accepted migrate of an existing server is followed through: its end state is judged
+    // (a missing server has none to follow).
+    if (200..300).contains(&exp.status)
+        && obs.status == exp.status
+        && case.precondition != crate::variant::Precondition::Nonexistent
+    {
         let end = obs
             .end
             .as_deref()
@@ -667,4 +693,26 @@ fn facets(
         }
     }
     out
+}
+
+/// Whether the expectation a report shows for a case (`expected`, or an elided case's
+/// `rule`) is one of the oracle's for it: a reader must not be shown another rule.
+fn shown_expectation_is_the_oracles(r: &Value, exps: &[Option<Expectation>]) -> bool {
+    let exps: Vec<&Expectation> = exps.iter().flatten().collect();
+    if r["elided"] == true {
+        return (r["rule"].is_null() && exps.is_empty())
+            || exps.iter().any(|e| r["rule"] == e.rule.as_str());
+    }
+    let shown = &r["expected"];
+    if shown.is_null() {
+        // Skips (and errors before the request) show none.
+        return true;
+    }
+    exps.iter().any(|e| {
+        shown["rule"] == e.rule.as_str()
+            && shown["status"] == e.status
+            && shown["fault"] == serde_json::json!(e.fault)
+            && shown["end"] == serde_json::json!(e.end)
+            && shown["headers"] == serde_json::json!(e.headers)
+    })
 }

@@ -937,6 +937,51 @@ mod tests {
             .to_string();
         assert!(err.contains("needs `end`"), "{err}");
     }
+
+    /// The digest changes with what can change a verdict, and only with that.
+    #[test]
+    fn digest_covers_the_rules_and_only_them() {
+        let files: BTreeMap<&str, String> =
+            BUNDLED.iter().map(|(n, t)| (*n, t.to_string())).collect();
+        let newest = ReleaseTable::bundled().newest();
+        let load = |files: &BTreeMap<&str, String>, profile, series| {
+            Oracle::from_files_for(profile, series, &|n| files.get(n).cloned())
+                .unwrap()
+                .digest()
+                .to_string()
+        };
+        let base = load(&files, Profile::Nova, newest);
+        assert!(
+            base.starts_with("sha256:") && base.len() == 7 + 64,
+            "{base}"
+        );
+        assert_eq!(base, Oracle::bundled(Profile::Nova).unwrap().digest());
+        // A source text, a comment: the same digest.
+        let mut f = files.clone();
+        let nova = f["nova.toml"].replacen(
+            "source = \"reference: exact validation messages\"",
+            "source = \"somewhere else\"\n# a comment",
+            1,
+        );
+        assert_ne!(nova, f["nova.toml"]);
+        f.insert("nova.toml", nova);
+        assert_eq!(load(&f, Profile::Nova, newest), base);
+        // A rule's status: another digest.
+        let mut f = files.clone();
+        let nova = f["nova.toml"].replacen("status = 400", "status = 409", 1);
+        f.insert("nova.toml", nova);
+        assert_ne!(load(&f, Profile::Nova, newest), base);
+        // Another profile, another series whose facts differ: other digests.
+        assert_ne!(load(&files, Profile::PikeSpec, newest), base);
+        assert_ne!(
+            load(
+                &files,
+                Profile::Nova,
+                ReleaseTable::bundled().get("2025.1").unwrap()
+            ),
+            base
+        );
+    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,12 @@ const EXIT_PASS: i32 = 0;
 const EXIT_FAIL: i32 = 1;
 const EXIT_USAGE: i32 = 2;
 const EXIT_ENGINE: i32 = 3;
+/// `verify`: a file missing, extra or changed (the manifest).
+pub const EXIT_VERIFY_MANIFEST: i32 = 4;
+/// `verify`: the bundle was judged by another oracle than this tool's.
+pub const EXIT_VERIFY_ORACLE: i32 = 5;
+/// `verify`: the results recomputed from the recorded answers are not the recorded ones.
+pub const EXIT_VERIFY_RECOMPUTE: i32 = 6;
 
 #[derive(Parser, Debug)]
 #[command(

@@ -17,6 +17,9 @@ use nova_conform::target::Target;
 use nova_conform::SuiteError;
 use serde_json::json;
 
+// Exit codes of `verify`: cli.rs's table (also in `--help` and docs/cli-reference.md).
+use crate::cli::{EXIT_VERIFY_MANIFEST, EXIT_VERIFY_ORACLE, EXIT_VERIFY_RECOMPUTE};
+
 /// Which exchanges the JSON and HTML reports keep.
 #[derive(ValueEnum, Debug, Clone, Copy, Default)]
 pub enum ExchangesArg {
@@ -59,11 +62,6 @@ pub struct VerifyArgs {
     #[arg(value_name = "DIR|FILE.tar.gz")]
     pub bundle: PathBuf,
 }
-
-/// Exit codes of `verify` (also in `--help` and docs/cli-reference.md).
-pub const EXIT_VERIFY_MANIFEST: i32 = 4;
-pub const EXIT_VERIFY_ORACLE: i32 = 5;
-pub const EXIT_VERIFY_RECOMPUTE: i32 = 6;
 
 pub fn verify_cmd(a: VerifyArgs) -> Result<i32, SuiteError> {
     let t0 = std::time::Instant::now();

@@ -56,11 +56,11 @@ pub fn verify(path: &Path) -> Result<String, VerifyError> {
             std::process::id(),
             uuid::Uuid::new_v4().simple()
         ));
-        let r = extract(path, &tmp).and_then(|dir| verify_dir(&dir));
+        let r = extract(path, &tmp).and_then(|dir| verify_dir(&dir, path));
         let _ = std::fs::remove_dir_all(&tmp);
         r
     } else if path.is_dir() {
-        verify_dir(path)
+        verify_dir(path, path)
     } else {
         Err(VerifyError::Unreadable(format!(
             "{}: neither a bundle directory nor a .tar.gz",
@@ -164,7 +164,8 @@ fn check_manifest(dir: &Path) -> Result<(), VerifyError> {
     }
 }
 
-fn verify_dir(dir: &Path) -> Result<String, VerifyError> {
+/// Checks the bundle in `dir`; `shown` is what the summary calls it (the tarball it came from).
+fn verify_dir(dir: &Path, shown: &Path) -> Result<String, VerifyError> {
     check_manifest(dir)?;
     let recompute = VerifyError::Recompute;
     let result: ResultFile = serde_yaml::from_slice(&read(dir, "result.yaml")?)
@@ -322,7 +323,7 @@ fn verify_dir(dir: &Path) -> Result<String, VerifyError> {
     Ok(format!(
         "bundle {}: {} cases ({} pass, {} fail, {} skip, {} error) re-judged by oracle {} \
          ({} {}): {}\n",
-        dir.display(),
+        shown.display(),
         counts.total,
         counts.pass,
         counts.fail,

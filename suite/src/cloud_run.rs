@@ -1,5 +1,5 @@
 //! Executing a [`RunPlan`] against a real cloud: the refused-by-contract cases concurrently,
-//! then the chains of accepted ones, then cleanup, whatever happened in between.
+//! then those that need their server alone one at a time, then the chains of accepted ones, then cleanup, whatever happened in between.
 //!
 //! The cases run in a spawned task, so a panic in the engine is caught as a task failure and
 //! the cleanup still runs; Ctrl-C/SIGTERM set `stop` (no new case starts; in-flight ones
@@ -87,6 +87,7 @@ pub async fn execute(
     let planned: Vec<Case> = plan
         .concurrent
         .iter()
+        .chain(&plan.exclusive)
         .chain(plan.chains.iter().flat_map(|c| &c.cases))
         .cloned()
         .collect();
@@ -152,6 +153,22 @@ pub async fn execute(
                     &oracle,
                     bounds,
                     again,
+                    &cfg(1),
+                    &*servers,
+                    sink_ref,
+                )
+                .await;
+            }
+            if !plan.exclusive.is_empty() {
+                progress(format!(
+                    "phase 1b: {} refused cases that need their server alone, one at a time",
+                    plan.exclusive.len()
+                ));
+                let _ = run_with(
+                    &*target,
+                    &oracle,
+                    bounds,
+                    plan.exclusive.clone(),
                     &cfg(1),
                     &*servers,
                     sink_ref,

@@ -54,4 +54,8 @@ pub struct Expectation {
     pub message_values: Vec<(&'static str, String)>,
     pub end: EndState,
     pub headers: Vec<HeaderCheck>,
+    /// The case needs its server to itself (the rule's `exclusive`: the refusal comes after a
+    /// transient task_state); the plan runs it alone.
+    #[serde(skip)]
+    pub exclusive: bool,
 }

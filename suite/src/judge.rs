@@ -140,6 +140,7 @@ mod tests {
             message_values: vec![("server_id", "abc".into())],
             end: EndState::Unchanged,
             headers,
+            exclusive: false,
         }
     }
 

@@ -117,6 +117,12 @@ struct RawRule {
     message: Option<String>,
     end: Option<EndState>,
     headers: Option<Vec<HeaderCheck>>,
+    /// The refusal comes only after the API has set the server's task_state and waited for
+    /// the conductor (Queens..Train's synchronous NoValidHost): meanwhile any other request
+    /// on that server meets the transient task_state (409, or a 500
+    /// UnexpectedTaskStateError), so a plan gives such a case its server to itself.
+    #[serde(default)]
+    exclusive: bool,
     /// Free text for people: where the rule comes from.
     #[allow(dead_code)]
     source: Option<String>,
@@ -151,6 +157,7 @@ struct Rule {
     message: Option<String>,
     end: EndState,
     headers: Vec<HeaderCheck>,
+    exclusive: bool,
 }
 
 /// Values the message patterns refer to: `%(server_id)s`, `%(host)s`, `%(version)s`,
@@ -359,6 +366,13 @@ impl Oracle {
                     }
                     None => EndState::Unchanged,
                 };
+                if raw.exclusive && (200..300).contains(&raw.status) {
+                    // An accepted case is chained (alone on its server) anyway.
+                    return Err(SuiteError::Fixture(format!(
+                        "expectations/{name}: rule {}: `exclusive` is for refusals; a 2xx rule is chained",
+                        raw.id
+                    )));
+                }
                 if !raw.when.holds_for(range, series) {
                     continue;
                 }
@@ -378,6 +392,7 @@ impl Oracle {
                     message,
                     end,
                     headers,
+                    exclusive: raw.exclusive,
                 });
             }
         }
@@ -432,6 +447,7 @@ impl Oracle {
             ],
             end: rule.end,
             headers: rule.headers.clone(),
+            exclusive: rule.exclusive,
         })
     }
 
@@ -936,6 +952,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("needs `end`"), "{err}");
+        let read = |name: &str| -> Option<String> {
+            match name {
+                "nova.toml" => Some(
+                    "profile = \"nova\"\nstages = [\"a\"]\n[[rule]]\nid = \"x\"\nstage = \"a\"\nstatus = 202\nend = \"unchanged\"\nexclusive = true\n".into(),
+                ),
+                _ => None,
+            }
+        };
+        let err = Oracle::from_files(Profile::Nova, &read)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("`exclusive` is for refusals"), "{err}");
     }
 
     /// The digest changes with what can change a verdict, and only with that.

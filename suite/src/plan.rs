@@ -6,7 +6,9 @@
 //! the oracle expects to be accepted starts a migration: those run one after another on their
 //! precondition's server (A->B confirm, then B->C revert, ...: the runner's follow-through
 //! confirms or reverts and hands the server on), one chain per precondition, the chains in
-//! parallel. By default the accepted cases are reduced to one per distinct behaviour class
+//! parallel. A refusal that comes only after a transient task_state (the oracle rule's
+//! `exclusive`: Queens..Train's synchronous NoValidHost) would disturb the cases beside it, so
+//! those run one at a time after the concurrent ones. By default the accepted cases are reduced to one per distinct behaviour class
 //! (the oracle rule and end state, per precondition, role and header) at the boundary
 //! microversions 2.55, 2.56, `latest` and the target's maximum; `--exhaustive` keeps them all.
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -71,6 +73,9 @@ impl Default for Assumptions {
 pub struct RunPlan {
     /// Cases expected to be refused: run concurrently (`--jobs`) on shared servers.
     pub concurrent: Vec<Case>,
+    /// Cases expected to be refused after a transient task_state: run one at a time after
+    /// the concurrent ones, each with its server to itself.
+    pub exclusive: Vec<Case>,
     /// Cases expected to be accepted, chained per precondition.
     pub chains: Vec<Chain>,
     /// Cases not run, with the reason (reported as Skip).
@@ -156,7 +161,11 @@ pub fn build(input: PlanInput<'_>) -> RunPlan {
             if needs_server && !given {
                 plan.servers_to_create.insert(case.precondition);
             }
-            plan.concurrent.push(case);
+            if expectations.iter().any(|e| e.exclusive) {
+                plan.exclusive.push(case);
+            } else {
+                plan.concurrent.push(case);
+            }
             continue;
         }
         if usable < 2 {
@@ -222,7 +231,7 @@ impl RunPlan {
 
     /// Cases that will be sent.
     pub fn runnable(&self) -> usize {
-        self.concurrent.len() + self.mutating_count()
+        self.concurrent.len() + self.exclusive.len() + self.mutating_count()
     }
 
     /// Wall-time estimate: servers are provisioned in parallel, refused cases `jobs` at a
@@ -235,7 +244,8 @@ impl RunPlan {
         };
         let concurrent = a
             .request
-            .mul_f64(self.concurrent.len() as f64 / jobs.max(1) as f64);
+            .mul_f64(self.concurrent.len() as f64 / jobs.max(1) as f64)
+            + a.request * self.exclusive.len() as u32;
         let chain_time = |c: &Chain| {
             let replacements = c.cases.len().saturating_sub(1) / RETIRE_AFTER_MIGRATIONS as usize;
             a.migration * c.cases.len() as u32 + a.provision * replacements as u32
@@ -259,6 +269,13 @@ impl RunPlan {
             "  {} refused-by-contract cases, concurrently (--jobs {jobs}) on shared servers",
             self.concurrent.len()
         );
+        if !self.exclusive.is_empty() {
+            let _ = writeln!(
+                s,
+                "  {} refused-by-contract cases that need their server alone (a transient task_state), one at a time",
+                self.exclusive.len()
+            );
+        }
         let _ = writeln!(
             s,
             "  {} accepted cases (migrations), chained per precondition:",
@@ -317,6 +334,9 @@ impl RunPlan {
         for c in &self.concurrent {
             let _ = writeln!(s, "{}  concurrent  {}", c.id(), c.name());
         }
+        for c in &self.exclusive {
+            let _ = writeln!(s, "{}  alone  {}", c.id(), c.name());
+        }
         for ch in &self.chains {
             for (i, c) in ch.cases.iter().enumerate() {
                 let _ = writeln!(
@@ -352,6 +372,9 @@ mod tests {
     use super::*;
     use crate::matrix::{build as matrix, MatrixKind};
     use crate::oracle::Profile;
+    use crate::release::{Candidates, ReleaseChoice};
+
+    const EXPECTED_QUEENS_ALONE: usize = 12;
 
     fn judges() -> Judges {
         Judges::newest(Profile::Nova, &bounds()).unwrap()
@@ -477,5 +500,62 @@ mod tests {
         assert!(p.concurrent.iter().all(|c| c.role != Role::Member));
         let text = p.render(16, &Assumptions::default());
         assert!(text.contains("estimated wall time"), "{text}");
+    }
+
+    /// Queens..Train refuse a rejected host only after setting task_state (synchronous
+    /// NoValidHost): those cases run alone, and only on those series.
+    #[test]
+    fn synchronous_no_valid_host_cases_run_alone_on_queens_to_train_only() {
+        let plan_as = |series: &str, max: (u32, u32)| {
+            let bounds = VersionBounds {
+                min: Microversion::new(2, 1),
+                max: Microversion::new(max.0, max.1),
+            };
+            let choice: ReleaseChoice = series.parse().unwrap();
+            let judges = Judges::new(Profile::Nova, Candidates::new(choice, bounds.max)).unwrap();
+            let inventory = HostInventory {
+                enabled: vec!["c1".into(), "c2".into()],
+                disabled: Some("c0".into()),
+                no_capacity: Some("cfull".into()),
+            };
+            let p = build(PlanInput {
+                cases: matrix(MatrixKind::Default, &bounds),
+                judges: &judges,
+                bounds,
+                inventory: &inventory,
+                missing_roles: &BTreeMap::new(),
+                create_problem: None,
+                have_given_active: false,
+                exhaustive: false,
+            });
+            let sync_rule = |c: &Case| {
+                judges
+                    .expectations(c, &bounds, &MessageContext::default())
+                    .into_iter()
+                    .flatten()
+                    .any(|e| e.rule == "common:no-valid-host-sync")
+            };
+            assert!(p.exclusive.iter().all(sync_rule), "{series}");
+            assert!(!p.concurrent.iter().any(sync_rule), "{series}");
+            p
+        };
+        let queens = plan_as("2018.1", (2, 60));
+        // 2.56..2.60 and latest (6 selectors) x {disabled, no-capacity}: the default matrix
+        // crosses those hosts with force=absent as admin on ACTIVE only.
+        let names: Vec<String> = queens.exclusive.iter().map(|c| c.name()).collect();
+        assert_eq!(queens.exclusive.len(), EXPECTED_QUEENS_ALONE, "{names:#?}");
+        assert!(queens.render(8, &Assumptions::default()).contains(&format!(
+            "{EXPECTED_QUEENS_ALONE} refused-by-contract cases that need their server alone"
+        )));
+        assert_eq!(
+            queens
+                .render_cases()
+                .lines()
+                .filter(|l| l.contains("  alone  "))
+                .count(),
+            EXPECTED_QUEENS_ALONE
+        );
+        assert!(plan_as("2020.1", (2, 87)).exclusive.is_empty());
+        assert!(plan_as("2026.2", (2, 104)).exclusive.is_empty());
     }
 }

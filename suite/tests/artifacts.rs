@@ -422,6 +422,15 @@ async fn bundles_verify_and_every_tampering_is_caught() {
             "recorded pass, recomputed fail (answer 400",
         ),
         (
+            "results.subunit emptied, manifest re-hashed",
+            Box::new(|d| {
+                std::fs::write(d.join("results.subunit"), b"").unwrap();
+                rehash(d);
+            }),
+            recompute,
+            "results.subunit has 0 success",
+        ),
+        (
             "the oracle digest edited, manifest re-hashed",
             Box::new(|d| {
                 let p = d.join("result.yaml");

@@ -8,7 +8,8 @@
 //!    recorded profile and candidate series (else the bundle was judged by other rules).
 //! 3. **Recompute**: every case of `report.json` is judged again, from its recorded answer,
 //!    by that oracle, and the verdicts, the counts, the Nova release conclusion and the run
-//!    verdict must be the recorded ones, in `report.json` and `result.yaml`. So an edited
+//!    verdict must be the recorded ones, in `report.json` and `result.yaml` (and the totals of
+//!    `junit.xml` and `results.subunit`). So an edited
 //!    verdict or answer is caught even when the manifest was re-hashed after the edit.
 //!
 //! What the recompute sees: the status, fault key and (redacted) message and the end state of
@@ -316,6 +317,42 @@ fn verify_dir(dir: &Path, shown: &Path) -> Result<String, VerifyError> {
         if got != Some(want) {
             diffs.push(format!("junit.xml {attr}={got:?}, recomputed {want}"));
         }
+    }
+    // The subunit stream's final statuses.
+    let stream = read(dir, "results.subunit")?;
+    let (mut success, mut fail, mut skip, mut error, mut other) = (0, 0, 0, 0, 0);
+    for item in subunit::io::sync::iter_stream(&stream[..]) {
+        use subunit::types::teststatus::TestStatus as S;
+        match item {
+            Ok(subunit::types::stream::ScannedItem::Event(e)) => match e.status {
+                S::InProgress | S::Undefined => {}
+                S::Success => success += 1,
+                S::Skipped => skip += 1,
+                S::Failed
+                    if e.tags.as_ref().is_some_and(|t| {
+                        t.iter().any(|t| t == crate::report::subunit::ERROR_TAG)
+                    }) =>
+                {
+                    error += 1
+                }
+                S::Failed => fail += 1,
+                _ => other += 1,
+            },
+            _ => other += 1,
+        }
+    }
+    let want = (
+        counts.pass,
+        counts.fail + release_case,
+        counts.skip,
+        counts.error,
+        0,
+    );
+    if (success, fail, skip, error, other) != want {
+        diffs.push(format!(
+            "results.subunit has {success} success, {fail} fail, {skip} skip, {error} \
+             engine-error, {other} other; recomputed {want:?}"
+        ));
     }
     if !diffs.is_empty() {
         return Err(recompute(diffs.join("; ")));

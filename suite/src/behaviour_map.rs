@@ -110,14 +110,15 @@ pub fn render(outcome: &RunOutcome) -> String {
 }
 
 /// One representative exchange per distinct answer (the first case, in report order, that
-/// gave it), redacted, with its follow-up steps.
+/// gave it: its behaviour class's representative, as `report::classes` picks it for the
+/// reports), redacted, with its follow-up steps.
 pub fn render_exchanges(outcome: &RunOutcome) -> String {
-    let mut seen: BTreeMap<String, &CaseResult> = BTreeMap::new();
-    for r in &outcome.results {
-        if r.exchange.is_none() {
-            continue;
+    let cl = crate::report::classes::Classes::of(outcome, Default::default());
+    let mut seen: BTreeMap<&str, &CaseResult> = BTreeMap::new();
+    for (class, rep) in cl.classes.iter().zip(&cl.representative_of) {
+        if let Some(i) = rep {
+            seen.insert(&class.answer, &outcome.results[*i]);
         }
-        seen.entry(distinct_key(r)).or_insert(r);
     }
     let mut s = String::new();
     let _ = writeln!(
@@ -135,10 +136,4 @@ pub fn render_exchanges(outcome: &RunOutcome) -> String {
         }
     }
     s
-}
-
-/// What makes two answers "the same" for the exchange listing: status, fault, the message
-/// with ids redacted, the end state.
-fn distinct_key(r: &CaseResult) -> String {
-    answer(r)
 }

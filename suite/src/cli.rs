@@ -22,6 +22,12 @@ const EXIT_PASS: i32 = 0;
 const EXIT_FAIL: i32 = 1;
 const EXIT_USAGE: i32 = 2;
 const EXIT_ENGINE: i32 = 3;
+/// `verify`: a file missing, extra or changed (the manifest).
+pub const EXIT_VERIFY_MANIFEST: i32 = 4;
+/// `verify`: the bundle was judged by another oracle than this tool's.
+pub const EXIT_VERIFY_ORACLE: i32 = 5;
+/// `verify`: the results recomputed from the recorded answers are not the recorded ones.
+pub const EXIT_VERIFY_RECOMPUTE: i32 = 6;
 
 /// `0.1.0 (8a1e1a1 2026-12-01)`: the commit comes from mockcloud's build script (one per tree).
 static NOVA_CONFORM_LONG_VERSION: std::sync::LazyLock<String> =
@@ -32,7 +38,7 @@ static NOVA_CONFORM_LONG_VERSION: std::sync::LazyLock<String> =
     name = "nova-conform",
     version = NOVA_CONFORM_LONG_VERSION.as_str(),
     about = "Conformance suite for the Compute cold-migration-with-target-host API",
-    after_help = "Exit codes: 0 all passed, 1 conformance failures, 2 usage or configuration error, 3 engine errors (timeouts, resets, unexpected 5xx)."
+    after_help = "Exit codes: 0 all passed, 1 conformance failures, 2 usage or configuration error, 3 engine errors (timeouts, resets, unexpected 5xx). verify: 0 intact, 2 not a bundle, 4 manifest (missing, extra or changed file), 5 made with another oracle, 6 recomputed results differ (tampered)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -59,6 +65,8 @@ enum Cmd {
     Completions(crate::cli_shell::CompletionsArgs),
     /// Man pages: the nova-conform page on stdout, or every page into --out DIR.
     Man(crate::cli_shell::ManArgs),
+    /// Check a submission bundle (DIR or DIR.tar.gz): manifest, oracle, re-judged verdicts.
+    Verify(crate::cli_artifacts::VerifyArgs),
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -128,6 +136,8 @@ struct RunArgs {
     #[arg(long, default_value_t = 50, value_name = "N")]
     show_exchanges: usize,
     #[command(flatten)]
+    out: crate::cli_artifacts::ArtifactArgs,
+    #[command(flatten)]
     real: crate::cli_cloud::RealRunArgs,
 }
 
@@ -193,6 +203,7 @@ pub fn main() -> i32 {
         Cmd::Fidelity(a) => rt.block_on(crate::cli_fidelity::fidelity_cmd(*a)),
         Cmd::Completions(a) => crate::cli_shell::completions(a, Cli::command()),
         Cmd::Man(a) => crate::cli_shell::man(a, Cli::command()),
+        Cmd::Verify(a) => crate::cli_artifacts::verify_cmd(a),
     };
     match result {
         Ok(code) => code,
@@ -287,15 +298,20 @@ fn progress_bar() -> ProgressBar {
 
 async fn cmd_run(a: RunArgs) -> Result<i32, SuiteError> {
     let p = plan(&a.sel, a.jobs)?;
+    let started = chrono::Utc::now();
     if a.real.configured() {
         let pb = progress_bar();
         let cb = crate::cli_cloud::bar_callback(pb.clone());
-        let Some(mut outcome) = crate::cli_cloud::run(&a.real, &p, pb.clone(), cb).await? else {
+        let mut info = crate::cli_artifacts::RunInfo::default();
+        let Some(mut outcome) =
+            crate::cli_cloud::run(&a.real, &p, pb.clone(), cb, &mut info).await?
+        else {
             return Ok(EXIT_PASS);
         };
         pb.finish_and_clear();
         nova_conform::discrepancy::mark(&mut outcome);
         write_reports(&a, &outcome)?;
+        crate::cli_artifacts::write(&a.out, &outcome, &info, started, &p)?;
         print!("{}", summary::render(&outcome, a.show_exchanges));
         return Ok(exit_code(&outcome));
     }
@@ -321,10 +337,15 @@ async fn cmd_run(a: RunArgs) -> Result<i32, SuiteError> {
     })
     .await;
     pb.finish_and_clear();
+    let info = outcome
+        .as_ref()
+        .map(|o| crate::cli_artifacts::RunInfo::embedded(&target, &o.bounds))
+        .unwrap_or_default();
     Box::new(target).shutdown().await;
     let mut outcome = outcome?;
     nova_conform::discrepancy::mark(&mut outcome);
     write_reports(&a, &outcome)?;
+    crate::cli_artifacts::write(&a.out, &outcome, &info, started, &p)?;
     print!("{}", summary::render(&outcome, a.show_exchanges));
     Ok(exit_code(&outcome))
 }
@@ -357,11 +378,12 @@ fn write_reports(a: &RunArgs, o: &RunOutcome) -> Result<(), SuiteError> {
         let xml = report::junit::render(&[o]).map_err(SuiteError::Engine)?;
         write(p, &xml)?;
     }
+    let mode = a.out.exchanges.into();
     if let Some(p) = &a.json {
-        write(p, &report::json::render(&[o]))?;
+        write(p, &report::json::render_with(&[o], mode))?;
     }
     if let Some(p) = &a.html {
-        write(p, &report::html::render(&[o]))?;
+        write(p, &report::html::render_with(&[o], mode))?;
     }
     if let Some(dir) = &a.snapshot_dir {
         write(

@@ -168,6 +168,7 @@ pub async fn run(
     p: &Plan,
     pb: indicatif::ProgressBar,
     on_result: cloud_run::OnResult,
+    info: &mut crate::cli_artifacts::RunInfo,
 ) -> Result<Option<RunOutcome>, SuiteError> {
     let spec = ServerSpec {
         flavor: a.flavor.clone(),
@@ -180,6 +181,7 @@ pub async fn run(
     let progress = progress_printer(Some(pb.clone()));
     progress(target.describe_discovery().trim_end().to_string());
     let bounds = target.discovery.bounds;
+    *info = crate::cli_artifacts::RunInfo::cloud(&target, &a.cloud);
     let judges = nova_conform::conformance::judges(&target, p, &bounds).await?;
     progress(judges.candidates.describe());
     for w in &judges.candidates.warnings {

@@ -91,6 +91,16 @@ pub const EXIT_CODES: ExitCodeTable = &[
         ],
     ),
     (
+        "nova-conform-verify",
+        &[
+            (0, "intact: the manifest holds, the oracle is this tool's, every verdict and count recomputes to the recorded one"),
+            (2, "not a bundle (no such directory, an unreadable or unsafe tarball)"),
+            (4, "manifest: a file missing, an extra file, or a file whose SHA-256 is not the manifest's"),
+            (5, "made with another oracle (another tool version, or an edited digest)"),
+            (6, "the recomputed results differ from the recorded ones (a verdict, an answer, a count, the Nova release or the run verdict)"),
+        ],
+    ),
+    (
         "nova-conform-completions",
         &[(0, "the script was printed"), (2, "usage error (unknown shell)")],
     ),

@@ -45,6 +45,7 @@ fn skip(case: &Case, reason: String) -> CaseResult {
         known_discrepancy: None,
         explained_by: None,
         duration_ms: 0,
+        started: Some(chrono::Utc::now()),
         case: Some(case.clone()),
     }
 }

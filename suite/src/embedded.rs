@@ -153,6 +153,25 @@ impl EmbeddedMock {
     }
 }
 
+impl EmbeddedMock {
+    /// The clouds.yaml entries the suite authenticates as, by role (the submission bundle
+    /// names them; never their passwords).
+    pub fn identities(&self) -> Vec<(Role, String)> {
+        let mut v: Vec<(Role, String)> = self
+            .callers
+            .keys()
+            .map(|r| (*r, format!("mockcloud-{r}")))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// The mock itself (tests: its seeded credentials).
+    pub fn mock(&self) -> &MockCloud {
+        &self.cloud
+    }
+}
+
 /// The first image of the catalog's image service (`GET <image>/v2/images`), as a client
 /// would pick one; a real cloud's plan names its image instead (issue #4).
 async fn first_image(session: &osclient::Session) -> Result<String, SuiteError> {

@@ -348,3 +348,21 @@ fn check_record(
         ));
     }
 }
+
+/// The end state an end-state description (`FollowOutcome::end`, the report's
+/// `observed.end`) stands for; `None` for one no expectation describes (e.g. VERIFY_RESIZE on
+/// the source host). `nova-conform verify` re-judges recorded answers with it.
+pub fn classify_end(text: &str) -> Option<EndState> {
+    match text {
+        "VERIFY_RESIZE on another host"
+        | "VERIFY_RESIZE on another host than the requested one" => {
+            Some(EndState::VerifyResizeOnOther)
+        }
+        "VERIFY_RESIZE on the requested host" => Some(EndState::VerifyResizeOnRequested),
+        "async failure: migration error, server back on its source host" => {
+            Some(EndState::AsyncFailure)
+        }
+        "unchanged, no failed migration" => Some(EndState::Unchanged),
+        _ => None,
+    }
+}

@@ -61,6 +61,7 @@ pub mod report;
 pub mod runner;
 pub mod server_source;
 pub mod signals;
+pub mod submission;
 pub mod summary;
 pub mod target;
 pub mod variant;

@@ -177,6 +177,67 @@ pub struct Oracle {
     /// Stage name -> rules in evaluation order (profile's first, then base's), only those
     /// that apply to `series`.
     stages: Vec<(String, Vec<Rule>)>,
+    digest: String,
+}
+
+/// A rule's data as loaded: its TOML table with keys sorted (so that reordering keys in a
+/// file does not change it), the message as resolved for the series and the headers as
+/// resolved from the file's defaults.
+fn rule_data(
+    table: &toml::Value,
+    message: Option<&str>,
+    headers: &[HeaderCheck],
+) -> serde_json::Value {
+    fn sorted(v: serde_json::Value) -> serde_json::Value {
+        match v {
+            serde_json::Value::Object(m) => {
+                let b: BTreeMap<String, serde_json::Value> =
+                    m.into_iter().map(|(k, v)| (k, sorted(v))).collect();
+                serde_json::Value::Object(b.into_iter().collect())
+            }
+            serde_json::Value::Array(a) => {
+                serde_json::Value::Array(a.into_iter().map(sorted).collect())
+            }
+            other => other,
+        }
+    }
+    let mut v = serde_json::to_value(table).unwrap_or(serde_json::Value::Null);
+    if let Some(m) = v.as_object_mut() {
+        m.remove("source"); // free text for people; it never changes a verdict
+        m.insert("message".into(), serde_json::json!(message));
+        m.insert("headers".into(), serde_json::json!(headers));
+    }
+    sorted(v)
+}
+
+/// The oracle digest: SHA-256 of a text with a versioned first line, the profile, the series
+/// id, then per stage (in evaluation order) a `stage <name>` line followed by one line per
+/// rule kept for the series (in evaluation order): `<file> <rule data as compact JSON>`.
+/// It changes when a rule, its order, its stage or a series fact it resolves changes, and not
+/// when comments, `source` texts or key order in the files do.
+fn digest(
+    profile: Profile,
+    series: &Series,
+    stage_names: &[String],
+    data: &[(String, String, serde_json::Value)],
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut text = format!(
+        "nova-conform.oracle/1\nprofile {}\nseries {}\n",
+        profile.as_str(),
+        series.id
+    );
+    // Rules in evaluation order: within a stage the profile's first, then its bases' (the
+    // order they were loaded in).
+    for stage in stage_names {
+        text.push_str(&format!("stage {stage}\n"));
+        for (s, origin, d) in data {
+            if s == stage {
+                text.push_str(&format!("{origin} {d}\n"));
+            }
+        }
+    }
+    format!("sha256:{}", hex::encode(Sha256::digest(text.as_bytes())))
 }
 
 impl Oracle {
@@ -210,13 +271,20 @@ impl Oracle {
         read: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, SuiteError> {
         let table = ReleaseTable::bundled();
-        let load = |name: &str| -> Result<RawFile, SuiteError> {
+        // Each file also as plain TOML: its rules' data goes into the oracle's digest.
+        let load = |name: &str| -> Result<(RawFile, Vec<toml::Value>), SuiteError> {
             let text = read(name)
                 .ok_or_else(|| SuiteError::Fixture(format!("expectations/{name}: missing")))?;
-            toml::from_str(&text)
-                .map_err(|e| SuiteError::Fixture(format!("expectations/{name}: {e}")))
+            let bad = |e: toml::de::Error| SuiteError::Fixture(format!("expectations/{name}: {e}"));
+            let raw: RawFile = toml::from_str(&text).map_err(bad)?;
+            let table: toml::Table = toml::from_str(&text).map_err(bad)?;
+            let rules = match table.get("rule") {
+                Some(toml::Value::Array(a)) => a.clone(),
+                _ => Vec::new(),
+            };
+            Ok((raw, rules))
         };
-        let top = load(profile.file())?;
+        let (top, top_rules) = load(profile.file())?;
         if top.profile.as_deref() != Some(profile.as_str()) {
             return Err(SuiteError::Fixture(format!(
                 "expectations/{}: profile = {:?}, expected {:?}",
@@ -225,28 +293,29 @@ impl Oracle {
                 profile.as_str()
             )));
         }
-        let mut chain = vec![(profile.file().to_string(), top)];
-        while let Some(base) = chain.last().and_then(|(_, f)| f.extends.clone()) {
-            if chain.iter().any(|(n, _)| *n == base) || chain.len() > 8 {
+        let mut chain = vec![(profile.file().to_string(), top, top_rules)];
+        while let Some(base) = chain.last().and_then(|(_, f, _)| f.extends.clone()) {
+            if chain.iter().any(|(n, _, _)| *n == base) || chain.len() > 8 {
                 return Err(SuiteError::Fixture(format!(
                     "expectations: circular extends at {base}"
                 )));
             }
-            let f = load(&base)?;
-            chain.push((base, f));
+            let (f, rules) = load(&base)?;
+            chain.push((base, f, rules));
         }
         let stage_names = chain
             .iter()
             .rev()
-            .find_map(|(_, f)| f.stages.clone())
+            .find_map(|(_, f, _)| f.stages.clone())
             .ok_or_else(|| SuiteError::Fixture("expectations: no file declares `stages`".into()))?;
         let mut stages: Vec<(String, Vec<Rule>)> = stage_names
             .iter()
             .map(|s| (s.clone(), Vec::new()))
             .collect();
-        for (name, file) in chain {
+        let mut data: Vec<(String, String, serde_json::Value)> = Vec::new();
+        for (name, file, tables) in chain {
             let defaults = file.defaults.headers.clone();
-            for raw in file.rules {
+            for (raw, raw_table) in file.rules.into_iter().zip(tables) {
                 let slot = stages
                     .iter_mut()
                     .find(|(s, _)| *s == raw.stage)
@@ -307,6 +376,12 @@ impl Oracle {
                 if !raw.when.holds_for(range, series) {
                     continue;
                 }
+                let headers = raw.headers.or_else(|| defaults.clone()).unwrap_or_default();
+                data.push((
+                    raw.stage.clone(),
+                    name.clone(),
+                    rule_data(&raw_table, message.as_deref(), &headers),
+                ));
                 slot.1.push(Rule {
                     origin: name.clone(),
                     id: raw.id,
@@ -316,16 +391,24 @@ impl Oracle {
                     fault: raw.fault,
                     message,
                     end,
-                    headers: raw.headers.or_else(|| defaults.clone()).unwrap_or_default(),
+                    headers,
                     exclusive: raw.exclusive,
                 });
             }
         }
+        let digest = digest(profile, series, &stage_names, &data);
         Ok(Self {
             profile,
             series,
             stages,
+            digest,
         })
+    }
+
+    /// `sha256:<hex>` over the rules this oracle judges with (see [`digest`]): two oracles
+    /// with the same digest judge every case alike.
+    pub fn digest(&self) -> &str {
+        &self.digest
     }
 
     pub fn profile(&self) -> Profile {
@@ -881,6 +964,51 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("`exclusive` is for refusals"), "{err}");
+    }
+
+    /// The digest changes with what can change a verdict, and only with that.
+    #[test]
+    fn digest_covers_the_rules_and_only_them() {
+        let files: BTreeMap<&str, String> =
+            BUNDLED.iter().map(|(n, t)| (*n, t.to_string())).collect();
+        let newest = ReleaseTable::bundled().newest();
+        let load = |files: &BTreeMap<&str, String>, profile, series| {
+            Oracle::from_files_for(profile, series, &|n| files.get(n).cloned())
+                .unwrap()
+                .digest()
+                .to_string()
+        };
+        let base = load(&files, Profile::Nova, newest);
+        assert!(
+            base.starts_with("sha256:") && base.len() == 7 + 64,
+            "{base}"
+        );
+        assert_eq!(base, Oracle::bundled(Profile::Nova).unwrap().digest());
+        // A source text, a comment: the same digest.
+        let mut f = files.clone();
+        let nova = f["nova.toml"].replacen(
+            "source = \"reference: exact validation messages\"",
+            "source = \"somewhere else\"\n# a comment",
+            1,
+        );
+        assert_ne!(nova, f["nova.toml"]);
+        f.insert("nova.toml", nova);
+        assert_eq!(load(&f, Profile::Nova, newest), base);
+        // A rule's status: another digest.
+        let mut f = files.clone();
+        let nova = f["nova.toml"].replacen("status = 400", "status = 409", 1);
+        f.insert("nova.toml", nova);
+        assert_ne!(load(&f, Profile::Nova, newest), base);
+        // Another profile, another series whose facts differ: other digests.
+        assert_ne!(load(&files, Profile::PikeSpec, newest), base);
+        assert_ne!(
+            load(
+                &files,
+                Profile::Nova,
+                ReleaseTable::bundled().get("2025.1").unwrap()
+            ),
+            base
+        );
     }
 }
 

@@ -586,6 +586,7 @@ mod tests {
             known_discrepancy: None,
             explained_by: by.map(|b| b.iter().map(|s| s.to_string()).collect()),
             duration_ms: 0,
+            started: None,
             case: None,
         }
     }

@@ -202,6 +202,9 @@ fn result(case: &Case, verdict: Verdict, started: Instant) -> CaseResult {
         known_discrepancy: None,
         explained_by: None,
         duration_ms: started.elapsed().as_millis() as u64,
+        started: chrono::TimeDelta::from_std(started.elapsed())
+            .ok()
+            .map(|d| chrono::Utc::now() - d),
         case: Some(case.clone()),
     }
 }

@@ -118,6 +118,10 @@ pub struct CaseResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explained_by: Option<Vec<String>>,
     pub duration_ms: u64,
+    /// When the case started (subunit's timestamps); not in the JSON report, whose figures
+    /// must not vary between identical runs.
+    #[serde(skip)]
+    pub started: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(skip)]
     pub case: Option<Case>,
 }

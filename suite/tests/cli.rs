@@ -154,7 +154,7 @@ fn run_writes_every_report() {
 }
 
 /// Every subcommand of nova-conform (the completions and man pages must name each).
-const SUBCOMMANDS: [&str; 9] = [
+const SUBCOMMANDS: [&str; 10] = [
     "run",
     "list",
     "bench",
@@ -162,6 +162,7 @@ const SUBCOMMANDS: [&str; 9] = [
     "migrate",
     "migration",
     "fidelity",
+    "verify",
     "completions",
     "man",
 ];
@@ -272,6 +273,7 @@ fn man_pages_for_every_subcommand_with_exit_status() {
     assert!(page("nova-conform-cleanup.1").contains("some servers could not be removed"));
     assert!(page("nova-conform-migration-list.1").contains("the API refused"));
     assert!(page("nova-conform-fidelity.1").contains("differences, or the endpoint fails"));
+    assert!(page("nova-conform-verify.1").contains("made with another oracle"));
     if let Ok(out) = Command::new("man")
         .args(["-l", "-P", "cat"])
         .arg(dir.join("nova-conform-run.1"))

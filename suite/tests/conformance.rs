@@ -9,6 +9,7 @@ use nova_conform::filter::Filter;
 use nova_conform::matrix::MatrixKind;
 use nova_conform::oracle::Profile;
 use nova_conform::release::ReleaseChoice;
+use nova_conform::report::classes::{Classes, ExchangeMode};
 use nova_conform::runner::{RunOutcome, DEFAULT_JOBS};
 use nova_conform::target::Target;
 use nova_conform::verdict::VerdictKind;
@@ -63,6 +64,28 @@ fn check(profile: Profile, o: &RunOutcome) {
         unknown.len(),
         &unknown[..unknown.len().min(5)]
     );
+
+    // The default reports keep one exchange per behaviour class (the snapshots' representative
+    // exchanges, one per `========` heading) and every non-passing case's own.
+    let cl = Classes::of(o, ExchangeMode::Representative);
+    let representatives = behaviour_map::render_exchanges(o)
+        .matches("\n======== ")
+        .count();
+    let own = o
+        .results
+        .iter()
+        .enumerate()
+        .filter(|(i, r)| {
+            r.exchange.is_some()
+                && r.verdict.kind() != VerdictKind::Pass
+                && cl.representative_of[cl.class_of[*i]] != Some(*i)
+        })
+        .count();
+    assert_eq!(cl.kept_exchanges(o), representatives + own, "{profile}");
+    if profile == Profile::Nova {
+        // Every case passes: 53 classes, 53 exchanges of 7034.
+        assert_eq!((cl.kept_exchanges(o), o.results.len()), (53, 7034));
+    }
 
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../../snapshots");

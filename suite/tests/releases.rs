@@ -184,4 +184,86 @@ async fn a_run_no_single_series_explains_fails_and_names_the_cases() {
     let xml = report::junit::render(&[&o]).unwrap();
     assert!(xml.contains("nova-release: one series explains every answer"));
     assert!(xml.contains(r#"failures="1""#), "{:.400}", xml);
+    // subunit says it as JUnit does: one more test, failed.
+    let stream = report::subunit::render(&[&o]).unwrap();
+    let failed: Vec<String> = subunit::io::sync::iter_stream(&stream[..])
+        .filter_map(|i| match i.unwrap() {
+            subunit::types::stream::ScannedItem::Event(e)
+                if e.status == subunit::types::teststatus::TestStatus::Failed =>
+            {
+                e.test_id
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed, ["nova_conform.nova-release"]);
+    // A bundle of it verifies (two candidates, per-case explained_by, an inconsistent run:
+    // not-conformant) and a case credited to the other candidate does not.
+    let dir = std::env::temp_dir().join(format!("nova-conform-releases-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let now = chrono::Utc::now();
+    let input = nova_conform::submission::BundleInput {
+        outcome: &o,
+        mode: Default::default(),
+        argv: vec!["nova-conform".into(), "run".into()],
+        started: now,
+        finished: now,
+        endpoint: Default::default(),
+        identities: Default::default(),
+        plan: serde_json::json!({}),
+    };
+    let tgz = nova_conform::submission::bundle::write(&dir, &input).unwrap();
+    let ok = nova_conform::submission::verify(&dir).unwrap();
+    assert!(
+        ok.ends_with("(nova 2025.1, 2025.2): not-conformant\n"),
+        "{ok}"
+    );
+    let p = dir.join("report.json");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let id = o.release.unexplained[0].as_str();
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!(r#"{{"id":"{id}""#)))
+        .unwrap();
+    assert!(line.contains(r#""explained_by":["2025.2"]"#), "{line}");
+    std::fs::write(
+        &p,
+        text.replacen(
+            line,
+            &line.replace(
+                r#""explained_by":["2025.2"]"#,
+                r#""explained_by":["2025.1","2025.2"]"#,
+            ),
+            1,
+        ),
+    )
+    .unwrap();
+    let err = nova_conform::submission::verify(&dir)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("manifest: report.json changed"), "{err}");
+    let m = std::fs::read_to_string(dir.join("MANIFEST.sha256")).unwrap();
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(std::fs::read(&p).unwrap()))
+    };
+    let m: String = m
+        .lines()
+        .map(|l| match l.split_once("  ") {
+            Some((_, "report.json")) => format!("{hash}  report.json\n"),
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    std::fs::write(dir.join("MANIFEST.sha256"), m).unwrap();
+    let err = nova_conform::submission::verify(&dir)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains(&format!(
+            "{id}: explained by [\"2025.1\", \"2025.2\"] recorded, [\"2025.2\"] recomputed"
+        )),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&tgz);
 }

@@ -31,7 +31,7 @@ async fn reports_are_complete_and_redacted() {
     assert!(fails > 0);
 
     let json: serde_json::Value = serde_json::from_str(&report::json::render(&[&o])).unwrap();
-    assert_eq!(json["schema"], "nova-conform.report/1");
+    assert_eq!(json["schema"], "nova-conform.report/2");
     assert_eq!(json["runs"][0]["counts"]["fail"], fails);
     assert_eq!(
         json["runs"][0]["results"].as_array().unwrap().len(),

@@ -6,6 +6,7 @@
 //! (the case the panel shows) and, inside it, `[data-role=verdict|expected|observed|exchange]`.
 use serde_json::{json, Value};
 
+use super::classes::{Classes, ExchangeMode};
 use crate::microversion::{HeaderStyle, VersionSelector};
 use crate::runner::RunOutcome;
 use crate::variant::{Precondition, Role};
@@ -27,7 +28,8 @@ const SECTIONS: [&str; 3] = [
     "Server states x caller roles",
 ];
 
-fn profile_data(o: &RunOutcome) -> Value {
+fn profile_data(o: &RunOutcome, mode: ExchangeMode) -> Value {
+    let cl = Classes::of(o, mode);
     let mut columns: Vec<String> = o.bounds.all().iter().map(|v| v.to_string()).collect();
     for s in [
         VersionSelector::Absent,
@@ -52,7 +54,12 @@ fn profile_data(o: &RunOutcome) -> Value {
     );
     let mut rows: Vec<Row> = Vec::new();
     let mut cases = Vec::new();
-    for r in &o.results {
+    // Result index -> index in `cases` (results without a case are not in the grid).
+    let mut html_index: Vec<Option<usize>> = vec![None; o.results.len()];
+    // (index in `cases`, result index of its class representative) of the elided cases,
+    // resolved once every case has its index.
+    let mut elided: Vec<(usize, usize)> = Vec::new();
+    for (ri_result, r) in o.results.iter().enumerate() {
         let Some(c) = &r.case else { continue };
         let col = match c.version {
             VersionSelector::Exact(v) => v.to_string(),
@@ -77,6 +84,19 @@ fn profile_data(o: &RunOutcome) -> Value {
             }
         };
         rows[ri].2[ci] = cases.len() as i64;
+        html_index[ri_result] = Some(cases.len());
+        let class = cl.class_of[ri_result];
+        if !cl.kept[ri_result] {
+            if let Some(rep) = cl.representative_of[class] {
+                elided.push((cases.len(), rep));
+                cases.push(json!({
+                    "id": r.id, "name": r.name, "v": r.verdict.kind().as_str(),
+                    "refused": r.observed.as_ref().is_some_and(|o| o.status >= 300),
+                    "rule": r.expected.as_ref().map(|e| e.rule.as_str()), "cls": class,
+                }));
+                continue;
+            }
+        }
         let (reason, mismatches) = match &r.verdict {
             Verdict::Fail { mismatches } => (None, mismatches.clone()),
             Verdict::Skip { reason } | Verdict::Error { reason } => {
@@ -90,8 +110,15 @@ fn profile_data(o: &RunOutcome) -> Value {
             "reason": reason, "mismatches": mismatches,
             "expected": r.expected, "observed": r.observed.as_ref().map(|x| x.summary()),
             "exchange": r.exchange.as_ref().map(|x| x.to_text()), "follow": r.follow_up,
-            "discrepancy": r.known_discrepancy,
+            "discrepancy": r.known_discrepancy, "cls": class,
         }));
+    }
+    // An elided case points at its representative's entry; a representative outside the
+    // grid (no case) cannot happen for a run's results, but would leave the case without one.
+    for (i, rep) in elided {
+        if let Some(j) = html_index[rep] {
+            cases[i]["rep"] = json!(j);
+        }
     }
     rows.sort_by_key(|r| r.3);
     // Drop version columns no case uses (a filtered run).
@@ -113,13 +140,22 @@ fn profile_data(o: &RunOutcome) -> Value {
         "release": o.release.describe(), "release_consistent": o.release.consistent(),
         "release_unexplained": o.release.unexplained, "release_warnings": o.release.warnings,
         "rows": rows.iter().map(|(k, s, cells, _)| json!({"label": k, "section": s, "cells": cells})).collect::<Vec<_>>(),
+        "classes": cl.classes.iter().map(|c| c.answer.as_str()).collect::<Vec<_>>(),
         "cases": cases,
     })
 }
 
-/// Renders the report for one or more profile runs.
+/// Renders the report for one or more profile runs, with the default `--exchanges
+/// representative`.
 pub fn render(outcomes: &[&RunOutcome]) -> String {
-    let data = Value::Array(outcomes.iter().map(|o| profile_data(o)).collect());
+    render_with(outcomes, ExchangeMode::default())
+}
+
+/// Renders the report; with [`ExchangeMode::Representative`] a passing case that is not its
+/// class's representative carries only its id, name, verdict and rule, and a click on it shows
+/// the representative's request and answer, labelled as such.
+pub fn render_with(outcomes: &[&RunOutcome], mode: ExchangeMode) -> String {
+    let data = Value::Array(outcomes.iter().map(|o| profile_data(o, mode)).collect());
     // `</` inside a script element would end it; JSON allows `<\/`.
     let data = data.to_string().replace("</", "<\\/");
     TEMPLATE.replace("/*DATA*/null", &data)
@@ -165,6 +201,7 @@ td.sel{outline:3px solid #f5a623}
 .detail table.kv td:first-child{color:var(--mute);white-space:nowrap}
 .mm{color:var(--fail)}
 .hint{color:var(--mute)}
+.rep{background:#fff7e0;border:1px solid #f0d48a;border-radius:6px;padding:6px 8px}
 .fails{margin:10px 0;font-size:12px}
 .fails li{margin:2px 0}
 .fails a{color:var(--fail);cursor:pointer;text-decoration:underline}
@@ -178,11 +215,18 @@ const esc = s => String(s ?? "").replace(/[&<>"]/g, c => ({"&":"&amp;","<":"&lt;
 function show(p, i, td) {
   document.querySelectorAll("td.sel").forEach(e => e.classList.remove("sel"));
   if (td) td.classList.add("sel");
-  const c = DATA[p].cases[i], box = document.getElementById("detail");
+  const own = DATA[p].cases[i], box = document.getElementById("detail");
   box.classList.add("open");
-  box.dataset.case = c.id; // hook for interop/browser: which case the panel shows
-  const col = {pass:"var(--pass)",fail:"var(--fail)",error:"var(--error)",skip:"#8a919c"}[c.v];
-  let h = `<button class="close" title="close" onclick="document.getElementById('detail').classList.remove('open')">&times;</button><p class="hint">profile ${esc(DATA[p].profile)}</p><h3>${esc(c.name)}</h3><span class="v" data-role="verdict" style="background:${col}">${c.v.toUpperCase()}</span> <span class="hint">${esc(c.id)}</span>`;
+  box.dataset.case = own.id; // hook for interop/browser: which case the panel shows (its own, not a representative)
+  const col = {pass:"var(--pass)",fail:"var(--fail)",error:"var(--error)",skip:"#8a919c"}[own.v];
+  let h = `<button class="close" title="close" onclick="document.getElementById('detail').classList.remove('open')">&times;</button><p class="hint">profile ${esc(DATA[p].profile)}</p><h3>${esc(own.name)}</h3><span class="v" data-role="verdict" style="background:${col}">${own.v.toUpperCase()}</span> <span class="hint">${esc(own.id)}</span>`;
+  // A passing case whose details were elided (--exchanges representative) shows those of its
+  // behaviour class's representative, which gave the same answer.
+  let c = own;
+  if (own.rep !== undefined) {
+    c = DATA[p].cases[own.rep];
+    h += `<p class="hint">rule ${esc(own.rule)}</p><p class="rep">Representative of class <b>${esc(DATA[p].classes[own.cls])}</b>: case <a data-p="${p}" data-i="${own.rep}">${esc(c.id)}</a> ${esc(c.name)}. Its request and answer are shown below; this case gave the same answer (its own exchange is kept with <code>--exchanges all</code>).</p>`;
+  }
   if (c.discrepancy) h += `<p class="mm">Known discrepancy: ${esc(c.discrepancy)}</p>`;
   if (c.reason) h += `<p>${esc(c.reason)}</p>`;
   if (c.mismatches.length) h += "<p>" + c.mismatches.map(m => `<div class="mm"><b>${esc(m.what)}</b>: expected ${esc(m.expected)}, got ${esc(m.got)}</div>`).join("") + "</p>";

@@ -246,7 +246,7 @@ fn man_pages_for_every_subcommand_with_exit_status() {
         .collect();
     files.sort();
     assert_eq!(files, expected);
-    assert_eq!(listed.lines().count(), 11);
+    assert_eq!(listed.lines().count(), 12);
     let page = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
     let main = page("nova-conform.1");
     assert_eq!(main, stdout_of(&["man"]));

@@ -26,6 +26,14 @@ pub fn write_completions(mut cmd: Command, shell: Shell, out: &mut dyn Write) {
     clap_complete::generate(shell, &mut cmd, name, out);
 }
 
+/// The completion script for `shell` (clap_complete panics on a failed write, so the script
+/// is made in memory and written by the caller: `completions bash | head` ends quietly).
+pub fn completions(cmd: Command, shell: Shell) -> Vec<u8> {
+    let mut buf = Vec::new();
+    write_completions(cmd, shell, &mut buf);
+    buf
+}
+
 /// One rendered man page.
 #[derive(Debug, Clone)]
 pub struct ManPage {

@@ -39,6 +39,7 @@ pub mod router;
 pub mod scenario;
 pub mod scheduler;
 pub mod state;
+pub mod stdout;
 
 pub use builder::{MockCloud, MockCloudBuilder};
 pub use compute::microversion::Version;

@@ -112,7 +112,7 @@ const EXIT_CODES: mockcloud::clidocs::ExitCodeTable = &[
         "mockcloud",
         &[
             (0, "success (serve: a clean shutdown on SIGINT or SIGTERM)"),
-            (1, "anything else (e.g. the async runtime cannot start)"),
+            (1, "anything else (e.g. the async runtime cannot start, standard output cannot be written)"),
             (2, "usage error (bad flag or value)"),
         ],
     ),
@@ -217,7 +217,7 @@ async fn bench(seconds: u64, concurrency: usize, servers: usize) -> Result<(), C
         concurrency: concurrency.max(1),
         servers_for_memory: servers,
     };
-    println!("mockcloud bench: {}s per figure, {} concurrent clients (client and server share this machine)", opts.duration.as_secs(), opts.concurrency);
+    mockcloud::outln!("mockcloud bench: {}s per figure, {} concurrent clients (client and server share this machine)", opts.duration.as_secs(), opts.concurrency);
     let (figures, mem) = mockcloud::bench::run(&opts).await?;
     let bare = figures.first().map(|f| f.per_second).unwrap_or(0.0);
     for f in &figures {
@@ -226,18 +226,24 @@ async fn bench(seconds: u64, concurrency: usize, servers: usize) -> Result<(), C
         } else {
             f64::INFINITY
         };
-        println!(
+        mockcloud::outln!(
             "{:<40} {:>10.0} req/s  ({} ok, {} errors, bare/this = {:.2}x)",
-            f.name, f.per_second, f.requests, f.errors, ratio
+            f.name,
+            f.per_second,
+            f.requests,
+            f.errors,
+            ratio
         );
     }
     match mem {
-        Some(kib) => println!(
+        Some(kib) => mockcloud::outln!(
             "memory for {servers} servers: {:.1} MiB RSS growth ({:.0} bytes/server)",
             kib as f64 / 1024.0,
             (kib * 1024) as f64 / servers.max(1) as f64
         ),
-        None => println!("memory for {servers} servers: unavailable (no /proc/self/status)"),
+        None => {
+            mockcloud::outln!("memory for {servers} servers: unavailable (no /proc/self/status)")
+        }
     }
     Ok(())
 }
@@ -251,8 +257,7 @@ async fn run(cmd: Command) -> Result<(), CliError> {
         } => bench(seconds, concurrency, servers).await,
         serve_cmd @ Command::Serve { .. } => serve(serve_cmd).await,
         Command::Completions { shell } => {
-            let mut out = std::io::stdout().lock();
-            mockcloud::clidocs::write_completions(Cli::command(), shell, &mut out);
+            mockcloud::stdout::write_bytes(&mockcloud::clidocs::completions(Cli::command(), shell));
             Ok(())
         }
         Command::Man { out } => man(out.as_deref()),
@@ -281,7 +286,7 @@ fn man(out: Option<&std::path::Path>) -> Result<(), CliError> {
             let paths = mockcloud::clidocs::write_man_pages(Cli::command(), date, EXIT_CODES, dir)
                 .map_err(|e| write_err(dir, e))?;
             for p in paths {
-                println!("{}", p.display());
+                mockcloud::outln!("{}", p.display());
             }
             Ok(())
         }
@@ -433,20 +438,20 @@ async fn serve(cmd: Command) -> Result<(), CliError> {
             path: path.display().to_string(),
             source,
         })?;
-        println!("clouds.yaml: {}", path.display());
+        mockcloud::outln!("clouds.yaml: {}", path.display());
     }
     let stop = shutdown_signal();
-    println!(
+    mockcloud::outln!(
         "nova release: {}: Nova {}, microversions {min_version} to {max_version}",
         series.label(),
         series.verified
     );
-    println!("identity: {}", cloud.auth_url());
-    println!("compute: {}", cloud.compute_url());
+    mockcloud::outln!("identity: {}", cloud.auth_url());
+    mockcloud::outln!("compute: {}", cloud.compute_url());
     if let Some(note) = state_note {
-        println!("{note}");
+        mockcloud::outln!("{note}");
     }
-    println!("READY");
+    mockcloud::outln!("READY");
     stop.await;
     let state = cloud.state().clone();
     // Stop serving first, so that no request changes the state after it was saved.
@@ -459,7 +464,7 @@ async fn serve(cmd: Command) -> Result<(), CliError> {
                 source,
             }
         })?;
-        println!(
+        mockcloud::outln!(
             "state: saved {} ({} servers, {} migrations)",
             path.display(),
             doc.servers.len(),
@@ -477,6 +482,8 @@ fn main() -> ExitCode {
         .map_err(CliError::Runtime)
         .and_then(|rt| rt.block_on(run(cli.command)));
     match result {
+        // Output lost to a failed write (not a departed reader): not a success.
+        Ok(()) if mockcloud::stdout::write_failed() => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("mockcloud: error: {e}");

@@ -275,7 +275,7 @@ fn cmd_list(a: ListArgs) -> Result<i32, SuiteError> {
     for w in &candidates.warnings {
         out.push_str(&format!("WARNING: {w}\n"));
     }
-    print!("{out}");
+    mockcloud::out!("{out}");
     Ok(EXIT_PASS)
 }
 
@@ -312,7 +312,7 @@ async fn cmd_run(a: RunArgs) -> Result<i32, SuiteError> {
         nova_conform::discrepancy::mark(&mut outcome);
         write_reports(&a, &outcome)?;
         crate::cli_artifacts::write(&a.out, &outcome, &info, started, &p)?;
-        print!("{}", summary::render(&outcome, a.show_exchanges));
+        mockcloud::out!("{}", summary::render(&outcome, a.show_exchanges));
         return Ok(exit_code(&outcome));
     }
     if a.real.dry_run {
@@ -346,7 +346,7 @@ async fn cmd_run(a: RunArgs) -> Result<i32, SuiteError> {
     nova_conform::discrepancy::mark(&mut outcome);
     write_reports(&a, &outcome)?;
     crate::cli_artifacts::write(&a.out, &outcome, &info, started, &p)?;
-    print!("{}", summary::render(&outcome, a.show_exchanges));
+    mockcloud::out!("{}", summary::render(&outcome, a.show_exchanges));
     Ok(exit_code(&outcome))
 }
 
@@ -399,7 +399,7 @@ fn write_reports(a: &RunArgs, o: &RunOutcome) -> Result<(), SuiteError> {
 }
 
 async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
-    println!("nova-conform bench: embedded mock, --jobs {}", a.jobs);
+    mockcloud::outln!("nova-conform bench: embedded mock, --jobs {}", a.jobs);
     for kind in [MatrixKind::Default, MatrixKind::Exhaustive] {
         let mut kind_cases = 0;
         let mut kind_wall = Duration::ZERO;
@@ -418,7 +418,7 @@ async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
             Box::new(target).shutdown().await;
             let o = o?;
             let n = o.results.len();
-            println!(
+            mockcloud::outln!(
                 "  {:<10} {:<10} {:>6} cases  {:>7.3} s  {:>8.0} cases/s  ({} pass, {} fail, {} skip, {} error; {} servers)",
                 format!("{kind:?}").to_lowercase(),
                 profile.as_str(),
@@ -434,7 +434,7 @@ async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
             kind_cases += n;
             kind_wall += wall;
         }
-        println!(
+        mockcloud::outln!(
             "  {:<21} {:>6} cases  {:>7.3} s  {:>8.0} cases/s  (both profiles)",
             format!("{kind:?}").to_lowercase(),
             kind_cases,
@@ -455,7 +455,7 @@ async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
             .map_err(|e| SuiteError::Engine(format!("spawning run: {e}")))?;
         let wall = t0.elapsed();
         let _ = std::fs::remove_dir_all(&dir);
-        println!(
+        mockcloud::outln!(
             "  end to end: `nova-conform run --json FILE` (default matrix, nova) {:.3} s, exit {}",
             wall.as_secs_f64(),
             status.code().unwrap_or(-1)

@@ -67,8 +67,8 @@ pub fn verify_cmd(a: VerifyArgs) -> Result<i32, SuiteError> {
     let t0 = std::time::Instant::now();
     let code = match submission::verify(&a.bundle) {
         Ok(summary) => {
-            print!("{summary}");
-            println!("verify: OK ({:.3} s)", t0.elapsed().as_secs_f64());
+            mockcloud::out!("{summary}");
+            mockcloud::outln!("verify: OK ({:.3} s)", t0.elapsed().as_secs_f64());
             return Ok(0);
         }
         Err(VerifyError::Unreadable(m)) => return Err(SuiteError::Usage(m)),

@@ -92,7 +92,7 @@ async fn connect(
 fn finish(r: Result<String, ClientError>) -> i32 {
     match r {
         Ok(out) => {
-            print!("{out}");
+            mockcloud::out!("{out}");
             0
         }
         Err(e) => {

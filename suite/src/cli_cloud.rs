@@ -203,10 +203,10 @@ pub async fn run(
         exhaustive: p.kind == MatrixKind::Exhaustive,
     });
     if a.dry_run {
-        println!("{}", judges.candidates.describe());
-        print!("{}", plan.render(p.jobs, &Assumptions::default()));
+        mockcloud::outln!("{}", judges.candidates.describe());
+        mockcloud::out!("{}", plan.render(p.jobs, &Assumptions::default()));
         if a.verbose {
-            print!("{}", plan.render_cases());
+            mockcloud::out!("{}", plan.render_cases());
         }
         return Ok(None);
     }
@@ -269,9 +269,9 @@ pub async fn cleanup_cmd(a: CleanupArgs) -> Result<i32, SuiteError> {
     let (removed, failed) = cleanup::sweep(&admin, a.run_id.as_deref(), a.wait.timing(), &progress)
         .await
         .map_err(SuiteError::Engine)?;
-    println!("removed {removed} servers");
+    mockcloud::outln!("removed {removed} servers");
     for f in &failed {
-        println!("could not remove {f}");
+        mockcloud::outln!("could not remove {f}");
     }
     Ok(if failed.is_empty() { 0 } else { 3 })
 }

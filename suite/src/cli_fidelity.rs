@@ -95,11 +95,11 @@ pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
             &nova_conform::report::json::render(&[&endpoint_outcome]),
         )?;
     }
-    print!(
+    mockcloud::out!(
         "{}",
         fidelity::render(&diffs, &mock_outcome, &endpoint_outcome)
     );
-    println!("{}", fidelity::render_endpoint_verdict(&endpoint_outcome));
+    mockcloud::outln!("{}", fidelity::render_endpoint_verdict(&endpoint_outcome));
     let broken = [&mock_outcome, &endpoint_outcome]
         .iter()
         .any(|o| o.count(VerdictKind::Error) > 0 || !o.cleanup_failures.is_empty());

@@ -1,6 +1,5 @@
 //! `nova-conform completions SHELL` and `nova-conform man [--out DIR]` (the generator is
 //! shared with `mockcloud`: `mockcloud::clidocs`).
-use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -30,7 +29,7 @@ pub const EXIT_CODES: ExitCodeTable = &[
         &[
             (0, "success: every case passed (or skipped), or the command did what it was asked"),
             (1, "findings: conformance failures, differences, or the API refused"),
-            (2, "usage or configuration error (bad flag, clouds.yaml, authentication)"),
+            (2, "usage or configuration error (bad flag, clouds.yaml, authentication), or standard output cannot be written (a reader that went away is not an error)"),
             (3, "engine errors: timeouts, resets, unexpected 5xx, servers that could not be deleted"),
         ],
     ),
@@ -114,7 +113,7 @@ pub const EXIT_CODES: ExitCodeTable = &[
 ];
 
 pub fn completions(a: CompletionsArgs, cmd: clap::Command) -> Result<i32, SuiteError> {
-    clidocs::write_completions(cmd, a.shell, &mut std::io::stdout().lock());
+    mockcloud::stdout::write_bytes(&clidocs::completions(cmd, a.shell));
     Ok(0)
 }
 
@@ -125,15 +124,13 @@ pub fn man(a: ManArgs, cmd: clap::Command) -> Result<i32, SuiteError> {
         None => {
             let pages = clidocs::man_pages(cmd, date, EXIT_CODES).map_err(report("-".into()))?;
             let page = pages.first().map(|p| p.roff.as_slice()).unwrap_or_default();
-            std::io::stdout()
-                .write_all(page)
-                .map_err(report("-".into()))?;
+            mockcloud::stdout::write_bytes(page);
         }
         Some(dir) => {
             let paths = clidocs::write_man_pages(cmd, date, EXIT_CODES, &dir)
                 .map_err(report(dir.display().to_string()))?;
             for p in paths {
-                println!("{}", p.display());
+                mockcloud::outln!("{}", p.display());
             }
         }
     }

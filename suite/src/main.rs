@@ -7,5 +7,10 @@ mod cli_fidelity;
 mod cli_shell;
 
 fn main() {
-    std::process::exit(cli::main());
+    let code = cli::main();
+    // Output lost to a failed write (not a departed reader) is a failure the exit code shows.
+    if code == 0 && mockcloud::stdout::write_failed() {
+        std::process::exit(2);
+    }
+    std::process::exit(code);
 }

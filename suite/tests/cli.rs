@@ -287,3 +287,39 @@ fn man_pages_for_every_subcommand_with_exit_status() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `list | head -1`: the reader goes away after one line; the command ends quietly with 0
+/// (it panicked with "failed printing to stdout: Broken pipe"). A write that fails for another
+/// reason (a full disk) is said on stderr and exits 2.
+#[test]
+fn output_to_a_departed_reader_ends_quietly_and_a_failed_write_exits_2() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // `list` writes ~0.5 MB, far more than a pipe holds, so its writes meet the closed pipe
+    // (a completion script or a man page fits in the pipe's buffer and never would).
+    for args in [&["list"][..], &["list", "--exhaustive"][..]] {
+        let mut child = bin()
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 16];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout); // the reader goes away, as `head` does
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+    }
+    if let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        let out = bin().arg("list").stdout(full).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("cannot write to standard output (No space left on device"),
+            "{stderr}"
+        );
+    }
+}

@@ -89,6 +89,9 @@ pub fn verify_cmd(a: VerifyArgs) -> Result<i32, SuiteError> {
 pub struct RunInfo {
     pub endpoint: Endpoint,
     pub identities: BTreeMap<String, String>,
+    /// A real cloud's plan: each case id's treatment (`concurrent`, `alone`, `chain
+    /// active#3`, `skip (reason)`); the embedded mock runs every case at once (none).
+    pub treatments: BTreeMap<String, String>,
 }
 
 impl RunInfo {
@@ -113,6 +116,7 @@ impl RunInfo {
                 .into_iter()
                 .map(|(r, n)| (r.to_string(), n))
                 .collect(),
+            treatments: BTreeMap::new(),
         }
     }
 }
@@ -155,6 +159,7 @@ impl RunInfo {
                 project: d.project.clone(),
             },
             identities,
+            treatments: BTreeMap::new(),
         }
     }
 }
@@ -190,7 +195,13 @@ pub fn write(
             "versions": {"min": o.bounds.min.to_string(), "max": o.bounds.max.to_string()},
             "jobs": plan.jobs,
             "count": cases.len(),
-            "cases": cases.iter().map(|c| json!({"id": c.id(), "name": c.name()})).collect::<Vec<_>>(),
+            "cases": cases.iter().map(|c| {
+                let id = c.id();
+                match info.treatments.get(&id) {
+                    Some(t) => json!({"id": id, "name": c.name(), "treatment": t}),
+                    None => json!({"id": id, "name": c.name()}),
+                }
+            }).collect::<Vec<_>>(),
         });
         let input = BundleInput {
             outcome: o,

@@ -202,6 +202,11 @@ pub async fn run(
         have_given_active,
         exhaustive: p.kind == MatrixKind::Exhaustive,
     });
+    info.treatments = plan
+        .treatments()
+        .into_iter()
+        .map(|(c, t)| (c.id(), t))
+        .collect();
     if a.dry_run {
         mockcloud::outln!("{}", judges.candidates.describe());
         mockcloud::out!("{}", plan.render(p.jobs, &Assumptions::default()));

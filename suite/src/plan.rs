@@ -328,29 +328,38 @@ impl RunPlan {
         s
     }
 
+    /// Every case's id with its planned treatment (`concurrent`, `alone`, `chain
+    /// <precondition>#n`, `skip (reason)`), in plan order.
+    pub fn treatments(&self) -> Vec<(&Case, String)> {
+        let mut v: Vec<(&Case, String)> = Vec::new();
+        v.extend(
+            self.concurrent
+                .iter()
+                .map(|c| (c, "concurrent".to_string())),
+        );
+        v.extend(self.exclusive.iter().map(|c| (c, "alone".to_string())));
+        for ch in &self.chains {
+            for (i, c) in ch.cases.iter().enumerate() {
+                v.push((c, format!("chain {}#{}", ch.precondition, i + 1)));
+            }
+        }
+        v.extend(self.skipped.iter().map(|(c, r)| (c, format!("skip ({r})"))));
+        v
+    }
+
     /// Every case with its planned treatment, one line each (`--dry-run --verbose`).
     pub fn render_cases(&self) -> String {
         let mut s = String::new();
-        for c in &self.concurrent {
-            let _ = writeln!(s, "{}  concurrent  {}", c.id(), c.name());
-        }
-        for c in &self.exclusive {
-            let _ = writeln!(s, "{}  alone  {}", c.id(), c.name());
-        }
-        for ch in &self.chains {
-            for (i, c) in ch.cases.iter().enumerate() {
-                let _ = writeln!(
-                    s,
-                    "{}  chain {}#{}  {}",
-                    c.id(),
-                    ch.precondition,
-                    i + 1,
-                    c.name()
-                );
+        for (c, t) in self.treatments() {
+            // The skip reason goes last, after the name, as people read it.
+            match t.strip_prefix("skip (") {
+                Some(r) => {
+                    let _ = writeln!(s, "{}  skip  {}  ({}", c.id(), c.name(), r);
+                }
+                None => {
+                    let _ = writeln!(s, "{}  {t}  {}", c.id(), c.name());
+                }
             }
-        }
-        for (c, r) in &self.skipped {
-            let _ = writeln!(s, "{}  skip  {}  ({r})", c.id(), c.name());
         }
         s
     }

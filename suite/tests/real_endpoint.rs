@@ -527,3 +527,49 @@ async fn exhaustive_chains_run_every_migration_and_retire_their_server() {
     assert_eq!(r["runs"][0]["servers_created"], 3);
     assert!(m.suite_servers().await.is_empty());
 }
+
+/// A real cloud's bundle records the plan's treatment of every case (the embedded mock's has
+/// none: it runs every case at once), and verifies intact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_submission_bundle_records_each_cases_treatment_in_the_plan() {
+    let m = mock().await;
+    let dir = m.dir.join("bundle");
+    let mut run = args(&narrow(&[]));
+    run.extend(["--submission", dir.to_str().unwrap()]);
+    let out = m.run(&run);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    let plan = read_json(&dir.join("plan.json"));
+    let cases = plan["cases"].as_array().unwrap();
+    let mut kinds = std::collections::BTreeMap::<String, usize>::new();
+    for c in cases {
+        let t = c["treatment"].as_str().unwrap_or_else(|| panic!("{c}"));
+        let kind = t.split([' ', '#']).next().unwrap().to_string();
+        *kinds.entry(kind).or_default() += 1;
+    }
+    // The dry run of the same selection says how many of each there are.
+    let dry = m.run(&args(&narrow(&["--dry-run", "--verbose"])));
+    let listed = text(&dry.stdout);
+    let count = |word: &str| {
+        listed
+            .lines()
+            .filter(|l| l.split("  ").nth(1).is_some_and(|t| t.starts_with(word)))
+            .count()
+    };
+    assert_eq!(cases.len(), plan["count"].as_u64().unwrap() as usize);
+    for kind in ["concurrent", "chain", "skip"] {
+        assert_eq!(
+            kinds.get(kind).copied().unwrap_or(0),
+            count(kind),
+            "{kind}: {kinds:?}\n{listed}"
+        );
+    }
+    assert_eq!(kinds.values().sum::<usize>(), cases.len());
+    let verify = std::process::Command::new(env!("CARGO_BIN_EXE_nova-conform"))
+        .arg("verify")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify.stderr));
+    assert!(m.suite_servers().await.is_empty());
+}

@@ -206,17 +206,39 @@ async fn passing_503s_on_helper_requests_are_retried_and_the_run_passes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropped_connections_and_slow_answers_leave_nothing() {
     let m = mock().await;
-    // Every tenth compute request dropped, every GET slowed down.
-    m.fault(json!({"path": "/v2.1/**", "drop": true, "probability": 0.1}))
+    // Three compute requests dropped (the first ones: discovery's and setup's GETs, which are
+    // retried), then one migrate request dropped (never resent: exactly one Error), and every
+    // GET slowed down. Deterministic, so the outcome is exact.
+    m.fault(json!({"method": "GET", "path": "/v2.1/**", "drop": true, "times": 3}))
         .await;
+    m.fault(
+        json!({"method": "POST", "path": "/v2.1/servers/*/action", "action": "migrate",
+        "drop": true, "times": 1}),
+    )
+    .await;
     m.fault(json!({"method": "GET", "path": "/v2.1/**", "latency_ms": 150}))
         .await;
-    let out = m.run(&args(&narrow(&[])));
+    let report = m.dir.join("report.json");
+    let mut run = args(&narrow(&[]));
+    run.extend(["--json", report.to_str().unwrap()]);
+    let out = m.run(&run);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    // Dropped migrate requests are engine errors (never resent); everything else recovers.
+    assert_eq!(out.status.code(), Some(3), "{stdout}\n{stderr}");
+    let doc = read_json(&report);
+    let v = verdicts(&doc);
+    assert_eq!(v.get("error"), Some(&1), "{v:?}\n{stdout}");
+    assert_eq!(v.get("fail"), None, "{v:?}\n{stdout}");
+    let err = doc["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["verdict"] == "error")
+        .unwrap();
+    let reason = err["reason"].as_str().unwrap();
     assert!(
-        matches!(out.status.code(), Some(0) | Some(3)),
-        "{stdout}\n{stderr}"
+        reason.starts_with("migrate request: transport error: ")
+            && reason.ends_with("connection closed before message completed"),
+        "{reason}"
     );
     m.clear_faults().await;
     assert!(

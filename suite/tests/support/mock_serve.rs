@@ -9,20 +9,29 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-/// The `mockcloud` binary next to `nova-conform` in the target directory (built on demand).
+/// The `mockcloud` binary next to `nova-conform` in the target directory, built from this tree
+/// once per test process: `cargo test -p nova-conform` alone does not build another package's
+/// binary, and one left from an earlier build would test a stale mock (seen: a spurious "100
+/// differences in 50 cases"). Cargo makes this a no-op when it is current.
 pub fn mockcloud_bin() -> PathBuf {
-    let nc = PathBuf::from(env!("CARGO_BIN_EXE_nova-conform"));
-    let bin = nc.with_file_name(format!("mockcloud{}", std::env::consts::EXE_SUFFIX));
-    if !bin.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let ok = Command::new(cargo)
-            .args(["build", "-p", "mockcloud", "--bin", "mockcloud"])
-            .status()
-            .expect("cargo build mockcloud")
-            .success();
-        assert!(ok, "building mockcloud failed");
-    }
-    bin
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let nc = PathBuf::from(env!("CARGO_BIN_EXE_nova-conform"));
+            let bin = nc.with_file_name(format!("mockcloud{}", std::env::consts::EXE_SUFFIX));
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut cmd = Command::new(cargo);
+            cmd.args(["build", "--quiet", "-p", "mockcloud", "--bin", "mockcloud"]);
+            // The profile of the test binary (target/<profile>/...).
+            if nc.parent().and_then(|d| d.file_name()) == Some(std::ffi::OsStr::new("release")) {
+                cmd.arg("--release");
+            }
+            let ok = cmd.status().expect("cargo build mockcloud").success();
+            assert!(ok, "building mockcloud failed");
+            assert!(bin.exists(), "{} was not built", bin.display());
+            bin
+        })
+        .clone()
 }
 
 pub struct MockServe {

@@ -19,7 +19,7 @@ use crate::case::Case;
 use crate::error::SuiteError;
 use crate::expectation::{EndState, Expectation, HeaderCheck};
 use crate::microversion::{HeaderStyle, MvRange, VersionBounds};
-use crate::variant::{ForceVariant, HostVariant, Precondition, Role};
+use crate::variant::{ForceVariant, HostVariant, OtherBody, Precondition, Role};
 
 /// The bundled oracle files, by file name.
 pub const BUNDLED: &[(&str, &str)] = &[
@@ -126,6 +126,48 @@ struct RawRule {
     /// Free text for people: where the rule comes from.
     #[allow(dead_code)]
     source: Option<String>,
+}
+
+/// The `when.version` keywords (`VersionSelector::kind`).
+const VERSION_KINDS: &[&str] = &["absent", "exact", "latest", "malformed", "out-of-range"];
+
+impl RawRule {
+    /// What serde cannot check: a misspelled `version` or `body` value would match no case and
+    /// the rule would silently never apply; an error rule without a fault or without a message
+    /// anchored at both ends would pass a near miss (a loosened `^Cannot` passed every test).
+    fn check_strict(&self) -> Result<(), String> {
+        for v in self.when.version.iter().flatten() {
+            if !VERSION_KINDS.contains(&v.as_str()) {
+                return Err(format!(
+                    "unknown version {v:?} (one of {})",
+                    VERSION_KINDS.join(", ")
+                ));
+            }
+        }
+        let shapes: Vec<&str> = std::iter::once("migrate-object")
+            .chain(OtherBody::ALL.iter().map(|o| o.as_str()))
+            .collect();
+        for b in self.when.body.iter().flatten() {
+            if !shapes.contains(&b.as_str()) {
+                return Err(format!("unknown body {b:?} (one of {})", shapes.join(", ")));
+            }
+        }
+        if self.status >= 400 {
+            if self.fault.as_deref().is_none_or(str::is_empty) {
+                return Err(format!("a {} rule needs `fault`", self.status));
+            }
+            match self.message.as_deref() {
+                Some(m) if m.starts_with('^') && m.ends_with('$') && m.len() > 2 => {}
+                Some(m) => {
+                    return Err(format!(
+                        "`message` must be anchored at both ends (^...$): {m:?}"
+                    ))
+                }
+                None => return Err(format!("a {} rule needs `message`", self.status)),
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -334,6 +376,9 @@ impl Oracle {
                     .map_err(|e| {
                         SuiteError::Fixture(format!("expectations/{name}: rule {}: {e}", raw.id))
                     })?;
+                raw.check_strict().map_err(|e| {
+                    SuiteError::Fixture(format!("expectations/{name}: rule {}: {e}", raw.id))
+                })?;
                 let range = raw
                     .when
                     .releases
@@ -896,8 +941,10 @@ mod tests {
         let file = |releases: &str| {
             format!(
                 "profile = \"nova\"\nstages = [\"a\"]\n[[rule]]\nid = \"x\"\nstage = \"a\"\n\
-                 when = {{ releases = \"{releases}\" }}\nstatus = 400\n\
-                 [[rule]]\nid = \"y\"\nstage = \"a\"\nstatus = 409\n"
+                 when = {{ releases = \"{releases}\" }}\nstatus = 400\nfault = \"badRequest\"\n\
+                 message = \"^x$\"\n\
+                 [[rule]]\nid = \"y\"\nstage = \"a\"\nstatus = 409\nfault = \"conflict\"\n\
+                 message = \"^y$\"\n"
             )
         };
         let load = |releases: &str, name: &str| {

@@ -473,7 +473,8 @@ impl FakeNova {
         if pike {
             if let Some(f) = o.get("force") {
                 if !(nova_boolean(f).is_some() || f.is_null()) {
-                    return Err(format!("Invalid input for field/attribute force. Value: {}. {} is not of type 'boolean', 'null'", py(f), pyr(f)));
+                    // parameter_types.boolean's enum, with null (as the mock and the oracle).
+                    return Err(format!("Invalid input for field/attribute force. Value: {}. {} is not one of [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no', None]", py(f), pyr(f)));
                 }
             }
             if !o.contains_key("host") {

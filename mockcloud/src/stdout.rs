@@ -35,11 +35,6 @@ pub fn write_bytes(bytes: &[u8]) {
     }
 }
 
-/// Whether stdout's reader went away (the rest of the output was dropped).
-pub fn reader_gone() -> bool {
-    GONE.load(Ordering::Relaxed)
-}
-
 /// Whether writing failed for another reason than a departed reader: output was lost, so the
 /// command must not exit 0 (the binaries exit 2, as for a report they cannot write).
 pub fn write_failed() -> bool {
@@ -67,8 +62,7 @@ macro_rules! out {
 #[macro_export]
 macro_rules! outln {
     () => { $crate::stdout::write_bytes(b"\n") };
-    ($($arg:tt)*) => {{
-        $crate::stdout::write_fmt(format_args!($($arg)*));
-        $crate::stdout::write_bytes(b"\n");
-    }};
+    ($($arg:tt)*) => {
+        $crate::stdout::write_fmt(format_args!("{}\n", format_args!($($arg)*)))
+    };
 }

@@ -205,7 +205,7 @@ pub async fn run(
     info.treatments = plan
         .treatments()
         .into_iter()
-        .map(|(c, t)| (c.id(), t))
+        .map(|(c, t)| (c.id(), t.to_string()))
         .collect();
     if a.dry_run {
         mockcloud::outln!("{}", judges.candidates.describe());

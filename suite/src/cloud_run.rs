@@ -1,5 +1,6 @@
 //! Executing a [`RunPlan`] against a real cloud: the refused-by-contract cases concurrently,
-//! then those that need their server alone one at a time, then the chains of accepted ones, then cleanup, whatever happened in between.
+//! then those that need their server alone one at a time, then the chains of accepted ones,
+//! then cleanup, whatever happened in between.
 //!
 //! The cases run in a spawned task, so a panic in the engine is caught as a task failure and
 //! the cleanup still runs; Ctrl-C/SIGTERM set `stop` (no new case starts; in-flight ones

@@ -8,7 +8,8 @@
 //! confirms or reverts and hands the server on), one chain per precondition, the chains in
 //! parallel. A refusal that comes only after a transient task_state (the oracle rule's
 //! `exclusive`: Queens..Train's synchronous NoValidHost) would disturb the cases beside it, so
-//! those run one at a time after the concurrent ones. By default the accepted cases are reduced to one per distinct behaviour class
+//! those run one at a time after the concurrent ones. By default the accepted cases are
+//! reduced to one per distinct behaviour class
 //! (the oracle rule and end state, per precondition, role and header) at the boundary
 //! microversions 2.55, 2.56, `latest` and the target's maximum; `--exhaustive` keeps them all.
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -64,6 +65,28 @@ impl Default for Assumptions {
             provision: Duration::from_secs(60),
             migration: Duration::from_secs(90),
             request: Duration::from_millis(300),
+        }
+    }
+}
+
+/// How the plan runs one case. Displayed as `concurrent`, `alone`, `chain <precondition>#n`
+/// or `skip (reason)` (`--dry-run --verbose`, a bundle's plan.json).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Treatment<'a> {
+    Concurrent,
+    Alone,
+    /// The chain of this precondition, at this (1-based) position.
+    Chain(Precondition, usize),
+    Skip(&'a str),
+}
+
+impl std::fmt::Display for Treatment<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Concurrent => f.write_str("concurrent"),
+            Self::Alone => f.write_str("alone"),
+            Self::Chain(p, n) => write!(f, "chain {p}#{n}"),
+            Self::Skip(r) => write!(f, "skip ({r})"),
         }
     }
 }
@@ -328,22 +351,17 @@ impl RunPlan {
         s
     }
 
-    /// Every case's id with its planned treatment (`concurrent`, `alone`, `chain
-    /// <precondition>#n`, `skip (reason)`), in plan order.
-    pub fn treatments(&self) -> Vec<(&Case, String)> {
-        let mut v: Vec<(&Case, String)> = Vec::new();
-        v.extend(
-            self.concurrent
-                .iter()
-                .map(|c| (c, "concurrent".to_string())),
-        );
-        v.extend(self.exclusive.iter().map(|c| (c, "alone".to_string())));
+    /// Every case with its planned treatment, in plan order.
+    pub fn treatments(&self) -> Vec<(&Case, Treatment<'_>)> {
+        let mut v: Vec<(&Case, Treatment<'_>)> = Vec::new();
+        v.extend(self.concurrent.iter().map(|c| (c, Treatment::Concurrent)));
+        v.extend(self.exclusive.iter().map(|c| (c, Treatment::Alone)));
         for ch in &self.chains {
             for (i, c) in ch.cases.iter().enumerate() {
-                v.push((c, format!("chain {}#{}", ch.precondition, i + 1)));
+                v.push((c, Treatment::Chain(ch.precondition, i + 1)));
             }
         }
-        v.extend(self.skipped.iter().map(|(c, r)| (c, format!("skip ({r})"))));
+        v.extend(self.skipped.iter().map(|(c, r)| (c, Treatment::Skip(r))));
         v
     }
 
@@ -351,12 +369,12 @@ impl RunPlan {
     pub fn render_cases(&self) -> String {
         let mut s = String::new();
         for (c, t) in self.treatments() {
-            // The skip reason goes last, after the name, as people read it.
-            match t.strip_prefix("skip (") {
-                Some(r) => {
-                    let _ = writeln!(s, "{}  skip  {}  ({}", c.id(), c.name(), r);
+            match t {
+                // The skip reason goes last, after the name, as people read it.
+                Treatment::Skip(r) => {
+                    let _ = writeln!(s, "{}  skip  {}  ({r})", c.id(), c.name());
                 }
-                None => {
+                t => {
                     let _ = writeln!(s, "{}  {t}  {}", c.id(), c.name());
                 }
             }

@@ -175,18 +175,15 @@ pub async fn action(ctx: Ctx, Path((id, mid)): Path<(String, String)>, bytes: By
     let uuid = {
         let mut guard = ctx.shared.state.lock();
         let st = &mut *guard;
-        let uuid = authorize(
+        // `@check_instance_state(vm_state=[ACTIVE], task_state=[MIGRATING])`.
+        let uuid = migrating_server(
             &ctx,
             st,
             &id,
             "os_compute_api:servers:migrations:force_complete",
-            policy::server_migrations_action_rule(ctx.shared.config.release),
+            "force_complete",
+            Some(VmState::Active),
         )?;
-        let s = &st.servers[&uuid];
-        // `@check_instance_lock`, `@check_instance_state(vm_state=[ACTIVE],
-        // task_state=[MIGRATING])`.
-        checks::lock(&ctx, s)?;
-        migrating_state(&ctx, s, "force_complete", &id, &[VmState::Active])?;
         // MigrationNotFoundForInstance and InvalidMigrationState are 400s here.
         let m = find(st, uuid, &mid).ok_or_else(|| {
             ctx.bad_request(format!("Migration {mid} not found for instance {uuid}"))
@@ -229,19 +226,15 @@ pub async fn delete(ctx: Ctx, Path((id, mid)): Path<(String, String)>) -> ApiRes
     }
     let mut guard = ctx.shared.state.lock();
     let st = &mut *guard;
-    let uuid = authorize(
+    // `@check_instance_state(task_state=[MIGRATING])` (any vm_state).
+    let uuid = migrating_server(
         &ctx,
         st,
         &id,
         "os_compute_api:servers:migrations:delete",
-        policy::server_migrations_action_rule(ctx.shared.config.release),
+        "abort live migration",
+        None,
     )?;
-    let s = &st.servers[&uuid];
-    // `@check_instance_lock`, `@check_instance_state(task_state=[MIGRATING])` (any
-    // vm_state).
-    checks::lock(&ctx, s)?;
-    let any_vm = [s.vm_state];
-    migrating_state(&ctx, s, "abort live migration", &id, &any_vm)?;
     let m = find(st, uuid, &mid)
         .ok_or_else(|| ctx.not_found(format!("Migration {mid} not found for instance {uuid}")))?;
     // 2.65 (`support_abort_in_queue`) adds queued and preparing to running.
@@ -261,6 +254,31 @@ pub async fn delete(ctx: Ctx, Path((id, mid)): Path<(String, String)>) -> ApiRes
     drop(guard);
     // Nothing is left in flight: no lifecycle step follows.
     Ok(ctx.empty(StatusCode::ACCEPTED))
+}
+
+/// The prologue of force_complete and abort: the policy `name` (before or after the lookup,
+/// as the series does), `@check_instance_lock`, then `@check_instance_state` with `vm_state`
+/// (None: any) and task_state MIGRATING, under `action`'s name. The server's uuid.
+fn migrating_server(
+    ctx: &Ctx,
+    st: &State,
+    id: &str,
+    name: &str,
+    action: &str,
+    vm_state: Option<VmState>,
+) -> Result<Uuid, Fault> {
+    let uuid = authorize(
+        ctx,
+        st,
+        id,
+        name,
+        policy::server_migrations_action_rule(ctx.shared.config.release),
+    )?;
+    let s = &st.servers[&uuid];
+    checks::lock(ctx, s)?;
+    let allowed = [vm_state.unwrap_or(s.vm_state)];
+    migrating_state(ctx, s, action, id, &allowed)?;
+    Ok(uuid)
 }
 
 /// `InvalidMigrationState`.

@@ -1,0 +1,110 @@
+//! `nova-conform fidelity`: the command line of [`nova_conform::fidelity`].
+use std::path::PathBuf;
+
+use clap::Args;
+use nova_conform::cloud_target::{Network, ServerSpec};
+use nova_conform::execute::Control;
+use nova_conform::fidelity;
+use nova_conform::runner::DEFAULT_JOBS;
+use nova_conform::session::Session;
+use nova_conform::verdict::VerdictKind;
+use nova_conform::SuiteError;
+
+use crate::cloud::{parse_run_id, progress_printer, CloudArgs, WaitArgs};
+
+#[derive(Args, Debug)]
+pub struct FidelityArgs {
+    #[command(flatten)]
+    pub sel: crate::cli::Selection,
+    /// Cases in flight at once (on each side).
+    #[arg(long, default_value_t = DEFAULT_JOBS, value_parser = crate::cli::parse_jobs)]
+    pub jobs: usize,
+    #[command(flatten)]
+    pub cloud: CloudArgs,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    /// Flavor (name or id) of the servers created on the endpoint (default: the smallest).
+    #[arg(long, value_name = "FLAVOR")]
+    pub flavor: Option<String>,
+    /// Image (name or id) of the servers created on the endpoint.
+    #[arg(long, value_name = "IMAGE")]
+    pub image: Option<String>,
+    /// Network of the servers created on the endpoint: a network id, `auto` or `none`.
+    #[arg(long, value_name = "ID|none|auto", default_value = "none")]
+    pub network: String,
+    /// The endpoint's compute host with no room for a server (the no-capacity cases); the
+    /// mock gets a host of that name without capacity.
+    #[arg(long, value_name = "HOST")]
+    pub full_host: Option<String>,
+    /// Run id used in the endpoint's server names (default: random).
+    #[arg(long, value_name = "ID", value_parser = parse_run_id)]
+    pub run_id: Option<String>,
+    /// Write the differences as a JSON array.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Write the endpoint's own run report (the format of `run --json`): fidelity judges the
+    /// endpoint with the oracle too, so one fidelity run also certifies it.
+    #[arg(long, value_name = "PATH")]
+    pub report_json: Option<PathBuf>,
+}
+
+/// Returns the exit code: 3 engine errors (or servers left) on either side; 1 differences, or
+/// an endpoint answer the oracle fails, or no single Nova series explaining the endpoint (what
+/// `run` would call a Fail); 0 otherwise. So one fidelity run judges the endpoint as `run`
+/// does and the mock against it.
+pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
+    let sel = a.cloud.selection();
+    if !nova_conform::cloud_target::cloud_configured(&sel) {
+        return Err(SuiteError::Usage(
+            "fidelity compares the mock with an endpoint: give --os-cloud (or set OS_CLOUD / OS_AUTH_URL)"
+                .into(),
+        ));
+    }
+    let p = crate::cli::plan(&a.sel, a.jobs)?;
+    let spec = ServerSpec {
+        flavor: a.flavor.clone(),
+        image: a.image.clone(),
+        network: a.network.parse::<Network>()?,
+        servers: Vec::new(),
+        full_host: a.full_host.clone(),
+    };
+    let progress = progress_printer(None);
+    let endpoint = Session::connect(&sel, &spec, a.wait.timing()).await?;
+    if let Some(t) = endpoint.cloud_target() {
+        progress(t.describe_discovery().trim_end().to_string());
+    }
+    let run_id = a
+        .run_id
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()[..8].to_string());
+    let control = Control::default();
+    let listener = crate::signals::install(control.clone(), run_id.clone())
+        .map_err(|e| SuiteError::Engine(format!("installing signal handlers: {e}")))?;
+    let run = fidelity::run(&endpoint, &spec, &p, run_id, control, progress).await;
+    listener.abort();
+    let fidelity::FidelityRun {
+        mock: mock_outcome,
+        endpoint: endpoint_outcome,
+        differences: diffs,
+    } = run?;
+    if let Some(path) = &a.json {
+        let text = serde_json::to_string_pretty(&diffs)
+            .map_err(|e| SuiteError::Engine(format!("serialising the differences: {e}")))?;
+        crate::cli::write(path, &text)?;
+    }
+    if let Some(path) = &a.report_json {
+        crate::cli::write(
+            path,
+            &nova_conform::report::json::render(&[&endpoint_outcome]),
+        )?;
+    }
+    mockcloud::out!(
+        "{}",
+        fidelity::render(&diffs, &mock_outcome, &endpoint_outcome)
+    );
+    mockcloud::outln!("{}", fidelity::render_endpoint_verdict(&endpoint_outcome));
+    let broken = [&mock_outcome, &endpoint_outcome]
+        .iter()
+        .any(|o| o.count(VerdictKind::Error) > 0 || !o.cleanup_failures.is_empty());
+    Ok(fidelity::exit_code(broken, &diffs, &endpoint_outcome))
+}

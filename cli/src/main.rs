@@ -1,0 +1,17 @@
+//! `nova-conform`: run the conformance matrix, list it, or benchmark it.
+mod artifacts;
+mod cli;
+mod client;
+mod cloud;
+mod fidelity;
+mod shell;
+mod signals;
+
+fn main() {
+    let code = cli::main();
+    // Output lost to a failed write (not a departed reader) is a failure the exit code shows.
+    if code == 0 && mockcloud::stdout::write_failed() {
+        std::process::exit(2);
+    }
+    std::process::exit(code);
+}

@@ -1,0 +1,240 @@
+//! Rendering a case's request body from its variant and the fixed values in
+//! `fixtures/bodies/values.toml`.
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::error::SuiteError;
+use crate::variant::{BodyShape, ForceVariant, HostVariant};
+
+const VALUES_TOML: &str = include_str!("../../../fixtures/bodies/values.toml");
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum FixtureValue {
+    Repeat { repeat: String, count: usize },
+    Plain(toml::Value),
+}
+
+impl FixtureValue {
+    fn to_json(&self) -> Result<Value, SuiteError> {
+        match self {
+            Self::Repeat { repeat, count } => Ok(Value::String(repeat.repeat(*count))),
+            Self::Plain(v) => {
+                serde_json::to_value(v).map_err(|e| SuiteError::Fixture(e.to_string()))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ValuesFile {
+    host: BTreeMap<String, FixtureValue>,
+    force: BTreeMap<String, FixtureValue>,
+    shape: BTreeMap<String, String>,
+}
+
+/// The fixed values of the body variants.
+#[derive(Debug, Clone)]
+pub struct BodyValues {
+    host: BTreeMap<String, Value>,
+    force: BTreeMap<String, Value>,
+    shape: BTreeMap<String, String>,
+}
+
+/// Host names that depend on the target and the server under test.
+#[derive(Debug, Clone, Default)]
+pub struct HostNames {
+    pub own: Option<String>,
+    pub other: Option<String>,
+    pub disabled: Option<String>,
+    pub no_capacity: Option<String>,
+}
+
+/// A rendered body: bytes to send, and the requested host name (for messages and end-state
+/// checks) when the body names one.
+#[derive(Debug, Clone)]
+pub struct RenderedBody {
+    pub bytes: Vec<u8>,
+    pub host: Option<String>,
+}
+
+impl BodyValues {
+    /// The values bundled with the suite.
+    pub fn bundled() -> Result<Self, SuiteError> {
+        Self::parse(VALUES_TOML)
+    }
+
+    pub fn parse(text: &str) -> Result<Self, SuiteError> {
+        let file: ValuesFile = toml::from_str(text)
+            .map_err(|e| SuiteError::Fixture(format!("bodies/values.toml: {e}")))?;
+        let conv =
+            |m: BTreeMap<String, FixtureValue>| -> Result<BTreeMap<String, Value>, SuiteError> {
+                m.into_iter().map(|(k, v)| Ok((k, v.to_json()?))).collect()
+            };
+        let values = Self {
+            host: conv(file.host)?,
+            force: conv(file.force)?,
+            shape: file.shape,
+        };
+        // Fail at load, not mid-run, if a variant has no value.
+        for h in [
+            HostVariant::Unknown,
+            HostVariant::InvalidChars,
+            HostVariant::Empty,
+            HostVariant::TooLong,
+            HostVariant::NonString,
+        ] {
+            if !values.host.contains_key(h.as_str()) {
+                return Err(SuiteError::Fixture(format!(
+                    "bodies/values.toml: no value for host {h}"
+                )));
+            }
+        }
+        for f in [
+            ForceVariant::NonBoolean,
+            ForceVariant::StringTrue,
+            ForceVariant::StringFalse,
+        ] {
+            if !values.force.contains_key(f.as_str()) {
+                return Err(SuiteError::Fixture(format!(
+                    "bodies/values.toml: no value for force {f}"
+                )));
+            }
+        }
+        for o in crate::variant::OtherBody::ALL {
+            let text = values.shape.get(o.as_str()).ok_or_else(|| {
+                SuiteError::Fixture(format!("bodies/values.toml: no body for shape {o}"))
+            })?;
+            serde_json::from_str::<Value>(text)
+                .map_err(|e| SuiteError::Fixture(format!("bodies/values.toml: shape {o}: {e}")))?;
+        }
+        Ok(values)
+    }
+
+    /// Renders `body`; `Err(reason)` when the target lacks what the variant needs (a Skip).
+    pub fn render(&self, body: &BodyShape, hosts: &HostNames) -> Result<RenderedBody, String> {
+        match body {
+            BodyShape::Other(o) => Ok(RenderedBody {
+                bytes: self.shape[o.as_str()].clone().into_bytes(),
+                host: None,
+            }),
+            BodyShape::Migrate { host, force } => {
+                let mut inner = Map::new();
+                let named = |v: &Option<String>, what: &str| {
+                    v.clone()
+                        .map(Value::String)
+                        .ok_or_else(|| format!("target has no {what}"))
+                };
+                let host_value = match host {
+                    HostVariant::Absent => None,
+                    HostVariant::Null => Some(Value::Null),
+                    HostVariant::Other => Some(named(&hosts.other, "second enabled compute host")?),
+                    HostVariant::Own => Some(named(&hosts.own, "host for the server")?),
+                    HostVariant::Disabled => Some(named(&hosts.disabled, "disabled compute host")?),
+                    HostVariant::NoCapacity => {
+                        Some(named(&hosts.no_capacity, "compute host without capacity")?)
+                    }
+                    fixed => Some(self.host[fixed.as_str()].clone()),
+                };
+                let requested = match &host_value {
+                    Some(Value::String(s)) => Some(s.clone()),
+                    Some(Value::Number(n)) => Some(n.to_string()),
+                    _ => None,
+                };
+                if let Some(v) = host_value {
+                    inner.insert("host".into(), v);
+                }
+                let force_value = match force {
+                    ForceVariant::Absent => None,
+                    ForceVariant::Null => Some(Value::Null),
+                    ForceVariant::True => Some(Value::Bool(true)),
+                    ForceVariant::False => Some(Value::Bool(false)),
+                    ForceVariant::NonBoolean
+                    | ForceVariant::StringTrue
+                    | ForceVariant::StringFalse => Some(self.force[force.as_str()].clone()),
+                };
+                if let Some(v) = force_value {
+                    inner.insert("force".into(), v);
+                }
+                let mut outer = Map::new();
+                outer.insert("migrate".into(), Value::Object(inner));
+                Ok(RenderedBody {
+                    bytes: serde_json::to_vec(&Value::Object(outer))
+                        .expect("a JSON value serializes"),
+                    host: requested,
+                })
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_body() {
+        let values = BodyValues::bundled().unwrap();
+        let hosts = HostNames {
+            own: Some("c1".into()),
+            other: Some("c2".into()),
+            ..Default::default()
+        };
+        let b = values
+            .render(
+                &BodyShape::Migrate {
+                    host: HostVariant::Other,
+                    force: ForceVariant::True,
+                },
+                &hosts,
+            )
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(b.bytes).unwrap(),
+            r#"{"migrate":{"host":"c2","force":true}}"#
+        );
+        assert_eq!(b.host.as_deref(), Some("c2"));
+        let b = values
+            .render(
+                &BodyShape::Migrate {
+                    host: HostVariant::Absent,
+                    force: ForceVariant::Absent,
+                },
+                &hosts,
+            )
+            .unwrap();
+        assert_eq!(b.bytes, br#"{"migrate":{}}"#);
+        let b = values
+            .render(
+                &BodyShape::Migrate {
+                    host: HostVariant::TooLong,
+                    force: ForceVariant::Absent,
+                },
+                &hosts,
+            )
+            .unwrap();
+        assert_eq!(b.host.unwrap().len(), 256);
+        let err = values
+            .render(
+                &BodyShape::Migrate {
+                    host: HostVariant::Disabled,
+                    force: ForceVariant::Absent,
+                },
+                &hosts,
+            )
+            .unwrap_err();
+        assert!(err.contains("disabled"));
+        for body in BodyShape::all() {
+            let full = HostNames {
+                own: Some("a".into()),
+                other: Some("b".into()),
+                disabled: Some("c".into()),
+                no_capacity: Some("d".into()),
+            };
+            let r = values.render(&body, &full).unwrap();
+            serde_json::from_slice::<Value>(&r.bytes).unwrap();
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! The servers of a run: the [`pool`] (one per precondition and lane: provisioning,
+//! settling, retirement), server calls ([`compute`]) and [`cleanup`] (also `nova-conform
+//! cleanup` after a crash).
+pub mod cleanup;
+pub mod compute;
+pub mod pool;

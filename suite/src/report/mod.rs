@@ -1,7 +1,0 @@
-//! Reports: JUnit XML for CI gates, JSON (schema in docs/report-schema.md), offline HTML,
-//! subunit v2 for OpenStack's tooling.
-pub mod classes;
-pub mod html;
-pub mod json;
-pub mod junit;
-pub mod subunit;

@@ -30,10 +30,7 @@ async fn image_v2_lists_and_resolves_by_name() {
             .unwrap(),
     )
     .await;
-    assert_eq!(
-        r.json["images"][0]["id"],
-        mockcloud::state::store::CIRROS_IMAGE_ID
-    );
+    assert_eq!(r.json["images"][0]["id"], mockcloud::CIRROS_IMAGE_ID);
     let r = to_resp(
         t.http
             .get(format!("{base}/image/v2/images?name=nope"))
@@ -48,7 +45,7 @@ async fn image_v2_lists_and_resolves_by_name() {
         t.http
             .get(format!(
                 "{base}/image/v2/images/{}",
-                mockcloud::state::store::CIRROS_IMAGE_ID
+                mockcloud::CIRROS_IMAGE_ID
             ))
             .header("x-auth-token", &tok)
             .send()

@@ -3,7 +3,7 @@
 
 mod common;
 use common::T;
-use mockcloud::state::model::Resources;
+use mockcloud::Resources;
 use mockcloud::{Durations, Lifecycle, MockCloud};
 use serde_json::{json, Value};
 use std::time::Duration;

@@ -65,7 +65,7 @@ async fn assert_fault(r: &common::Resp, status: u16, message: &str) {
 /// A server of `who` created at 2.37, which every series has (2.74 is past Queens' max).
 async fn create_at_237(t: &T, who: &str) -> String {
     let body = json!({"server": {"name": "vm", "flavorRef": "1",
-        "imageRef": mockcloud::state::store::CIRROS_IMAGE_ID, "networks": "none"}});
+        "imageRef": mockcloud::CIRROS_IMAGE_ID, "networks": "none"}});
     let r = t
         .call(who, Method::POST, "/servers", Some("2.37"), Some(&body))
         .await;

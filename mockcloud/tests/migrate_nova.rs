@@ -382,7 +382,7 @@ async fn rejected_destination_fails_after_the_202() {
         s.allocate(
             uuid::Uuid::new_v4(),
             &dest,
-            mockcloud::state::model::Resources {
+            mockcloud::Resources {
                 vcpus: 16,
                 memory_mb: 0,
                 disk_gb: 0,

@@ -39,7 +39,7 @@ async fn mock_with(b: mockcloud::MockCloudBuilder) -> T {
 /// is too new for Queens to Stein) and the enabled host it is not on.
 async fn new_server(t: &T, who: &str) -> (String, String) {
     let body = json!({"server": {"name": "vm", "flavorRef": "1", "networks": "none",
-        "imageRef": mockcloud::state::store::CIRROS_IMAGE_ID}});
+        "imageRef": mockcloud::CIRROS_IMAGE_ID}});
     let r = t
         .call(who, Method::POST, "/servers", Some("2.37"), Some(&body))
         .await;

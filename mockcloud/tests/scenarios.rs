@@ -14,7 +14,7 @@ async fn every_fixture_seeds_a_mock() {
     for entry in std::fs::read_dir(fixtures()).unwrap() {
         let path = entry.unwrap().path();
         let seed =
-            mockcloud::scenario::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            mockcloud::load_scenario(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let t = T::start(MockCloud::builder().seed(seed)).await;
         let id = t.create_server("member").await;
         assert_eq!(
@@ -30,7 +30,7 @@ async fn every_fixture_seeds_a_mock() {
 
 #[tokio::test]
 async fn small_hosts_reject_a_full_destination_after_the_202() {
-    let seed = mockcloud::scenario::load(&fixtures().join("small-hosts.yaml")).unwrap();
+    let seed = mockcloud::load_scenario(&fixtures().join("small-hosts.yaml")).unwrap();
     let t = T::start(MockCloud::builder().seed(seed)).await;
     let a = t
         .create_server_with(

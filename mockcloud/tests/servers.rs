@@ -8,7 +8,7 @@ use serde_json::json;
 #[tokio::test]
 async fn create_validation_and_policy() {
     let t = T::default().await;
-    let img = mockcloud::state::store::CIRROS_IMAGE_ID;
+    let img = mockcloud::CIRROS_IMAGE_ID;
     // networks is required from 2.37.
     let r = t
         .call(

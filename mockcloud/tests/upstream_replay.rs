@@ -266,7 +266,7 @@ async fn mock_answers_like_upstream_nova_34() {
             Value::Null => None,
             Value::String(s) => Some(s.clone().into_bytes()),
             // `json.dumps(body)`: Python's separators and escapes.
-            other => Some(mockcloud::pyfmt::to_json_bytes(other)),
+            other => Some(mockcloud::to_json_bytes(other)),
         };
         if body.is_some() && !header_set("Content-Type") {
             rb = rb.header("Content-Type", "application/json");

@@ -133,7 +133,7 @@ impl T {
     }
 
     pub async fn create_server_with(&self, who: &str, extra: Value) -> String {
-        let mut server = json!({"name": "vm", "flavorRef": "1", "imageRef": mockcloud::state::store::CIRROS_IMAGE_ID, "networks": "none"});
+        let mut server = json!({"name": "vm", "flavorRef": "1", "imageRef": mockcloud::CIRROS_IMAGE_ID, "networks": "none"});
         if let (Some(s), Some(e)) = (server.as_object_mut(), extra.as_object()) {
             for (k, v) in e {
                 s.insert(k.clone(), v.clone());

@@ -1,8 +1,9 @@
 //! The scenario files shipped in fixtures/scenarios/ load and seed a working mock.
 
-mod common;
-use common::T;
+use mock_client::T;
 use mockcloud::MockCloud;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 fn fixtures() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/scenarios")
@@ -44,17 +45,14 @@ async fn small_hosts_reject_a_full_destination_after_the_202() {
             serde_json::json!({"flavorRef": "3", "host": "compute2"}),
         )
         .await;
-    assert_eq!(
-        t.action(
-            "admin",
-            &a,
-            "2.56",
-            serde_json::json!({"migrate": {"host": "compute2"}})
-        )
-        .await
-        .status,
-        202
-    );
+    t.action(
+        "admin",
+        &a,
+        "2.56",
+        serde_json::json!({"migrate": {"host": "compute2"}}),
+    )
+    .await
+    .check(&Expect::Status(202), "");
     assert_eq!(t.host_of(&a).await, "compute1");
     assert_eq!(t.migrations().await[0]["status"], "error");
 }

@@ -1,6 +1,5 @@
 //! Shared helpers of the integration tests: a mock on 127.0.0.1:0 and a small
 //! authenticated client over real HTTP.
-#![allow(dead_code)]
 
 use mockcloud::{MockCloud, MockCloudBuilder};
 use reqwest::header::HeaderMap;
@@ -36,6 +35,70 @@ impl Resp {
             inner["code"].as_u64().unwrap_or(0),
             inner["message"].as_str().unwrap_or("").to_string(),
         )
+    }
+}
+
+/// What an answer must be, as one row of a case table: each variant is one assertion the
+/// tests used to write out by hand (so a row keeps exactly the strength of the assertion it
+/// replaced).
+#[derive(Debug, Clone)]
+pub enum Expect {
+    /// This status, whatever the body.
+    Status(u16),
+    /// This Nova fault: name, code (the status too) and exact message.
+    Fault(&'static str, u16, String),
+    /// A fault of this name (any code or message).
+    Named(&'static str),
+    /// A fault with exactly this message.
+    Message(String),
+    /// A fault whose message starts with this.
+    Starts(&'static str),
+    /// A fault whose message ends with this.
+    Ends(&'static str),
+}
+
+impl Expect {
+    /// The Nova fault that `webob` names after the status (badRequest for 400...).
+    pub fn fault(status: u16, message: impl Into<String>) -> Expect {
+        let name = match status {
+            400 => "badRequest",
+            403 => "forbidden",
+            404 => "itemNotFound",
+            409 => "conflictingRequest",
+            other => panic!("no fault name for {other}: write Expect::Fault"),
+        };
+        Expect::Fault(name, status, message.into())
+    }
+
+    /// `Expect::Fault` of any message expression.
+    pub fn nova(name: &'static str, code: u16, message: impl Into<String>) -> Expect {
+        Expect::Fault(name, code, message.into())
+    }
+
+    /// `Expect::Message` of a `&str`.
+    pub fn message(m: &str) -> Expect {
+        Expect::Message(m.to_string())
+    }
+}
+
+impl Resp {
+    /// Asserts `expect`, naming `what` (the case) in the failure.
+    pub fn check(&self, expect: &Expect, what: &str) {
+        match expect {
+            Expect::Status(s) => assert_eq!(self.status, *s, "{what}: {}", self.text),
+            Expect::Fault(name, code, message) => {
+                assert_eq!(self.status, *code, "{what}: {}", self.text);
+                assert_eq!(
+                    self.fault(),
+                    (name.to_string(), u64::from(*code), message.clone()),
+                    "{what}"
+                );
+            }
+            Expect::Named(name) => assert_eq!(self.fault().0, *name, "{what}: {}", self.text),
+            Expect::Message(m) => assert_eq!(self.fault().2, *m, "{what}: {}", self.text),
+            Expect::Starts(p) => assert!(self.fault().2.starts_with(p), "{what}: {}", self.text),
+            Expect::Ends(p) => assert!(self.fault().2.ends_with(p), "{what}: {}", self.text),
+        }
     }
 }
 

@@ -6,7 +6,6 @@
 //! The fake is a third, deliberately small description of upstream Nova (written from the
 //! reference page), covering exactly what the matrix exercises; a baseline test asserts the
 //! suite passes every case against it, so each deviation test measures one deviation only.
-#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::sync::Arc;

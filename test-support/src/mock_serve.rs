@@ -1,6 +1,5 @@
 //! The standalone `mockcloud serve` binary on 127.0.0.1:0 for end-to-end tests of the
 //! real-cloud path, and `nova-conform` as a process against it.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -8,6 +7,23 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use serde_json::{json, Value};
+
+/// The directory of the binaries of the running test's profile (`target/<profile>`): a test
+/// binary is `target/<profile>/deps/<name>-<hash>`. Cargo passes `CARGO_BIN_EXE_*` only to
+/// the tests of the package that owns the binary, not to this crate.
+fn profile_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("a test binary lives in target/<profile>/deps")
+        .to_path_buf()
+}
+
+/// The `nova-conform` binary of this profile; cargo builds it before the suite's
+/// integration tests run.
+pub fn nova_conform_bin() -> PathBuf {
+    profile_dir().join(format!("nova-conform{}", std::env::consts::EXE_SUFFIX))
+}
 
 /// The `mockcloud` binary next to `nova-conform` in the target directory, built from this tree
 /// once per test process: `cargo test -p nova-conform` alone does not build another package's
@@ -17,13 +33,13 @@ pub fn mockcloud_bin() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     BUILT
         .get_or_init(|| {
-            let nc = PathBuf::from(env!("CARGO_BIN_EXE_nova-conform"));
-            let bin = nc.with_file_name(format!("mockcloud{}", std::env::consts::EXE_SUFFIX));
+            let dir = profile_dir();
+            let bin = dir.join(format!("mockcloud{}", std::env::consts::EXE_SUFFIX));
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let mut cmd = Command::new(cargo);
             cmd.args(["build", "--quiet", "-p", "mockcloud", "--bin", "mockcloud"]);
             // The profile of the test binary (target/<profile>/...).
-            if nc.parent().and_then(|d| d.file_name()) == Some(std::ffi::OsStr::new("release")) {
+            if dir.file_name() == Some(std::ffi::OsStr::new("release")) {
                 cmd.arg("--release");
             }
             let ok = cmd.status().expect("cargo build mockcloud").success();
@@ -97,7 +113,7 @@ impl MockServe {
 
     /// `nova-conform` with this mock's clouds.yaml and no other OpenStack environment.
     pub fn nova_conform(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_nova-conform"));
+        let mut c = Command::new(nova_conform_bin());
         for (k, _) in std::env::vars() {
             if k.starts_with("OS_") {
                 c.env_remove(k);

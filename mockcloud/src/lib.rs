@@ -49,7 +49,12 @@ pub use error::Error;
 pub use pyfmt::to_json_bytes;
 pub use scenario::load as load_scenario;
 pub use state::handle::StateHandle;
-pub use state::model::*;
+// The state model: what `StateHandle::read`/`write` and a `Snapshot` hold.
+pub use state::model::{
+    power, ActionEvent, Allocation, AppCredential, Domain, Flavor, Host, Image, InFlight,
+    InstanceAction, InstanceFault, LockedBy, Migration, MigrationType, OpKind, Project, Resources,
+    Role, Server, TaskState, User, VmState,
+};
 pub use state::seed::{Seed, SeedUser, SeededCredential};
 pub use state::snapshot::{
     parse as parse_snapshot, to_json as snapshot_to_json, LoadError, Snapshot,

@@ -1,7 +1,6 @@
 //! Report artifacts: which exchanges the reports keep (`--exchanges`), the subunit v2 stream,
 //! and submission bundles with `verify` (intact and tampered).
-#[path = "../../engine/tests/support/fake_nova.rs"]
-mod fake_nova;
+use test_support::fake_nova;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

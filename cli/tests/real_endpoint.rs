@@ -2,8 +2,7 @@
 //! standalone `mockcloud serve --lifecycle timed` over HTTP with Keystone auth, with faults
 //! injected through the mock's control API. After every run the mock must hold no server
 //! the run created (checked through the API as admin, all projects).
-#[path = "../../engine/tests/support/mock_serve.rs"]
-mod mock_serve;
+use test_support::mock_serve;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,6 @@
 //! `nova-conform migrate` and `migration list` as processes against `mockcloud serve`
 //! (timed lifecycle, Keystone auth over HTTP).
-#[path = "support/mock_serve.rs"]
-mod mock_serve;
+use test_support::mock_serve;
 
 use mock_serve::{text, MockServe};
 use serde_json::Value;

@@ -1,7 +1,6 @@
 //! Proving the suite can fail: against a fake with exactly one deviation, exactly the affected
 //! cases become Fail/Error and every other case passes.
-#[path = "support/fake_nova.rs"]
-mod fake_nova;
+use test_support::fake_nova;
 
 use fake_nova::{Deviation, FakeTarget};
 use nova_conform::case::Case;

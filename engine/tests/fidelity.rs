@@ -1,8 +1,7 @@
 //! `nova-conform fidelity` as a process against `mockcloud serve`: the same mock compares
 //! equal; a fault rule injected through the control API shows up as exactly the rows it
 //! changes.
-#[path = "support/mock_serve.rs"]
-mod mock_serve;
+use test_support::mock_serve;
 
 use std::collections::BTreeSet;
 

@@ -1,8 +1,7 @@
 //! A panic inside the engine during a real-cloud run still deletes every server the run
 //! created (in-process, against `mockcloud serve`; its own test binary because it sets
 //! `OS_CLIENT_CONFIG_FILE` for the process).
-#[path = "support/mock_serve.rs"]
-mod mock_serve;
+use test_support::mock_serve;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

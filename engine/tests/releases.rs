@@ -2,8 +2,7 @@
 //! policies: a manager is refused as a member is) judged as 2025.2 fail exactly the manager
 //! cases; `auto` finds 2025.1 from the manager's migration list; a fake that is neither fails
 //! the run and names the cases no single series explains.
-#[path = "support/fake_nova.rs"]
-mod fake_nova;
+use test_support::fake_nova;
 
 use std::collections::BTreeSet;
 

@@ -1,6 +1,5 @@
 //! Reports from a run against the fake: well-formed, complete, credential-free.
-#[path = "support/fake_nova.rs"]
-mod fake_nova;
+use test_support::fake_nova;
 
 use fake_nova::{Deviation, FakeTarget};
 use nova_conform::conformance::Plan;

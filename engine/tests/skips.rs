@@ -1,6 +1,5 @@
 //! Cases a target cannot run are Skip with the reason, never dropped and never Fail.
-#[path = "support/fake_nova.rs"]
-mod fake_nova;
+use test_support::fake_nova;
 
 use fake_nova::{Deviation, FakeTarget};
 use nova_conform::conformance::Plan;

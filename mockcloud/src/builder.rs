@@ -1,7 +1,7 @@
 //! `MockCloud::builder()`: configure, then `start()` on 127.0.0.1:0 (or
 //! `into_router()` for in-memory use with tower's `oneshot`).
 
-use crate::compute::microversion::Version;
+use crate::compute::pipeline::microversion::Version;
 use crate::config::{Config, HostSpec, Lifecycle, Profile};
 use crate::error::Error;
 use crate::state::handle::{Shared, StateHandle};
@@ -218,6 +218,36 @@ pub struct MockCloud {
 }
 
 impl MockCloud {
+    /// A mock to configure, then [`start`](MockCloudBuilder::start) on 127.0.0.1:0.
+    ///
+    /// ```
+    /// # let rt = tokio::runtime::Runtime::new().unwrap();
+    /// # rt.block_on(async {
+    /// use mockcloud::{Lifecycle, MockCloud, Profile};
+    ///
+    /// let cloud = MockCloud::builder()
+    ///     .profile(Profile::Nova)
+    ///     .microversions("2.1", "2.95")
+    ///     .hosts(["compute1", "compute2"])
+    ///     .lifecycle(Lifecycle::Instant)
+    ///     .start()
+    ///     .await
+    ///     .unwrap();
+    ///
+    /// // Nova's version discovery needs no token; it advertises the configured maximum.
+    /// let root: serde_json::Value = reqwest::get(format!("{}/", cloud.base_url()))
+    ///     .await
+    ///     .unwrap()
+    ///     .json()
+    ///     .await
+    ///     .unwrap();
+    /// let v21 = &root["versions"].as_array().unwrap()[1];
+    /// assert_eq!((v21["id"].as_str(), v21["version"].as_str()), (Some("v2.1"), Some("2.95")));
+    /// assert_eq!(cloud.state().read(|s| s.hosts.len()), 2);
+    /// assert!(cloud.compute_url().ends_with("/v2.1"));
+    /// cloud.shutdown().await;
+    /// # });
+    /// ```
     pub fn builder() -> MockCloudBuilder {
         MockCloudBuilder::default()
     }

@@ -43,13 +43,13 @@ impl Clock {
 }
 
 /// Nova's `utils.isotime` form: `2026-11-25T20:12:35Z`.
-pub fn isotime(t: &DateTime<Utc>) -> String {
+pub(crate) fn isotime(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 /// Nova's naive-datetime-as-string form used by os-migrations and instance
 /// actions (`2026-11-25T20:12:35.000000`).
-pub fn naive_iso(t: &DateTime<Utc>) -> String {
+pub(crate) fn naive_iso(t: &DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
 }
 

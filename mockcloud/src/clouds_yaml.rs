@@ -4,7 +4,7 @@ use crate::state::seed::SeededCredential;
 use serde_json::json;
 
 /// Render a clouds.yaml with one cloud per seeded credential.
-pub fn render(auth_url: &str, creds: &[SeededCredential]) -> String {
+pub(crate) fn render(auth_url: &str, creds: &[SeededCredential]) -> String {
     let mut clouds = serde_json::Map::new();
     for c in creds {
         clouds.insert(

@@ -1,6 +1,6 @@
 //! What a mock instance is configured with (profile, microversions, hosts, lifecycle).
 
-use crate::compute::microversion::Version;
+use crate::compute::pipeline::microversion::Version;
 use std::time::Duration;
 
 /// Which behaviour the migrate action follows.

@@ -19,31 +19,44 @@
 //! # }).unwrap();
 //! ```
 
-pub mod bench;
+// The namespaces the suite's binary shares with `mockcloud`'s (version text, completions
+// and man pages, stdout that ends quietly): public modules because both CLIs name them.
 pub mod build_info;
-pub mod builder;
 pub mod clidocs;
-pub mod clock;
-pub mod clouds_yaml;
-pub mod compute;
-pub mod config;
-pub mod control;
-pub mod error;
-pub mod http;
-pub mod identity;
-pub mod image;
-pub mod lifecycle;
-pub mod live_lifecycle;
-pub mod pyfmt;
-pub mod router;
-pub mod scenario;
-pub mod scheduler;
-pub mod state;
 pub mod stdout;
 
+mod builder;
+mod clock;
+mod clouds_yaml;
+mod compute;
+mod conductor;
+mod config;
+mod control;
+mod error;
+mod http;
+mod identity;
+mod image;
+mod pyfmt;
+mod router;
+mod scenario;
+mod state;
+
 pub use builder::{MockCloud, MockCloudBuilder};
-pub use compute::microversion::Version;
+pub use clock::Clock;
+pub use compute::pipeline::microversion::Version;
 pub use config::{Config, Durations, HostSpec, Lifecycle, Profile};
 pub use error::Error;
+pub use pyfmt::to_json_bytes;
+pub use scenario::load as load_scenario;
 pub use state::handle::StateHandle;
+// The state model: what `StateHandle::read`/`write` and a `Snapshot` hold.
+pub use state::model::{
+    power, ActionEvent, Allocation, AppCredential, Domain, Flavor, Host, Image, InFlight,
+    InstanceAction, InstanceFault, LockedBy, Migration, MigrationType, OpKind, Project, Resources,
+    Role, Server, TaskState, User, VmState,
+};
 pub use state::seed::{Seed, SeedUser, SeededCredential};
+pub use state::snapshot::{
+    parse as parse_snapshot, to_json as snapshot_to_json, LoadError, Snapshot,
+};
+pub use state::store::{State, CIRROS_IMAGE_ID};

@@ -12,14 +12,14 @@ use std::fmt::Write as _;
 use std::io;
 
 /// Python `repr()` of a decoded JSON value.
-pub fn repr(v: &Value) -> String {
+pub(crate) fn repr(v: &Value) -> String {
     let mut out = String::new();
     write_repr(&mut out, v);
     out
 }
 
 /// Python `str()` of a decoded JSON value (strings unquoted, the rest as `repr`).
-pub fn str_of(v: &Value) -> String {
+pub(crate) fn str_of(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         other => repr(other),
@@ -27,7 +27,7 @@ pub fn str_of(v: &Value) -> String {
 }
 
 /// Python `repr()` of a string.
-pub fn repr_str(s: &str) -> String {
+pub(crate) fn repr_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     write_repr_str(&mut out, s);
     out
@@ -77,7 +77,7 @@ fn repr_number(n: &serde_json::Number) -> String {
 }
 
 /// Python's float repr: shortest round-trip digits, scientific outside [1e-4, 1e16).
-pub fn repr_float(f: f64) -> String {
+pub(crate) fn repr_float(f: f64) -> String {
     if f.is_nan() {
         return "nan".into();
     }
@@ -138,7 +138,7 @@ fn write_repr_str(out: &mut String, s: &str) {
 
 /// serde_json formatter reproducing Python `json.dumps` defaults.
 #[derive(Default)]
-pub struct PyFormatter;
+pub(crate) struct PyFormatter;
 
 impl serde_json::ser::Formatter for PyFormatter {
     fn begin_array_value<W: ?Sized + io::Write>(

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 /// Assemble the router of one mock instance. Extension point: `.merge()` the
 /// routes of a new service here (`/image`, `/mockcloud`).
-pub fn build(shared: Arc<Shared>) -> Router {
+pub(crate) fn build(shared: Arc<Shared>) -> Router {
     let inner = Router::new()
         .merge(compute::router::routes(Arc::clone(&shared)))
         .merge(identity::router::routes())

@@ -1,17 +1,18 @@
 //! The control API under /mockcloud/: reset, seed, clock, lifecycle, hosts,
 //! fault injection and the request journal.
 
-mod common;
-use common::{to_resp, T};
+use mock_client::{to_resp, T};
 use mockcloud::{Lifecycle, MockCloud};
 use serde_json::json;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 async fn ctl(
     t: &T,
     method: reqwest::Method,
     path: &str,
     body: Option<serde_json::Value>,
-) -> common::Resp {
+) -> mock_client::Resp {
     let mut rb = t
         .http
         .request(method, format!("{}/mockcloud{path}", t.cloud.base_url()));
@@ -119,12 +120,9 @@ async fn manual_steps_and_hosts_over_http() {
     )
     .await;
     assert_eq!(r.json["host"]["enabled"], false);
-    assert_eq!(
-        t.action("admin", &id, "2.56", json!({"migrate": {"host": dest}}))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.56", json!({"migrate": {"host": dest}}))
+        .await
+        .check(&Expect::Status(202), "");
     let r = ctl(
         &t,
         reqwest::Method::POST,
@@ -147,12 +145,9 @@ async fn manual_steps_and_hosts_over_http() {
         .status,
         404
     );
-    assert_eq!(
-        t.action("admin", &id, "2.56", json!({"migrate": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.56", json!({"migrate": null}))
+        .await
+        .check(&Expect::Status(202), "");
     let r = ctl(&t, reqwest::Method::POST, "/advance-all", None).await;
     assert_eq!(r.json["completed"], 1);
     assert_eq!(t.server(&id).await["status"], "VERIFY_RESIZE");
@@ -182,36 +177,24 @@ async fn fault_rules_and_journal() {
         201
     );
     // Other actions and versions pass.
-    assert_eq!(
-        t.action("member", &id, "2.56", json!({"os-stop": null}))
-            .await
-            .status,
-        202
-    );
-    assert_eq!(
-        t.action("admin", &id, "2.55", json!({"migrate": null}))
-            .await
-            .status,
-        202
-    );
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"confirmResize": null}))
-            .await
-            .status,
-        204
-    );
+    t.action("member", &id, "2.56", json!({"os-stop": null}))
+        .await
+        .check(&Expect::Status(202), "");
+    t.action("admin", &id, "2.55", json!({"migrate": null}))
+        .await
+        .check(&Expect::Status(202), "");
+    t.action("member", &id, "2.1", json!({"confirmResize": null}))
+        .await
+        .check(&Expect::Status(204), "");
     let r = t
         .action("admin", &id, "2.56", json!({"migrate": null}))
         .await;
     assert_eq!(r.status, 503);
     assert_eq!(r.fault().2, "injected");
     // times: 1 -> the next one is real.
-    assert_eq!(
-        t.action("admin", &id, "2.56", json!({"migrate": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.56", json!({"migrate": null}))
+        .await
+        .check(&Expect::Status(202), "");
     let r = ctl(&t, reqwest::Method::GET, "/faults", None).await;
     assert_eq!(r.json["rules"][0]["fired"], 1);
     // A dropped connection.
@@ -240,7 +223,9 @@ async fn fault_rules_and_journal() {
     )
     .await;
     let started = std::time::Instant::now();
-    assert_eq!(t.get("member", "/servers", "2.1").await.status, 200);
+    t.get("member", "/servers", "2.1")
+        .await
+        .check(&Expect::Status(200), "");
     assert!(started.elapsed() >= std::time::Duration::from_millis(150));
     assert_eq!(
         ctl(

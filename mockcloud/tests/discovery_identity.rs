@@ -1,10 +1,10 @@
 //! Version discovery documents, microversion negotiation, and Keystone v3.
 
-mod common;
-use common::{to_resp, T};
+use mock_client::{to_resp, T};
 use mockcloud::MockCloud;
 use serde_json::json;
 use std::time::Duration;
+use test_support::mock_client;
 
 #[tokio::test]
 async fn root_and_v21_documents() {
@@ -93,7 +93,7 @@ async fn keystone_discovery() {
     );
 }
 
-async fn auth(t: &T, body: serde_json::Value) -> common::Resp {
+async fn auth(t: &T, body: serde_json::Value) -> mock_client::Resp {
     to_resp(
         t.http
             .post(format!("{}/auth/tokens", t.cloud.auth_url()))

@@ -4,10 +4,10 @@
 //! source (`api-paste.ini`'s urlmap, oslo.middleware 8.2.0 `cors.py`, `views/flavors.py`,
 //! `schemas/servers.py`, `schemas/services.py`, `wsgi.Resource._get_request_content`).
 
-mod common;
-use common::T;
+use mock_client::T;
 use reqwest::Method;
 use serde_json::{json, Value};
+use test_support::mock_client;
 
 async fn raw(
     t: &T,
@@ -15,7 +15,7 @@ async fn raw(
     path: &str,
     token: Option<&str>,
     version: Option<&str>,
-) -> common::Resp {
+) -> mock_client::Resp {
     let mut rb = t
         .http
         .request(method, format!("{}{path}", t.cloud.base_url()));
@@ -25,10 +25,10 @@ async fn raw(
     if let Some(v) = version {
         rb = rb.header("OpenStack-API-Version", format!("compute {v}"));
     }
-    common::to_resp(rb.send().await.unwrap()).await
+    mock_client::to_resp(rb.send().await.unwrap()).await
 }
 
-fn bad_request(r: &common::Resp) -> String {
+fn bad_request(r: &mock_client::Resp) -> String {
     assert_eq!(r.status, 400, "{}", r.text);
     assert_eq!(
         r.header("content-type"),
@@ -247,38 +247,49 @@ async fn empty_markers_and_bad_times() {
             .len(),
         1
     );
-    let m = |path: &'static str, v: &'static str| {
-        let t = &t;
-        async move { bad_request(&t.get("admin", path, v).await) }
-    };
-    assert_eq!(
-        m("/os-migrations?changes-since=x", "2.59").await,
-        "Invalid input for query parameters changes-since. Value: x. 'x' is not a 'date-time'"
-    );
-    assert_eq!(
-        m("/os-migrations?changes-since=x&changes-since=y", "2.104").await,
-        "Invalid input for query parameters changes-since. Value: x. 'x' is not a 'date-time'"
-    );
-    assert_eq!(
-        m("/os-migrations?changes-since=", "2.59").await,
-        "Invalid input for query parameters changes-since. Value: . '' is not a 'date-time'"
-    );
-    assert_eq!(
-        m("/os-migrations?changes-before=x", "2.66").await,
-        "Invalid input for query parameters changes-before. Value: x. 'x' is not a 'date-time'"
-    );
-    assert_eq!(
-        m("/os-migrations?limit=", "2.59").await,
-        "Invalid input for query parameters limit. Value: . '' should be non-empty"
-    );
-    assert_eq!(
-        m("/os-migrations?marker=abc", "2.59").await,
-        "Marker abc could not be found."
-    );
-    assert_eq!(
-        m("/servers/detail?marker=abc", "2.1").await,
-        "marker [abc] not found"
-    );
+    for (path, v, message) in [
+        (
+            "/os-migrations?changes-since=x",
+            "2.59",
+            "Invalid input for query parameters changes-since. Value: x. 'x' is not a 'date-time'",
+        ),
+        (
+            "/os-migrations?changes-since=x&changes-since=y",
+            "2.104",
+            "Invalid input for query parameters changes-since. Value: x. 'x' is not a 'date-time'",
+        ),
+        (
+            "/os-migrations?changes-since=",
+            "2.59",
+            "Invalid input for query parameters changes-since. Value: . '' is not a 'date-time'",
+        ),
+        (
+            "/os-migrations?changes-before=x",
+            "2.66",
+            "Invalid input for query parameters changes-before. Value: x. 'x' is not a 'date-time'",
+        ),
+        (
+            "/os-migrations?limit=",
+            "2.59",
+            "Invalid input for query parameters limit. Value: . '' should be non-empty",
+        ),
+        (
+            "/os-migrations?marker=abc",
+            "2.59",
+            "Marker abc could not be found.",
+        ),
+        (
+            "/servers/detail?marker=abc",
+            "2.1",
+            "marker [abc] not found",
+        ),
+    ] {
+        assert_eq!(
+            bad_request(&t.get("admin", path, v).await),
+            message,
+            "{path} at {v}"
+        );
+    }
 }
 
 #[tokio::test]

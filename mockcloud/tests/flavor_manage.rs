@@ -1,54 +1,54 @@
 //! Flavor create/delete and os-extra_specs; a created flavor is usable for resize.
 
-mod common;
-use common::T;
+use mock_client::T;
 use reqwest::Method;
 use serde_json::json;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 #[tokio::test]
 async fn create_use_and_delete_a_flavor() {
     let t = T::default().await;
     let body =
         json!({"flavor": {"name": "m1.custom", "id": "42", "ram": 1024, "vcpus": 2, "disk": 10}});
-    let r = t
-        .call(
-            "member",
-            Method::POST,
-            "/flavors",
-            Some("2.55"),
-            Some(&body),
-        )
-        .await;
-    assert_eq!(r.fault().0, "forbidden");
+    t.call(
+        "member",
+        Method::POST,
+        "/flavors",
+        Some("2.55"),
+        Some(&body),
+    )
+    .await
+    .check(&Expect::Named("forbidden"), "");
     let r = t
         .call("admin", Method::POST, "/flavors", Some("2.55"), Some(&body))
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["flavor"]["id"], "42");
     assert_eq!(r.json["flavor"]["description"], serde_json::Value::Null);
-    let r = t
-        .call("admin", Method::POST, "/flavors", Some("2.55"), Some(&body))
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "conflictingRequest".into(),
-            409,
-            "Flavor with name m1.custom already exists.".into()
-        )
-    );
-    let r = t
-        .call(
-            "admin",
-            Method::POST,
-            "/flavors",
-            Some("2.1"),
-            Some(&json!({"flavor": {"name": "x", "ram": 0, "vcpus": 1, "disk": 1}})),
-        )
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Invalid input for field/attribute ram. Value: 0. 0 is less than the minimum of 1"
+    t.call("admin", Method::POST, "/flavors", Some("2.55"), Some(&body))
+        .await
+        .check(
+            &Expect::nova(
+                "conflictingRequest",
+                409,
+                "Flavor with name m1.custom already exists.",
+            ),
+            "",
+        );
+    t.call(
+        "admin",
+        Method::POST,
+        "/flavors",
+        Some("2.1"),
+        Some(&json!({"flavor": {"name": "x", "ram": 0, "vcpus": 1, "disk": 1}})),
+    )
+    .await
+    .check(
+        &Expect::message(
+            "Invalid input for field/attribute ram. Value: 0. 0 is less than the minimum of 1",
+        ),
+        "",
     );
     // Extra specs.
     let r = t
@@ -105,19 +105,13 @@ async fn create_use_and_delete_a_flavor() {
     );
     // Resize to it, then delete it.
     let id = t.create_server("member").await;
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"resize": {"flavorRef": "42"}}))
-            .await
-            .status,
-        202
-    );
+    t.action("member", &id, "2.1", json!({"resize": {"flavorRef": "42"}}))
+        .await
+        .check(&Expect::Status(202), "");
     assert_eq!(t.server(&id).await["flavor"]["original_name"], "m1.custom");
-    assert_eq!(
-        t.call("admin", Method::DELETE, "/flavors/42", Some("2.1"), None)
-            .await
-            .status,
-        202
-    );
+    t.call("admin", Method::DELETE, "/flavors/42", Some("2.1"), None)
+        .await
+        .check(&Expect::Status(202), "");
     assert_eq!(
         t.call("admin", Method::DELETE, "/flavors/42", Some("2.1"), None)
             .await
@@ -143,31 +137,20 @@ async fn integer_flavor_id_with_swap_as_tempest_sends_it() {
     let r = t.get("admin", "/flavors/1359199427", "2.1").await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["flavor"]["name"], "swap-flavor");
-    let r = t
-        .call(
-            "admin",
-            Method::POST,
-            "/flavors",
-            Some("2.1"),
-            Some(&json!({"flavor": {"name": "sp", "id": "a ", "ram": 1, "vcpus": 1, "disk": 1}})),
-        )
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Invalid input for field/attribute id. Value: a . 'a ' does not match '^(?! )[a-zA-Z0-9. _-]+(?<! )$'"
-    );
-    let r = t
-        .call(
-            "admin",
-            Method::POST,
-            "/flavors",
-            Some("2.1"),
-            Some(&json!({"flavor": {"name": "sp", "ram": "", "vcpus": 1, "disk": 1}})),
-        )
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Invalid input for field/attribute ram. Value: . '' does not match '^[0-9]+$'"
+    t.call("admin", Method::POST, "/flavors", Some("2.1"), Some(&json!({"flavor": {"name": "sp", "id": "a ", "ram": 1, "vcpus": 1, "disk": 1}}))).await.check(&Expect::message("Invalid input for field/attribute id. Value: a . 'a ' does not match '^(?! )[a-zA-Z0-9. _-]+(?<! )$'"), "");
+    t.call(
+        "admin",
+        Method::POST,
+        "/flavors",
+        Some("2.1"),
+        Some(&json!({"flavor": {"name": "sp", "ram": "", "vcpus": 1, "disk": 1}})),
+    )
+    .await
+    .check(
+        &Expect::message(
+            "Invalid input for field/attribute ram. Value: . '' does not match '^[0-9]+$'",
+        ),
+        "",
     );
 }
 
@@ -191,48 +174,33 @@ async fn update_the_description_from_2_55() {
         t.get("admin", "/flavors/1", "2.55").await.json["flavor"]["description"],
         "small and cheap"
     );
-    let r = t
-        .call(
-            "admin",
-            Method::PUT,
-            "/flavors/1",
-            Some("2.54"),
-            Some(&body),
-        )
-        .await;
-    assert_eq!(r.fault().0, "itemNotFound");
-    let r = t
-        .call(
-            "member",
-            Method::PUT,
-            "/flavors/1",
-            Some("2.55"),
-            Some(&body),
-        )
-        .await;
-    assert_eq!(r.fault().0, "forbidden");
-    let r = t
-        .call(
-            "admin",
-            Method::PUT,
-            "/flavors/1",
-            Some("2.55"),
-            Some(&json!({"flavor": {"name": "x"}})),
-        )
-        .await;
-    assert_eq!(
-        r.fault().2,
-        // `required` precedes `additionalProperties` in Nova's schema, so it is reported first.
-        "Invalid input for field/attribute flavor. Value: {'name': 'x'}. 'description' is a required property"
-    );
-    let r = t
-        .call(
-            "admin",
-            Method::PUT,
-            "/flavors/nope",
-            Some("2.55"),
-            Some(&body),
-        )
-        .await;
-    assert_eq!(r.fault().2, "Flavor nope could not be found.");
+    t.call(
+        "admin",
+        Method::PUT,
+        "/flavors/1",
+        Some("2.54"),
+        Some(&body),
+    )
+    .await
+    .check(&Expect::Named("itemNotFound"), "");
+    t.call(
+        "member",
+        Method::PUT,
+        "/flavors/1",
+        Some("2.55"),
+        Some(&body),
+    )
+    .await
+    .check(&Expect::Named("forbidden"), "");
+    // `required` precedes `additionalProperties` in Nova's schema, so it is reported first.
+    t.call("admin", Method::PUT, "/flavors/1", Some("2.55"), Some(&json!({"flavor": {"name": "x"}}))).await.check(&Expect::message("Invalid input for field/attribute flavor. Value: {'name': 'x'}. 'description' is a required property"), "");
+    t.call(
+        "admin",
+        Method::PUT,
+        "/flavors/nope",
+        Some("2.55"),
+        Some(&body),
+    )
+    .await
+    .check(&Expect::message("Flavor nope could not be found."), "");
 }

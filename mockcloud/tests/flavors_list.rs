@@ -1,12 +1,13 @@
 //! Flavor lists as flavors.py `_get_flavors`: minRam/minDisk/is_public/name filters,
 //! sort_key/sort_dir, limit/marker paging with `flavors_links`, query schemas.
 
-mod common;
-use common::T;
+use mock_client::T;
 use reqwest::Method;
 use serde_json::json;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
-fn ids(r: &common::Resp) -> Vec<String> {
+fn ids(r: &mock_client::Resp) -> Vec<String> {
     r.json["flavors"]
         .as_array()
         .unwrap_or_else(|| panic!("{}", r.text))
@@ -83,7 +84,9 @@ async fn paging_sorting_and_links() {
         "Invalid input for query parameters sort_key. Value: ram. 'ram' is not one of ['created_at', 'description', 'disabled', 'ephemeral_gb', 'flavorid', 'id', 'is_public', 'memory_mb', 'name', 'root_gb', 'rxtx_factor', 'swap', 'updated_at', 'vcpu_weight', 'vcpus']"
     );
     // Unknown parameters: ignored before 2.75, rejected from it.
-    assert_eq!(t.get("member", "/flavors?foo=1", "2.74").await.status, 200);
+    t.get("member", "/flavors?foo=1", "2.74")
+        .await
+        .check(&Expect::Status(200), "");
     assert_eq!(
         t.get("member", "/flavors?foo=1", "2.75").await.fault().2,
         "Additional properties are not allowed ('foo' was unexpected)"
@@ -136,5 +139,7 @@ async fn private_flavors_are_for_admins_asking_for_them() {
         t.get("member", "/flavors/p1", "2.1").await.fault().2,
         "Flavor p1 could not be found."
     );
-    assert_eq!(t.get("admin", "/flavors/p1", "2.1").await.status, 200);
+    t.get("admin", "/flavors/p1", "2.1")
+        .await
+        .check(&Expect::Status(200), "");
 }

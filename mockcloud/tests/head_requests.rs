@@ -4,11 +4,12 @@
 //! (`/`, `/v2.1`, `/v2.1/`) are `wsgi.Resource`s outside the router and answer any method
 //! like GET.
 
-mod common;
-use common::T;
+use mock_client::T;
 use reqwest::Method;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
-fn assert_webob_head_404(r: &common::Resp) {
+fn assert_webob_head_404(r: &mock_client::Resp) {
     assert_bodiless_404(r);
     let rid = r.header("x-openstack-request-id").expect("request id");
     assert!(rid.starts_with("req-"), "{rid}");
@@ -18,7 +19,7 @@ fn assert_webob_head_404(r: &common::Resp) {
 }
 
 /// Outside `/v2.1/` (paste's urlmap miss) there is no request-id middleware.
-fn assert_bodiless_404(r: &common::Resp) {
+fn assert_bodiless_404(r: &mock_client::Resp) {
     assert_eq!(r.status, 404, "{}", r.text);
     assert_eq!(r.text, "");
     assert_eq!(r.header("content-type"), Some("text/html; charset=UTF-8"));
@@ -42,12 +43,9 @@ async fn head_on_a_get_route_is_the_routers_404() {
         assert_webob_head_404(&r);
     }
     // The GET on the same path is served.
-    assert_eq!(
-        t.get("admin", &format!("/servers/{id}"), "2.56")
-            .await
-            .status,
-        200
-    );
+    t.get("admin", &format!("/servers/{id}"), "2.56")
+        .await
+        .check(&Expect::Status(200), "");
 }
 
 #[tokio::test]
@@ -67,7 +65,7 @@ async fn head_404_ignores_accept_and_applies_to_unknown_paths() {
             .send()
             .await
             .unwrap();
-        let r = common::to_resp(r).await;
+        let r = mock_client::to_resp(r).await;
         if in_nova {
             assert_webob_head_404(&r);
         } else {
@@ -85,7 +83,7 @@ async fn head_without_token_is_still_401() {
         .send()
         .await
         .unwrap();
-    let r = common::to_resp(r).await;
+    let r = mock_client::to_resp(r).await;
     assert_eq!(r.status, 401);
     assert_eq!(r.text, "");
     assert!(r.header("www-authenticate").is_some());
@@ -100,8 +98,8 @@ async fn head_on_the_version_documents_is_get_without_a_body() {
         // `/v2.1/` is the version app too (paste's urlmap), not the router.
         format!("{}/", t.cloud.compute_url()),
     ] {
-        let get = common::to_resp(t.http.get(&url).send().await.unwrap()).await;
-        let head = common::to_resp(t.http.head(&url).send().await.unwrap()).await;
+        let get = mock_client::to_resp(t.http.get(&url).send().await.unwrap()).await;
+        let head = mock_client::to_resp(t.http.head(&url).send().await.unwrap()).await;
         assert_eq!(head.status, get.status, "{url}");
         assert_eq!(head.text, "", "{url}");
         assert_eq!(

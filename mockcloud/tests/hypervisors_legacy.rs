@@ -1,10 +1,11 @@
 //! The deprecated os-hypervisors routes: statistics and uptime (to 2.87), search and
 //! servers by hostname pattern (to 2.52).
 
-mod common;
-use common::T;
+use mock_client::T;
 use mockcloud::{HostSpec, MockCloud};
 use serde_json::json;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 fn spec(name: &str, vcpus: u32) -> HostSpec {
     HostSpec {
@@ -85,26 +86,26 @@ async fn uptime_is_not_supported_by_the_fake_driver() {
     let r = t.get("admin", "/os-hypervisors", "2.53").await;
     let hyp = r.json["hypervisors"][0].clone();
     let id = hyp["id"].as_str().unwrap();
-    let r = t
-        .get("admin", &format!("/os-hypervisors/{id}/uptime"), "2.53")
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "notImplemented".into(),
-            501,
-            "The requested functionality is not supported.".into()
-        )
-    );
+    t.get("admin", &format!("/os-hypervisors/{id}/uptime"), "2.53")
+        .await
+        .check(
+            &Expect::nova(
+                "notImplemented",
+                501,
+                "The requested functionality is not supported.",
+            ),
+            "",
+        );
     let name = hyp["hypervisor_hostname"].as_str().unwrap();
     t.cloud.state().set_forced_down(name, true);
-    let r = t
-        .get("admin", &format!("/os-hypervisors/{id}/uptime"), "2.53")
-        .await;
-    assert_eq!(
-        r.fault().2,
-        format!("Compute service of {name} is unavailable at this time.")
-    );
+    t.get("admin", &format!("/os-hypervisors/{id}/uptime"), "2.53")
+        .await
+        .check(
+            &Expect::Message(format!(
+                "Compute service of {name} is unavailable at this time."
+            )),
+            "",
+        );
     let missing = uuid::Uuid::new_v4();
     assert_eq!(
         t.get(
@@ -124,12 +125,9 @@ async fn uptime_is_not_supported_by_the_fake_driver() {
             .0,
         "forbidden"
     );
-    assert_eq!(
-        t.get("admin", &format!("/os-hypervisors/{id}/uptime"), "2.88")
-            .await
-            .status,
-        404
-    );
+    t.get("admin", &format!("/os-hypervisors/{id}/uptime"), "2.88")
+        .await
+        .check(&Expect::Status(404), "");
 }
 
 #[tokio::test]
@@ -158,15 +156,16 @@ async fn search_and_servers_by_pattern_before_2_53() {
             assert!(h.get("servers").is_none(), "{h}");
         }
     }
-    let r = t.get("admin", "/os-hypervisors/nope/search", "2.1").await;
-    assert_eq!(
-        r.fault(),
-        (
-            "itemNotFound".into(),
-            404,
-            "No hypervisor matching 'nope' could be found.".into()
-        )
-    );
+    t.get("admin", "/os-hypervisors/nope/search", "2.1")
+        .await
+        .check(
+            &Expect::nova(
+                "itemNotFound",
+                404,
+                "No hypervisor matching 'nope' could be found.",
+            ),
+            "",
+        );
     assert_eq!(
         t.get("member", "/os-hypervisors/compute/servers", "2.1")
             .await

@@ -2,16 +2,17 @@
 //! upstream hypervisors.py: compute node id order, `marker [..] not found`, next links
 //! built from the request's sorted parameters, `LIKE '%pattern%'` search.
 
-mod common;
-use common::T;
+use mock_client::T;
 use mockcloud::MockCloud;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 async fn five() -> T {
     T::start(MockCloud::builder().hosts(["compute1", "compute2", "compute3", "other-a", "other_b"]))
         .await
 }
 
-fn names(r: &common::Resp) -> Vec<String> {
+fn names(r: &mock_client::Resp) -> Vec<String> {
     r.json["hypervisors"]
         .as_array()
         .unwrap()
@@ -80,37 +81,28 @@ async fn paging_by_limit_and_marker_with_next_links() {
 async fn paging_errors_and_versions() {
     let t = five().await;
     let missing = uuid::Uuid::new_v4();
-    let r = t
-        .get(
-            "admin",
-            &format!("/os-hypervisors?marker={missing}"),
-            "2.53",
-        )
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "badRequest".into(),
-            400,
-            format!("marker [{missing}] not found")
-        )
+    t.get(
+        "admin",
+        &format!("/os-hypervisors?marker={missing}"),
+        "2.53",
+    )
+    .await
+    .check(
+        &Expect::nova("badRequest", 400, format!("marker [{missing}] not found")),
+        "",
     );
-    let r = t.get("admin", "/os-hypervisors?limit=-1", "2.53").await;
-    assert_eq!(
-        r.fault().2,
-        "Invalid input for query parameters limit. Value: -1. '-1' does not match '^[0-9]*$'"
+    t.get("admin", "/os-hypervisors?limit=-1", "2.53")
+        .await
+        .check(
+        &Expect::message(
+            "Invalid input for query parameters limit. Value: -1. '-1' does not match '^[0-9]*$'",
+        ),
+        "",
     );
-    let r = t
-        .get("admin", "/os-hypervisors?limit=1&limit=2", "2.53")
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Invalid input for query parameters limit. Value: ['1', '2']. ['1', '2'] is too long"
-    );
-    let r = t.get("admin", "/os-hypervisors?foo=1", "2.53").await;
-    assert_eq!(
-        r.fault().2,
-        "Additional properties are not allowed ('foo' was unexpected)"
+    t.get("admin", "/os-hypervisors?limit=1&limit=2", "2.53").await.check(&Expect::message("Invalid input for query parameters limit. Value: ['1', '2']. ['1', '2'] is too long"), "");
+    t.get("admin", "/os-hypervisors?foo=1", "2.53").await.check(
+        &Expect::message("Additional properties are not allowed ('foo' was unexpected)"),
+        "",
     );
     // 2.33-2.52: integer ids as markers, unknown parameters ignored.
     let r = t
@@ -157,43 +149,22 @@ async fn hostname_pattern_search() {
         )
         .await;
     assert_eq!(names(&r), ["other-a", "other_b"]);
-    let r = t
-        .get(
-            "admin",
-            "/os-hypervisors?hypervisor_hostname_pattern=nope",
-            "2.53",
-        )
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "itemNotFound".into(),
+    t.get(
+        "admin",
+        "/os-hypervisors?hypervisor_hostname_pattern=nope",
+        "2.53",
+    )
+    .await
+    .check(
+        &Expect::nova(
+            "itemNotFound",
             404,
-            "No hypervisor matching 'nope' could be found.".into()
-        )
+            "No hypervisor matching 'nope' could be found.",
+        ),
+        "",
     );
-    let r = t
-        .get(
-            "admin",
-            "/os-hypervisors?hypervisor_hostname_pattern=compute&limit=1",
-            "2.53",
-        )
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Paging over hypervisors with the hypervisor_hostname_pattern query parameter is not supported."
-    );
-    let r = t
-        .get(
-            "admin",
-            "/os-hypervisors?hypervisor_hostname_pattern=a%20b",
-            "2.53",
-        )
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Invalid input for query parameters hypervisor_hostname_pattern. Value: a b. 'a b' does not match '^[a-zA-Z0-9-._]*$'"
-    );
+    t.get("admin", "/os-hypervisors?hypervisor_hostname_pattern=compute&limit=1", "2.53").await.check(&Expect::message("Paging over hypervisors with the hypervisor_hostname_pattern query parameter is not supported."), "");
+    t.get("admin", "/os-hypervisors?hypervisor_hostname_pattern=a%20b", "2.53").await.check(&Expect::message("Invalid input for query parameters hypervisor_hostname_pattern. Value: a b. 'a b' does not match '^[a-zA-Z0-9-._]*$'"), "");
     // Below 2.53 the parameter is not read (and not validated: 2.33 allows extras).
     let r = t
         .get(
@@ -259,11 +230,10 @@ async fn with_servers_lists_the_servers_on_each_host() {
         )
         .await;
     assert_eq!(r.json["hypervisor"]["servers"][0]["uuid"], id.as_str());
-    let r = t
-        .get("admin", &format!("/os-hypervisors/{hyp}?limit=1"), "2.53")
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Additional properties are not allowed ('limit' was unexpected)"
-    );
+    t.get("admin", &format!("/os-hypervisors/{hyp}?limit=1"), "2.53")
+        .await
+        .check(
+            &Expect::message("Additional properties are not allowed ('limit' was unexpected)"),
+            "",
+        );
 }

@@ -1,7 +1,8 @@
 //! Image v2 under /image and the deprecated compute image proxy (<= 2.35).
 
-mod common;
-use common::{to_resp, T};
+use mock_client::{to_resp, T};
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 #[tokio::test]
 async fn image_v2_lists_and_resolves_by_name() {
@@ -30,10 +31,7 @@ async fn image_v2_lists_and_resolves_by_name() {
             .unwrap(),
     )
     .await;
-    assert_eq!(
-        r.json["images"][0]["id"],
-        mockcloud::state::store::CIRROS_IMAGE_ID
-    );
+    assert_eq!(r.json["images"][0]["id"], mockcloud::CIRROS_IMAGE_ID);
     let r = to_resp(
         t.http
             .get(format!("{base}/image/v2/images?name=nope"))
@@ -48,7 +46,7 @@ async fn image_v2_lists_and_resolves_by_name() {
         t.http
             .get(format!(
                 "{base}/image/v2/images/{}",
-                mockcloud::state::store::CIRROS_IMAGE_ID
+                mockcloud::CIRROS_IMAGE_ID
             ))
             .header("x-auth-token", &tok)
             .send()
@@ -64,13 +62,8 @@ async fn compute_image_proxy_until_2_35() {
     let t = T::default().await;
     let r = t.get("member", "/images/detail", "2.35").await;
     assert_eq!(r.json["images"][0]["status"], "ACTIVE");
-    let r = t.get("member", "/images", "2.36").await;
-    assert_eq!(
-        r.fault(),
-        (
-            "itemNotFound".into(),
-            404,
-            "The resource could not be found.".into()
-        )
+    t.get("member", "/images", "2.36").await.check(
+        &Expect::nova("itemNotFound", 404, "The resource could not be found."),
+        "",
     );
 }

@@ -1,12 +1,13 @@
 //! Lifecycle modes (instant, timed, manual), resize/confirm/revert with their
 //! allocations, auto-confirm, and concurrent migrates.
 
-mod common;
-use common::T;
-use mockcloud::state::model::Resources;
+use mock_client::T;
+use mockcloud::Resources;
 use mockcloud::{Durations, Lifecycle, MockCloud};
 use serde_json::{json, Value};
 use std::time::Duration;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 fn uuid(s: &str) -> uuid::Uuid {
     uuid::Uuid::parse_str(s).unwrap()
@@ -17,12 +18,9 @@ async fn manual_mode_walks_the_reference_state_machine() {
     let t = T::start(MockCloud::builder().lifecycle(Lifecycle::Manual)).await;
     let id = t.create_server("member").await;
     let src = t.host_of(&id).await;
-    assert_eq!(
-        t.action("admin", &id, "2.56", json!({"migrate": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.56", json!({"migrate": null}))
+        .await
+        .check(&Expect::Status(202), "");
     // (migration status, task_state, server status) after each step.
     let expected: [(Option<&str>, Value, &str); 6] = [
         (None, json!("resize_prep"), "RESIZE"),
@@ -77,10 +75,9 @@ async fn timed_mode_passes_through_resize_then_settles() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert_eq!(t.server(&id).await["status"], "ACTIVE");
-    let r = t
-        .action("admin", &id, "2.56", json!({"migrate": null}))
-        .await;
-    assert_eq!(r.status, 202);
+    t.action("admin", &id, "2.56", json!({"migrate": null}))
+        .await
+        .check(&Expect::Status(202), "");
     assert_eq!(t.server(&id).await["status"], "RESIZE");
     let mut seen_tasks = std::collections::BTreeSet::new();
     let mut final_status = String::new();
@@ -100,12 +97,9 @@ async fn timed_mode_passes_through_resize_then_settles() {
         seen_tasks.len() >= 2,
         "observed intermediate task states: {seen_tasks:?}"
     );
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"revertResize": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("member", &id, "2.1", json!({"revertResize": null}))
+        .await
+        .check(&Expect::Status(202), "");
     assert_eq!(t.server(&id).await["status"], "REVERT_RESIZE");
     for _ in 0..100 {
         if t.server(&id).await["status"] == "ACTIVE" {
@@ -132,43 +126,37 @@ async fn allocations_are_held_on_both_hosts_until_confirm() {
         disk_gb: 1,
     };
     assert_eq!(used(&t, &src), tiny);
-    assert_eq!(
-        t.action("admin", &id, "2.56", json!({"migrate": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.56", json!({"migrate": null}))
+        .await
+        .check(&Expect::Status(202), "");
     let dest = t.host_of(&id).await;
     assert_eq!(used(&t, &src), tiny, "source held by the migration");
     assert_eq!(used(&t, &dest), tiny, "destination held by the instance");
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"confirmResize": null}))
-            .await
-            .status,
-        204
-    );
+    t.action("member", &id, "2.1", json!({"confirmResize": null}))
+        .await
+        .check(&Expect::Status(204), "");
     assert_eq!(used(&t, &src), Resources::default());
     assert_eq!(used(&t, &dest), tiny);
     assert_eq!(t.migrations().await[0]["status"], "confirmed");
     // Confirm again: not in VERIFY_RESIZE.
-    let r = t
-        .action("member", &id, "2.1", json!({"confirmResize": null}))
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "conflictingRequest".into(),
-            409,
-            format!("Cannot 'confirmResize' instance {id} while it is in vm_state active")
-        )
-    );
-    let r = t
-        .action("member", &id, "2.1", json!({"revertResize": null}))
-        .await;
-    assert_eq!(
-        r.fault().2,
-        format!("Cannot 'revertResize' instance {id} while it is in vm_state active")
-    );
+    t.action("member", &id, "2.1", json!({"confirmResize": null}))
+        .await
+        .check(
+            &Expect::nova(
+                "conflictingRequest",
+                409,
+                format!("Cannot 'confirmResize' instance {id} while it is in vm_state active"),
+            ),
+            "",
+        );
+    t.action("member", &id, "2.1", json!({"revertResize": null}))
+        .await
+        .check(
+            &Expect::Message(format!(
+                "Cannot 'revertResize' instance {id} while it is in vm_state active"
+            )),
+            "",
+        );
 }
 
 #[tokio::test]
@@ -176,27 +164,22 @@ async fn resize_changes_flavor_and_revert_restores_it() {
     let t = T::default().await;
     let id = t.create_server("member").await;
     let src = t.host_of(&id).await;
-    let r = t
-        .action("member", &id, "2.1", json!({"resize": {"flavorRef": "1"}}))
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "badRequest".into(),
-            400,
-            "When resizing, instances must change flavor!".into()
-        )
-    );
-    let r = t
-        .action("member", &id, "2.1", json!({"resize": {"flavorRef": "99"}}))
-        .await;
-    assert_eq!(r.fault().2, "Flavor 99 could not be found.");
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"resize": {"flavorRef": "2"}}))
-            .await
-            .status,
-        202
-    );
+    t.action("member", &id, "2.1", json!({"resize": {"flavorRef": "1"}}))
+        .await
+        .check(
+            &Expect::nova(
+                "badRequest",
+                400,
+                "When resizing, instances must change flavor!",
+            ),
+            "",
+        );
+    t.action("member", &id, "2.1", json!({"resize": {"flavorRef": "99"}}))
+        .await
+        .check(&Expect::message("Flavor 99 could not be found."), "");
+    t.action("member", &id, "2.1", json!({"resize": {"flavorRef": "2"}}))
+        .await
+        .check(&Expect::Status(202), "");
     let s = t.server(&id).await;
     assert_eq!(s["status"], "VERIFY_RESIZE");
     assert_eq!(s["flavor"]["original_name"], "m1.small");
@@ -207,12 +190,9 @@ async fn resize_changes_flavor_and_revert_restores_it() {
     let dest = t.host_of(&id).await;
     assert_eq!(used(&t, &dest).memory_mb, 2048);
     assert_eq!(used(&t, &src).memory_mb, 512);
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"revertResize": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("member", &id, "2.1", json!({"revertResize": null}))
+        .await
+        .check(&Expect::Status(202), "");
     let s = t.server(&id).await;
     assert_eq!(s["status"], "ACTIVE");
     assert_eq!(s["flavor"]["original_name"], "m1.tiny");
@@ -225,12 +205,9 @@ async fn resize_changes_flavor_and_revert_restores_it() {
 async fn resize_confirm_window_auto_confirms() {
     let t = T::start(MockCloud::builder().resize_confirm_window(Duration::from_millis(50))).await;
     let id = t.create_server("member").await;
-    assert_eq!(
-        t.action("admin", &id, "2.56", json!({"migrate": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.56", json!({"migrate": null}))
+        .await
+        .check(&Expect::Status(202), "");
     assert_eq!(t.server(&id).await["status"], "VERIFY_RESIZE");
     let mut status = String::new();
     for _ in 0..100 {
@@ -248,101 +225,75 @@ async fn resize_confirm_window_auto_confirms() {
 async fn power_actions_and_their_409s() {
     let t = T::default().await;
     let id = t.create_server("member").await;
-    let r = t
-        .action("member", &id, "2.1", json!({"os-start": null}))
-        .await;
-    assert_eq!(
-        r.fault().2,
-        format!("Cannot 'start' instance {id} while it is in vm_state active")
-    );
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"suspend": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("member", &id, "2.1", json!({"os-start": null}))
+        .await
+        .check(
+            &Expect::Message(format!(
+                "Cannot 'start' instance {id} while it is in vm_state active"
+            )),
+            "",
+        );
+    t.action("member", &id, "2.1", json!({"suspend": null}))
+        .await
+        .check(&Expect::Status(202), "");
     assert_eq!(t.server(&id).await["status"], "SUSPENDED");
-    let r = t.action("member", &id, "2.1", json!({"pause": null})).await;
-    assert_eq!(
-        r.fault().2,
-        format!("Cannot 'pause' instance {id} while it is in vm_state suspended")
-    );
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"resume": null}))
-            .await
-            .status,
-        202
-    );
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"pause": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("member", &id, "2.1", json!({"pause": null}))
+        .await
+        .check(
+            &Expect::Message(format!(
+                "Cannot 'pause' instance {id} while it is in vm_state suspended"
+            )),
+            "",
+        );
+    t.action("member", &id, "2.1", json!({"resume": null}))
+        .await
+        .check(&Expect::Status(202), "");
+    t.action("member", &id, "2.1", json!({"pause": null}))
+        .await
+        .check(&Expect::Status(202), "");
     assert_eq!(t.server(&id).await["OS-EXT-STS:power_state"], 3);
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"unpause": null}))
-            .await
-            .status,
-        202
-    );
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"os-stop": null}))
-            .await
-            .status,
-        202
-    );
-    let r = t
-        .action("member", &id, "2.1", json!({"os-stop": null}))
-        .await;
-    assert_eq!(
-        r.fault().2,
-        format!("Cannot 'stop' instance {id} while it is in vm_state stopped")
-    );
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"os-start": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("member", &id, "2.1", json!({"unpause": null}))
+        .await
+        .check(&Expect::Status(202), "");
+    t.action("member", &id, "2.1", json!({"os-stop": null}))
+        .await
+        .check(&Expect::Status(202), "");
+    t.action("member", &id, "2.1", json!({"os-stop": null}))
+        .await
+        .check(
+            &Expect::Message(format!(
+                "Cannot 'stop' instance {id} while it is in vm_state stopped"
+            )),
+            "",
+        );
+    t.action("member", &id, "2.1", json!({"os-start": null}))
+        .await
+        .check(&Expect::Status(202), "");
     assert_eq!(t.server(&id).await["status"], "ACTIVE");
     // Lock: an owner lock is overridden only by an admin.
-    assert_eq!(
-        t.action(
-            "member",
-            &id,
-            "2.73",
-            json!({"lock": {"locked_reason": "why"}})
-        )
-        .await
-        .status,
-        202
-    );
+    t.action(
+        "member",
+        &id,
+        "2.73",
+        json!({"lock": {"locked_reason": "why"}}),
+    )
+    .await
+    .check(&Expect::Status(202), "");
     let s = t.server(&id).await;
     assert_eq!(s["locked"], true);
     assert_eq!(s["locked_reason"], "why");
-    let r = t
-        .action("member", &id, "2.1", json!({"os-stop": null}))
-        .await;
-    assert_eq!(r.fault().2, format!("Instance {id} is locked"));
-    assert_eq!(
-        t.action("admin", &id, "2.1", json!({"unlock": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("member", &id, "2.1", json!({"os-stop": null}))
+        .await
+        .check(&Expect::Message(format!("Instance {id} is locked")), "");
+    t.action("admin", &id, "2.1", json!({"unlock": null}))
+        .await
+        .check(&Expect::Status(202), "");
     // An admin of another project locks as "admin": the owner cannot unlock.
     let theirs = t.create_server("other").await;
-    assert_eq!(
-        t.action("admin", &theirs, "2.1", json!({"lock": null}))
-            .await
-            .status,
-        202
-    );
-    let r = t
-        .action("other", &theirs, "2.1", json!({"unlock": null}))
-        .await;
-    assert_eq!(r.fault().2, "Policy doesn't allow os_compute_api:os-lock-server:unlock:unlock_override to be performed.");
+    t.action("admin", &theirs, "2.1", json!({"lock": null}))
+        .await
+        .check(&Expect::Status(202), "");
+    t.action("other", &theirs, "2.1", json!({"unlock": null})).await.check(&Expect::message("Policy doesn't allow os_compute_api:os-lock-server:unlock:unlock_override to be performed."), "");
 }
 
 #[tokio::test]

@@ -3,14 +3,15 @@
 //! modes, and `/servers/{id}/migrations` (list, show, force_complete, abort). Every answer
 //! is checked by status, fault name and exact message.
 
-mod common;
-use common::T;
+use mock_client::T;
 use mockcloud::{Durations, HostSpec, Lifecycle, MockCloud, Profile};
 use nova_releases::ReleaseTable;
 use reqwest::Method;
 use rstest::rstest;
 use serde_json::{json, Value};
 use std::time::Duration;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 const MISSING: &str = "9a5f7c3e-0c1a-4b1c-9d4c-2f1b2a3c4d5e";
 
@@ -54,7 +55,7 @@ fn fault(status: u16) -> &'static str {
     }
 }
 
-async fn assert_fault(r: &common::Resp, status: u16, message: &str) {
+async fn assert_fault(r: &mock_client::Resp, status: u16, message: &str) {
     assert_eq!(r.status, status, "{}", r.text);
     assert_eq!(
         r.fault(),
@@ -65,7 +66,7 @@ async fn assert_fault(r: &common::Resp, status: u16, message: &str) {
 /// A server of `who` created at 2.37, which every series has (2.74 is past Queens' max).
 async fn create_at_237(t: &T, who: &str) -> String {
     let body = json!({"server": {"name": "vm", "flavorRef": "1",
-        "imageRef": mockcloud::state::store::CIRROS_IMAGE_ID, "networks": "none"}});
+        "imageRef": mockcloud::CIRROS_IMAGE_ID, "networks": "none"}});
     let r = t
         .call(who, Method::POST, "/servers", Some("2.37"), Some(&body))
         .await;
@@ -401,12 +402,9 @@ async fn force_without_host_after_policy_and_lookup() {
     let r = t.action("admin", MISSING, "2.30", body.clone()).await;
     assert_fault(&r, 404, &format!("Instance {MISSING} could not be found.")).await;
     // Before the lock and state checks: a stopped server still gets the 400.
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"os-stop": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("member", &id, "2.1", json!({"os-stop": null}))
+        .await
+        .check(&Expect::Status(202), "");
     let r = t.action("admin", &id, "2.30", body).await;
     assert_fault(&r, 400, "Can't force to a non-provided destination").await;
 }
@@ -467,18 +465,12 @@ async fn lock_then_state_then_unknown_host() {
     let t = T::default().await;
     let id = t.create_server("member").await;
     // The manager passes migrate_live (no host); the owner's lock stops it (admins bypass).
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"os-stop": null}))
-            .await
-            .status,
-        202
-    );
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"lock": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("member", &id, "2.1", json!({"os-stop": null}))
+        .await
+        .check(&Expect::Status(202), "");
+    t.action("member", &id, "2.1", json!({"lock": null}))
+        .await
+        .check(&Expect::Status(202), "");
     let r = t
         .action("manager", &id, "2.68", body_at("2.68", Value::Null))
         .await;
@@ -493,12 +485,9 @@ async fn lock_then_state_then_unknown_host() {
         &format!("Cannot 'os-migrateLive' instance {id} while it is in vm_state stopped"),
     )
     .await;
-    assert_eq!(
-        t.action("admin", &id, "2.1", json!({"os-start": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.1", json!({"os-start": null}))
+        .await
+        .check(&Expect::Status(202), "");
     let r = t
         .action("admin", &id, "2.68", body_at("2.68", json!("nope")))
         .await;
@@ -515,12 +504,9 @@ async fn lock_then_state_then_unknown_host() {
 async fn wrong_state(#[case] action: &str, #[case] what: &str) {
     let t = T::default().await;
     let id = t.create_server("member").await;
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({ action: null }))
-            .await
-            .status,
-        202
-    );
+    t.action("member", &id, "2.1", json!({ action: null }))
+        .await
+        .check(&Expect::Status(202), "");
     let r = t
         .action("admin", &id, "2.25", body_at("2.25", Value::Null))
         .await;
@@ -536,12 +522,9 @@ async fn wrong_state(#[case] action: &str, #[case] what: &str) {
 async fn in_progress_task_state_is_409() {
     let t = T::start(manual()).await;
     let id = t.create_server("member").await;
-    assert_eq!(
-        t.action("admin", &id, "2.68", body_at("2.68", Value::Null))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.68", body_at("2.68", Value::Null))
+        .await
+        .check(&Expect::Status(202), "");
     let r = t
         .action("admin", &id, "2.68", body_at("2.68", Value::Null))
         .await;
@@ -697,16 +680,12 @@ async fn asynchronous_failure_from_2_34(
 async fn a_paused_server_fails_back_to_paused() {
     let t = T::start(precheck_cloud()).await;
     let id = precheck_setup(&t).await;
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"pause": null}))
-            .await
-            .status,
-        202
-    );
-    let r = t
-        .action("admin", &id, "2.68", body_at("2.68", json!("compute2")))
-        .await;
-    assert_eq!(r.status, 202);
+    t.action("member", &id, "2.1", json!({"pause": null}))
+        .await
+        .check(&Expect::Status(202), "");
+    t.action("admin", &id, "2.68", body_at("2.68", json!("compute2")))
+        .await
+        .check(&Expect::Status(202), "");
     let s = t.server(&id).await;
     assert_eq!(s["status"], "PAUSED");
     assert_eq!(s["OS-EXT-SRV-ATTR:host"], "compute1");
@@ -726,10 +705,9 @@ async fn the_source_host_down_is_a_conductor_error() {
         "Compute service of compute1 is unavailable at this time.",
     )
     .await;
-    let r = t
-        .action("admin", &id, "2.34", body_at("2.34", Value::Null))
-        .await;
-    assert_eq!(r.status, 202);
+    t.action("admin", &id, "2.34", body_at("2.34", Value::Null))
+        .await
+        .check(&Expect::Status(202), "");
     assert_eq!(
         last_action(&t, &id).await["events"][0]["details"],
         "Compute service of compute1 is unavailable at this time."
@@ -842,10 +820,9 @@ async fn forced_memory_check_per_series(#[case] series: &str, #[case] avail: &st
 async fn the_scheduler_picks_without_a_host() {
     let t = T::start(precheck_cloud()).await;
     let id = precheck_setup(&t).await;
-    let r = t
-        .action("admin", &id, "2.104", body_at("2.104", Value::Null))
-        .await;
-    assert_eq!(r.status, 202);
+    t.action("admin", &id, "2.104", body_at("2.104", Value::Null))
+        .await
+        .check(&Expect::Status(202), "");
     // Placement has candidates (compute1..3 have room; small and tight do not), but the
     // filters leave none: compute1 is the source, compute2 disabled, compute3 down.
     let ms = live_migrations(&t, &id).await;
@@ -855,10 +832,9 @@ async fn the_scheduler_picks_without_a_host() {
         NOT_ENOUGH
     );
     t.cloud.state().set_host_enabled("compute2", true, None);
-    let r = t
-        .action("admin", &id, "2.104", body_at("2.104", Value::Null))
-        .await;
-    assert_eq!(r.status, 202);
+    t.action("admin", &id, "2.104", body_at("2.104", Value::Null))
+        .await
+        .check(&Expect::Status(202), "");
     assert_eq!(t.host_of(&id).await, "compute2");
 }
 
@@ -871,10 +847,9 @@ async fn instant_mode_completes_within_the_request() {
     let id = t.create_server("member").await;
     let src = t.host_of(&id).await;
     let dest = t.other_host(&src);
-    let r = t
-        .action("admin", &id, "2.68", body_at("2.68", json!(dest)))
-        .await;
-    assert_eq!(r.status, 202);
+    t.action("admin", &id, "2.68", body_at("2.68", json!(dest)))
+        .await
+        .check(&Expect::Status(202), "");
     let s = t.server(&id).await;
     assert_eq!(s["status"], "ACTIVE");
     assert_eq!(s["OS-EXT-SRV-ATTR:host"], dest.as_str());
@@ -915,12 +890,9 @@ async fn manual_mode_walks_the_live_state_machine() {
     let id = t.create_server("member").await;
     let src = t.host_of(&id).await;
     let dest = t.other_host(&src);
-    assert_eq!(
-        t.action("admin", &id, "2.80", body_at("2.80", json!(dest)))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.80", body_at("2.80", json!(dest)))
+        .await
+        .check(&Expect::Status(202), "");
     // (migration status, listed by GET /servers/{id}/migrations, server status, host).
     let expected: [(Option<&str>, bool, &str, &str); 6] = [
         (None, false, "MIGRATING", &src),
@@ -996,12 +968,9 @@ async fn manual_mode_walks_the_live_state_machine() {
 async fn before_2_34_the_migration_exists_when_the_202_returns() {
     let t = T::start(manual()).await;
     let id = t.create_server("member").await;
-    assert_eq!(
-        t.action("admin", &id, "2.33", body_at("2.33", Value::Null))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.33", body_at("2.33", Value::Null))
+        .await
+        .check(&Expect::Status(202), "");
     let ms = live_migrations(&t, &id).await;
     assert_eq!(ms.len(), 1);
     assert_eq!(ms[0]["status"], "accepted");
@@ -1039,22 +1008,18 @@ async fn timed_mode_reaches_the_destination() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let src = t.host_of(&id).await;
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"pause": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("member", &id, "2.1", json!({"pause": null}))
+        .await
+        .check(&Expect::Status(202), "");
     for _ in 0..100 {
         if t.server(&id).await["status"] == "PAUSED" {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let r = t
-        .action("admin", &id, "2.104", body_at("2.104", Value::Null))
-        .await;
-    assert_eq!(r.status, 202);
+    t.action("admin", &id, "2.104", body_at("2.104", Value::Null))
+        .await
+        .check(&Expect::Status(202), "");
     assert_eq!(t.server(&id).await["status"], "MIGRATING");
     // The 202's own state, then every status seen while polling (deduplicated).
     let mut seen = vec!["MIGRATING".to_string()];
@@ -1082,12 +1047,9 @@ async fn timed_mode_reaches_the_destination() {
 /// A server in Manual mode advanced to the given live-migration status; returns (id, mid).
 async fn migrating_to(t: &T, status: &str) -> (String, u64) {
     let id = t.create_server("member").await;
-    assert_eq!(
-        t.action("admin", &id, "2.68", body_at("2.68", Value::Null))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.68", body_at("2.68", Value::Null))
+        .await
+        .check(&Expect::Status(202), "");
     let order = ["accepted", "queued", "preparing", "running"];
     let steps = order.iter().position(|s| *s == status).unwrap() + 1;
     for _ in 0..steps {
@@ -1105,7 +1067,7 @@ async fn call(
     path: &str,
     v: &str,
     body: Option<Value>,
-) -> common::Resp {
+) -> mock_client::Resp {
     t.call(who, method, path, Some(v), body.as_ref()).await
 }
 
@@ -1205,12 +1167,9 @@ async fn force_complete_refusals() {
         assert_eq!(r.status, 202, "{}", r.text);
         // Manual mode: the pause itself is a step.
         assert!(t.cloud.state().advance(uuid(&pid)));
-        assert_eq!(
-            t.action("admin", &pid, "2.68", body_at("2.68", Value::Null))
-                .await
-                .status,
-            202
-        );
+        t.action("admin", &pid, "2.68", body_at("2.68", Value::Null))
+            .await
+            .check(&Expect::Status(202), "");
         for _ in 0..4 {
             assert!(t.cloud.state().advance(uuid(&pid)));
         }
@@ -1312,12 +1271,9 @@ async fn abort_refusals() {
     .await;
     // The manager passes delete on 2026.2 (project-manager-or-admin), but the owner's lock
     // stops it.
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"lock": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("member", &id, "2.1", json!({"lock": null}))
+        .await
+        .check(&Expect::Status(202), "");
     let r = call(&t, "manager", Method::DELETE, &path, "2.24", None).await;
     assert_fault(&r, 409, &format!("Instance {id} is locked")).await;
     let idle = t.create_server("member").await;
@@ -1342,97 +1298,54 @@ async fn abort_refusals() {
 async fn abort_and_force_complete_are_admin_only_before_2025_2() {
     let t = T::start(manual().nova_release("2025.1")).await;
     let (id, mid) = migrating_to(&t, "running").await;
-    let r = call(
-        &t,
-        "manager",
-        Method::DELETE,
-        &format!("/servers/{id}/migrations/{mid}"),
-        "2.24",
-        None,
-    )
-    .await;
-    assert_fault(
-        &r,
-        403,
-        "Policy doesn't allow os_compute_api:servers:migrations:delete to be performed.",
-    )
-    .await;
-    let r = call(
-        &t,
-        "manager",
-        Method::POST,
-        &format!("/servers/{id}/migrations/{mid}/action"),
-        "2.22",
-        Some(json!({"force_complete": null})),
-    )
-    .await;
-    assert_fault(
-        &r,
-        403,
-        "Policy doesn't allow os_compute_api:servers:migrations:force_complete to be performed.",
-    )
-    .await;
-    let r = call(
-        &t,
-        "manager",
-        Method::GET,
-        &format!("/servers/{id}/migrations"),
-        "2.23",
-        None,
-    )
-    .await;
-    assert_fault(
-        &r,
-        403,
-        "Policy doesn't allow os_compute_api:servers:migrations:index to be performed.",
-    )
-    .await;
+    for (who, method, path, version, body, status, message) in [
+        ("manager", Method::DELETE, format!("/servers/{id}/migrations/{mid}"), "2.24", None, 403, String::from("Policy doesn't allow os_compute_api:servers:migrations:delete to be performed.")),
+        ("manager", Method::POST, format!("/servers/{id}/migrations/{mid}/action"), "2.22", Some(json!({"force_complete": null})), 403, String::from("Policy doesn't allow os_compute_api:servers:migrations:force_complete to be performed.")),
+        ("manager", Method::GET, format!("/servers/{id}/migrations"), "2.23", None, 403, String::from("Policy doesn't allow os_compute_api:servers:migrations:index to be performed.")),
+    ] {
+        let r = call(&t, who, method, &path, version, body).await;
+        assert_fault(&r, status, &message).await;
+    }
 }
 
 #[tokio::test]
 async fn show_refusals_and_the_manager_view() {
     let t = T::start(manual()).await;
     let (id, mid) = migrating_to(&t, "queued").await;
-    let r = call(
-        &t,
-        "admin",
-        Method::GET,
-        &format!("/servers/{id}/migrations/{mid}"),
-        "2.22",
-        None,
-    )
-    .await;
-    assert_fault(&r, 404, "The resource could not be found.").await;
-    let r = call(
-        &t,
-        "admin",
-        Method::GET,
-        &format!("/servers/{id}/migrations/999"),
-        "2.23",
-        None,
-    )
-    .await;
-    assert_fault(
-        &r,
-        404,
-        &format!("In-progress live migration 999 is not found for server {id}."),
-    )
-    .await;
-    let r = call(
-        &t,
-        "manager",
-        Method::GET,
-        &format!("/servers/{id}/migrations/{mid}"),
-        "2.23",
-        None,
-    )
-    .await;
-    assert_fault(
-        &r,
-        403,
-        "Policy doesn't allow os_compute_api:servers:migrations:show to be performed.",
-    )
-    .await;
+    for (who, method, path, version, body, status, message) in [
+        (
+            "admin",
+            Method::GET,
+            format!("/servers/{id}/migrations/{mid}"),
+            "2.22",
+            None,
+            404,
+            String::from("The resource could not be found."),
+        ),
+        (
+            "admin",
+            Method::GET,
+            format!("/servers/{id}/migrations/999"),
+            "2.23",
+            None,
+            404,
+            format!("In-progress live migration 999 is not found for server {id}."),
+        ),
+        (
+            "manager",
+            Method::GET,
+            format!("/servers/{id}/migrations/{mid}"),
+            "2.23",
+            None,
+            403,
+            String::from(
+                "Policy doesn't allow os_compute_api:servers:migrations:show to be performed.",
+            ),
+        ),
+    ] {
+        let r = call(&t, who, method, &path, version, body).await;
+        assert_fault(&r, status, &message).await;
+    }
     // The manager lists (2025.2+) but sees no hosts (index:host is admin).
     let r = call(
         &t,
@@ -1468,12 +1381,9 @@ async fn show_refusals_and_the_manager_view() {
         &format!("Live migration {mid} for server {id} is not in progress."),
     )
     .await;
-    assert_eq!(
-        t.action("admin", &id, "2.56", json!({"migrate": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.56", json!({"migrate": null}))
+        .await
+        .check(&Expect::Status(202), "");
     // Manual mode: the conductor step creates the cold migration.
     assert!(t.cloud.state().advance(uuid(&id)));
     let cold = t

@@ -1,10 +1,11 @@
 //! The migrate action in the `nova` profile: every row of the reference's table,
 //! the exact schema messages, and the asynchronous scheduler rejection.
 
-mod common;
-use common::T;
+use mock_client::T;
 use mockcloud::{Lifecycle, MockCloud};
 use serde_json::json;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 #[tokio::test]
 async fn unknown_server_is_404_before_policy() {
@@ -15,28 +16,27 @@ async fn unknown_server_is_404_before_policy() {
             .action(who, id, "2.56", json!({"migrate": {"host": "compute2"}}))
             .await;
         assert_eq!(r.status, 404);
-        assert_eq!(
-            r.fault(),
-            (
-                "itemNotFound".into(),
+        r.check(
+            &Expect::nova(
+                "itemNotFound",
                 404,
-                format!("Instance {id} could not be found.")
-            )
+                format!("Instance {id} could not be found."),
+            ),
+            "",
         );
     }
     // Another project's server is just as invisible.
     let other = t.create_server("other").await;
-    let r = t
-        .action("manager", &other, "2.56", json!({"migrate": null}))
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "itemNotFound".into(),
-            404,
-            format!("Instance {other} could not be found.")
-        )
-    );
+    t.action("manager", &other, "2.56", json!({"migrate": null}))
+        .await
+        .check(
+            &Expect::nova(
+                "itemNotFound",
+                404,
+                format!("Instance {other} could not be found."),
+            ),
+            "",
+        );
 }
 
 #[tokio::test]
@@ -46,29 +46,18 @@ async fn policy_migrate_and_migrate_host() {
     let host = t.host_of(&id).await;
     let dest = t.other_host(&host);
     for who in ["member", "reader"] {
-        let r = t.action(who, &id, "2.56", json!({"migrate": null})).await;
-        assert_eq!(
-            r.fault(),
-            (
-                "forbidden".into(),
+        t.action(who, &id, "2.56", json!({"migrate": null}))
+            .await
+            .check(
+            &Expect::nova(
+                "forbidden",
                 403,
-                "Policy doesn't allow os_compute_api:os-migrate-server:migrate to be performed."
-                    .into()
-            )
+                "Policy doesn't allow os_compute_api:os-migrate-server:migrate to be performed.",
+            ),
+            "",
         );
     }
-    let r = t
-        .action("manager", &id, "2.56", json!({"migrate": {"host": dest}}))
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "forbidden".into(),
-            403,
-            "Policy doesn't allow os_compute_api:os-migrate-server:migrate:host to be performed."
-                .into()
-        )
-    );
+    t.action("manager", &id, "2.56", json!({"migrate": {"host": dest}})).await.check(&Expect::nova("forbidden", 403, "Policy doesn't allow os_compute_api:os-migrate-server:migrate:host to be performed."), "");
     let r = t
         .action("manager", &id, "2.56", json!({"migrate": {}}))
         .await;
@@ -119,23 +108,19 @@ async fn admin_migrates_to_requested_host_with_version_headers() {
 async fn lock_blocks_non_admin_and_admin_bypasses() {
     let t = T::default().await;
     let id = t.create_server("manager").await;
-    assert_eq!(
-        t.action("manager", &id, "2.56", json!({"lock": null}))
-            .await
-            .status,
-        202
-    );
-    let r = t
-        .action("manager", &id, "2.56", json!({"migrate": null}))
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "conflictingRequest".into(),
-            409,
-            format!("Instance {id} is locked")
-        )
-    );
+    t.action("manager", &id, "2.56", json!({"lock": null}))
+        .await
+        .check(&Expect::Status(202), "");
+    t.action("manager", &id, "2.56", json!({"migrate": null}))
+        .await
+        .check(
+            &Expect::nova(
+                "conflictingRequest",
+                409,
+                format!("Instance {id} is locked"),
+            ),
+            "",
+        );
     let r = t
         .action("admin", &id, "2.56", json!({"migrate": null}))
         .await;
@@ -146,44 +131,36 @@ async fn lock_blocks_non_admin_and_admin_bypasses() {
 async fn wrong_vm_state_and_task_state_are_409() {
     let t = T::default().await;
     let id = t.create_server("member").await;
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"pause": null}))
-            .await
-            .status,
-        202
-    );
-    let r = t
-        .action("admin", &id, "2.56", json!({"migrate": null}))
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "conflictingRequest".into(),
-            409,
-            format!("Cannot 'migrate' instance {id} while it is in vm_state paused")
-        )
-    );
+    t.action("member", &id, "2.1", json!({"pause": null}))
+        .await
+        .check(&Expect::Status(202), "");
+    t.action("admin", &id, "2.56", json!({"migrate": null}))
+        .await
+        .check(
+            &Expect::nova(
+                "conflictingRequest",
+                409,
+                format!("Cannot 'migrate' instance {id} while it is in vm_state paused"),
+            ),
+            "",
+        );
     // task_state: a migration waiting in manual mode.
     let t = T::start(MockCloud::builder().lifecycle(Lifecycle::Manual)).await;
     let id = t.create_server("member").await;
-    assert_eq!(
-        t.action("admin", &id, "2.56", json!({"migrate": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.56", json!({"migrate": null}))
+        .await
+        .check(&Expect::Status(202), "");
     assert_eq!(t.server(&id).await["OS-EXT-STS:task_state"], "resize_prep");
-    let r = t
-        .action("admin", &id, "2.56", json!({"migrate": null}))
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "conflictingRequest".into(),
-            409,
-            format!("Cannot 'migrate' instance {id} while it is in task_state resize_prep")
-        )
-    );
+    t.action("admin", &id, "2.56", json!({"migrate": null}))
+        .await
+        .check(
+            &Expect::nova(
+                "conflictingRequest",
+                409,
+                format!("Cannot 'migrate' instance {id} while it is in task_state resize_prep"),
+            ),
+            "",
+        );
 }
 
 #[tokio::test]
@@ -194,26 +171,22 @@ async fn source_compute_down_is_409_but_disabled_source_is_fine() {
     t.cloud
         .state()
         .set_host_enabled(&host, false, Some("maintenance"));
-    assert_eq!(
-        t.action("admin", &id, "2.56", json!({"migrate": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.56", json!({"migrate": null}))
+        .await
+        .check(&Expect::Status(202), "");
     let id2 = t.create_server("member").await;
     let host2 = t.host_of(&id2).await;
     t.cloud.state().set_host_up(&host2, false);
-    let r = t
-        .action("admin", &id2, "2.56", json!({"migrate": null}))
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "conflictingRequest".into(),
-            409,
-            "Service is unavailable at this time.".into()
-        )
-    );
+    t.action("admin", &id2, "2.56", json!({"migrate": null}))
+        .await
+        .check(
+            &Expect::nova(
+                "conflictingRequest",
+                409,
+                "Service is unavailable at this time.",
+            ),
+            "",
+        );
 }
 
 #[tokio::test]
@@ -221,27 +194,22 @@ async fn same_host_and_unknown_host_are_400() {
     let t = T::default().await;
     let id = t.create_server("member").await;
     let host = t.host_of(&id).await;
-    let r = t
-        .action("admin", &id, "2.56", json!({"migrate": {"host": host}}))
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "badRequest".into(),
-            400,
-            "Cannot migrate to the host where the server exists.".into()
-        )
-    );
+    t.action("admin", &id, "2.56", json!({"migrate": {"host": host}}))
+        .await
+        .check(
+            &Expect::nova(
+                "badRequest",
+                400,
+                "Cannot migrate to the host where the server exists.",
+            ),
+            "",
+        );
     let r = t
         .action("admin", &id, "2.56", json!({"migrate": {"host": "nope"}}))
         .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "badRequest".into(),
-            400,
-            "Compute host nope could not be found.".into()
-        )
+    r.check(
+        &Expect::nova("badRequest", 400, "Compute host nope could not be found."),
+        "",
     );
     assert_eq!(
         r.header("content-type"),
@@ -264,18 +232,20 @@ async fn schema_messages_are_byte_exact() {
     ];
     for (body, msg) in cases {
         let r = t.action("admin", &id, "2.56", body.clone()).await;
-        assert_eq!(r.fault(), ("badRequest".into(), 400, msg), "body {body}");
+        r.check(
+            &Expect::nova("badRequest", 400, msg),
+            &format!("body {body}"),
+        );
     }
     // Unknown server with a bad body: the schema runs first.
-    let r = t
-        .action(
-            "admin",
-            "9a5f7c3e-0c1a-4b1c-9d4c-2f1b2a3c4d5e",
-            "2.56",
-            json!({"migrate": "x"}),
-        )
-        .await;
-    assert_eq!(r.status, 400);
+    t.action(
+        "admin",
+        "9a5f7c3e-0c1a-4b1c-9d4c-2f1b2a3c4d5e",
+        "2.56",
+        json!({"migrate": "x"}),
+    )
+    .await
+    .check(&Expect::Status(400), "");
 }
 
 #[tokio::test]
@@ -320,8 +290,9 @@ async fn null_empty_and_null_host_let_the_scheduler_pick() {
         json!({"migrate": {"host": null}}),
     ] {
         let id = t.create_server("member").await;
-        let r = t.action("admin", &id, "2.56", body).await;
-        assert_eq!(r.status, 202);
+        t.action("admin", &id, "2.56", body)
+            .await
+            .check(&Expect::Status(202), "");
         assert_eq!(t.server(&id).await["status"], "VERIFY_RESIZE");
     }
 }
@@ -382,7 +353,7 @@ async fn rejected_destination_fails_after_the_202() {
         s.allocate(
             uuid::Uuid::new_v4(),
             &dest,
-            mockcloud::state::model::Resources {
+            mockcloud::Resources {
                 vcpus: 16,
                 memory_mb: 0,
                 disk_gb: 0,
@@ -396,28 +367,19 @@ async fn rejected_destination_fails_after_the_202() {
 async fn stopped_server_stays_off() {
     let t = T::default().await;
     let id = t.create_server("member").await;
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"os-stop": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("member", &id, "2.1", json!({"os-stop": null}))
+        .await
+        .check(&Expect::Status(202), "");
     assert_eq!(t.server(&id).await["status"], "SHUTOFF");
-    assert_eq!(
-        t.action("admin", &id, "2.56", json!({"migrate": null}))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &id, "2.56", json!({"migrate": null}))
+        .await
+        .check(&Expect::Status(202), "");
     let s = t.server(&id).await;
     assert_eq!(s["status"], "VERIFY_RESIZE");
     assert_eq!(s["OS-EXT-STS:power_state"], 4);
-    assert_eq!(
-        t.action("member", &id, "2.1", json!({"confirmResize": null}))
-            .await
-            .status,
-        204
-    );
+    t.action("member", &id, "2.1", json!({"confirmResize": null}))
+        .await
+        .check(&Expect::Status(204), "");
     let s = t.server(&id).await;
     assert_eq!(s["status"], "SHUTOFF");
     assert_eq!(s["OS-EXT-STS:vm_state"], "stopped");

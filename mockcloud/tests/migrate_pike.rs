@@ -1,85 +1,75 @@
 //! The migrate action in the `pike-spec` profile.
 
-mod common;
-use common::T;
+use mock_client::{Expect, T};
 use mockcloud::{MockCloud, Profile};
-use serde_json::json;
+use rstest::rstest;
+use serde_json::{json, Value};
+use test_support::mock_client;
 
 async fn pike() -> T {
     T::start(MockCloud::builder().profile(Profile::PikeSpec)).await
 }
 
-#[tokio::test]
-async fn host_is_required_but_nullable() {
-    let t = pike().await;
-    let id = t.create_server("member").await;
-    let r = t.action("admin", &id, "2.56", json!({"migrate": {}})).await;
-    assert_eq!(
-        r.fault(),
-        (
-            "badRequest".into(),
-            400,
-            "Invalid input for field/attribute migrate. Value: {}. 'host' is a required property"
-                .into()
-        )
-    );
-    let r = t
-        .action("admin", &id, "2.56", json!({"migrate": null}))
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "badRequest".into(),
-            400,
-            "Invalid input for field/attribute migrate. Value: None. None is not of type 'object'"
-                .into()
-        )
-    );
-    let r = t
-        .action("admin", &id, "2.56", json!({"migrate": {"host": null}}))
-        .await;
-    assert_eq!(r.status, 202, "{}", r.text);
+/// One migrate at 2.56 on a fresh server of the project's member, as `who`.
+struct Step {
+    who: &'static str,
+    body: Value,
+    expect: Expect,
 }
 
+fn admin(body: Value, expect: Expect) -> Step {
+    Step {
+        who: "admin",
+        body,
+        expect,
+    }
+}
+
+/// The body and policy refusals (and what passes beside them), one row per scenario, each
+/// a sequence of migrates on one server.
+#[rstest]
+#[case::host_is_required_but_nullable(Profile::PikeSpec, vec![
+    admin(json!({"migrate": {}}), Expect::fault(400,
+        "Invalid input for field/attribute migrate. Value: {}. 'host' is a required property")),
+    admin(json!({"migrate": null}), Expect::fault(400,
+        "Invalid input for field/attribute migrate. Value: None. None is not of type 'object'")),
+    admin(json!({"migrate": {"host": null}}), Expect::Status(202)),
+])]
+#[case::force_without_host_is_400(Profile::PikeSpec, vec![
+    admin(json!({"migrate": {"host": null, "force": true}}),
+        Expect::fault(400, "Can't force to a non-provided destination")),
+    admin(json!({"migrate": {"host": "h", "force": "maybe"}}), Expect::Status(400)),
+    admin(json!({"migrate": {"host": "h", "force": "maybe"}}), Expect::Starts(
+        "Invalid input for field/attribute force. Value: maybe. 'maybe' is not one of [True, 'True'")),
+    admin(json!({"migrate": {"host": null, "force": false, "x": 1}}), Expect::message(
+        "Invalid input for field/attribute migrate. Value: {'host': None, 'force': False, 'x': 1}. Additional properties are not allowed ('x' was unexpected)")),
+])]
+// Policy runs before the force/host check (like live-migrate).
+#[case::policy_still_applies_to_force(Profile::PikeSpec, vec![
+    Step { who: "manager", body: json!({"migrate": {"host": "compute2", "force": true}}),
+        expect: Expect::Named("forbidden") },
+    Step { who: "member", body: json!({"migrate": {"host": null, "force": true}}),
+        expect: Expect::Named("forbidden") },
+])]
+#[case::force_messages_name_null_among_the_allowed_values(Profile::PikeSpec, vec![
+    admin(json!({"migrate": {"host": "h", "force": 5}}), Expect::message(
+        "Invalid input for field/attribute force. Value: 5. 5 is not of type 'boolean', 'string', 'null'")),
+    admin(json!({"migrate": {"host": "h", "force": "maybe"}}),
+        Expect::Ends("'Off', 'off', 'NO', 'No', 'no', None]")),
+])]
+// The nova profile has no `force` at all, null or not.
+#[case::nova_profile_rejects_force_null(Profile::Nova, vec![
+    admin(json!({"migrate": {"host": null, "force": null}}), Expect::message(
+        "Invalid input for field/attribute migrate. Value: {'host': None, 'force': None}. Additional properties are not allowed ('force' was unexpected)")),
+])]
 #[tokio::test]
-async fn force_without_host_is_400() {
-    let t = pike().await;
+async fn refusals(#[case] profile: Profile, #[case] steps: Vec<Step>) {
+    let t = T::start(MockCloud::builder().profile(profile)).await;
     let id = t.create_server("member").await;
-    let r = t
-        .action(
-            "admin",
-            &id,
-            "2.56",
-            json!({"migrate": {"host": null, "force": true}}),
-        )
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "badRequest".into(),
-            400,
-            "Can't force to a non-provided destination".into()
-        )
-    );
-    let r = t
-        .action(
-            "admin",
-            &id,
-            "2.56",
-            json!({"migrate": {"host": "h", "force": "maybe"}}),
-        )
-        .await;
-    assert_eq!(r.status, 400);
-    assert!(r.fault().2.starts_with("Invalid input for field/attribute force. Value: maybe. 'maybe' is not one of [True, 'True'"), "{}", r.text);
-    let r = t
-        .action(
-            "admin",
-            &id,
-            "2.56",
-            json!({"migrate": {"host": null, "force": false, "x": 1}}),
-        )
-        .await;
-    assert_eq!(r.fault().2, "Invalid input for field/attribute migrate. Value: {'host': None, 'force': False, 'x': 1}. Additional properties are not allowed ('x' was unexpected)");
+    for (i, step) in steps.iter().enumerate() {
+        let r = t.action(step.who, &id, "2.56", step.body.clone()).await;
+        r.check(&step.expect, &format!("step {i}: {}", step.body));
+    }
 }
 
 #[tokio::test]
@@ -90,57 +80,52 @@ async fn force_skips_the_scheduler_filters_but_not_existence_or_same_host() {
     let dest = t.other_host(&src);
     t.cloud.state().set_host_enabled(&dest, false, None);
     // Without force the scheduler rejects the disabled host after the 202.
-    assert_eq!(
-        t.action(
-            "admin",
-            &id,
-            "2.56",
-            json!({"migrate": {"host": dest, "force": false}})
-        )
-        .await
-        .status,
-        202
-    );
+    t.action(
+        "admin",
+        &id,
+        "2.56",
+        json!({"migrate": {"host": dest, "force": false}}),
+    )
+    .await
+    .check(&Expect::Status(202), "");
     assert_eq!(t.host_of(&id).await, src);
     assert_eq!(t.migrations().await[0]["status"], "error");
     // With force it goes there anyway.
-    assert_eq!(
-        t.action(
-            "admin",
-            &id,
-            "2.56",
-            json!({"migrate": {"host": dest, "force": true}})
-        )
-        .await
-        .status,
-        202
-    );
+    t.action(
+        "admin",
+        &id,
+        "2.56",
+        json!({"migrate": {"host": dest, "force": true}}),
+    )
+    .await
+    .check(&Expect::Status(202), "");
     let s = t.server(&id).await;
     assert_eq!(s["status"], "VERIFY_RESIZE");
     assert_eq!(s["OS-EXT-SRV-ATTR:host"], dest.as_str());
     // Existence and same-host are still API checks.
     let id2 = t.create_server("member").await;
     let src2 = t.host_of(&id2).await;
-    let r = t
-        .action(
-            "admin",
-            &id2,
-            "2.56",
-            json!({"migrate": {"host": "nope", "force": true}}),
-        )
-        .await;
-    assert_eq!(r.fault().2, "Compute host nope could not be found.");
-    let r = t
-        .action(
-            "admin",
-            &id2,
-            "2.56",
-            json!({"migrate": {"host": src2, "force": true}}),
-        )
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Cannot migrate to the host where the server exists."
+    t.action(
+        "admin",
+        &id2,
+        "2.56",
+        json!({"migrate": {"host": "nope", "force": true}}),
+    )
+    .await
+    .check(
+        &Expect::message("Compute host nope could not be found."),
+        "",
+    );
+    t.action(
+        "admin",
+        &id2,
+        "2.56",
+        json!({"migrate": {"host": src2, "force": true}}),
+    )
+    .await
+    .check(
+        &Expect::message("Cannot migrate to the host where the server exists."),
+        "",
     );
 }
 
@@ -151,45 +136,19 @@ async fn below_2_56_force_is_never_read() {
     let src = t.host_of(&id).await;
     let dest = t.other_host(&src);
     t.cloud.state().set_host_enabled(&dest, false, None);
-    let r = t
-        .action(
-            "admin",
-            &id,
-            "2.55",
-            json!({"migrate": {"host": dest, "force": true}}),
-        )
-        .await;
-    assert_eq!(r.status, 202);
+    t.action(
+        "admin",
+        &id,
+        "2.55",
+        json!({"migrate": {"host": dest, "force": true}}),
+    )
+    .await
+    .check(&Expect::Status(202), "");
     assert_ne!(
         t.host_of(&id).await,
         dest,
         "force/host must be ignored below 2.56"
     );
-}
-
-#[tokio::test]
-async fn policy_still_applies_to_force() {
-    let t = pike().await;
-    let id = t.create_server("member").await;
-    let r = t
-        .action(
-            "manager",
-            &id,
-            "2.56",
-            json!({"migrate": {"host": "compute2", "force": true}}),
-        )
-        .await;
-    assert_eq!(r.fault().0, "forbidden");
-    // Policy runs before the force/host check (like live-migrate).
-    let r = t
-        .action(
-            "member",
-            &id,
-            "2.56",
-            json!({"migrate": {"host": null, "force": true}}),
-        )
-        .await;
-    assert_eq!(r.fault().0, "forbidden");
 }
 
 /// `force: null` means "check the destination", exactly like `force` absent or false
@@ -231,47 +190,35 @@ async fn force_null_checks_the_destination_like_false() {
     // host own and unknown: the API's 400s.
     let id = t.create_server("member").await;
     let own = t.host_of(&id).await;
-    let r = t
-        .action(
-            "admin",
-            &id,
-            "2.104",
-            json!({"migrate": {"host": own, "force": null}}),
-        )
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "badRequest".into(),
+    t.action(
+        "admin",
+        &id,
+        "2.104",
+        json!({"migrate": {"host": own, "force": null}}),
+    )
+    .await
+    .check(
+        &Expect::nova(
+            "badRequest",
             400,
-            "Cannot migrate to the host where the server exists.".into()
-        )
+            "Cannot migrate to the host where the server exists.",
+        ),
+        "",
     );
-    let r = t
-        .action(
-            "admin",
-            &id,
-            "2.56",
-            json!({"migrate": {"host": "nope", "force": null}}),
-        )
-        .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "badRequest".into(),
-            400,
-            "Compute host nope could not be found.".into()
-        )
+    t.action(
+        "admin",
+        &id,
+        "2.56",
+        json!({"migrate": {"host": "nope", "force": null}}),
+    )
+    .await
+    .check(
+        &Expect::nova("badRequest", 400, "Compute host nope could not be found."),
+        "",
     );
 
     // host absent: still required.
-    let r = t
-        .action("admin", &id, "2.56", json!({"migrate": {"force": null}}))
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Invalid input for field/attribute migrate. Value: {'force': None}. 'host' is a required property"
-    );
+    t.action("admin", &id, "2.56", json!({"migrate": {"force": null}})).await.check(&Expect::message("Invalid input for field/attribute migrate. Value: {'force': None}. 'host' is a required property"), "");
 }
 
 #[tokio::test]
@@ -295,58 +242,6 @@ async fn force_null_does_not_skip_the_scheduler_on_a_disabled_host() {
     let m = t.migrations().await;
     assert_eq!(m[0]["status"], "error");
     assert_eq!(t.server(&id).await["status"], "ACTIVE");
-}
-
-#[tokio::test]
-async fn force_messages_name_null_among_the_allowed_values() {
-    let t = pike().await;
-    let id = t.create_server("member").await;
-    let r = t
-        .action(
-            "admin",
-            &id,
-            "2.56",
-            json!({"migrate": {"host": "h", "force": 5}}),
-        )
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Invalid input for field/attribute force. Value: 5. 5 is not of type 'boolean', 'string', 'null'"
-    );
-    let r = t
-        .action(
-            "admin",
-            &id,
-            "2.56",
-            json!({"migrate": {"host": "h", "force": "maybe"}}),
-        )
-        .await;
-    assert!(
-        r.fault()
-            .2
-            .ends_with("'Off', 'off', 'NO', 'No', 'no', None]"),
-        "{}",
-        r.text
-    );
-}
-
-/// The nova profile has no `force` at all, null or not.
-#[tokio::test]
-async fn nova_profile_rejects_force_null() {
-    let t = T::default().await;
-    let id = t.create_server("member").await;
-    let r = t
-        .action(
-            "admin",
-            &id,
-            "2.56",
-            json!({"migrate": {"host": null, "force": null}}),
-        )
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Invalid input for field/attribute migrate. Value: {'host': None, 'force': None}. Additional properties are not allowed ('force' was unexpected)"
-    );
 }
 
 /// `force` accepts exactly Nova 34's `parameter_types.boolean` enum (the strings and

@@ -1,10 +1,10 @@
 //! The reference's migrate table, row by row, in both profiles (the rows both
 //! profiles share; each profile's own rows are in migrate_nova.rs / migrate_pike.rs).
 
-mod common;
-use common::T;
+use mock_client::T;
 use mockcloud::{MockCloud, Profile};
 use serde_json::{json, Value};
+use test_support::mock_client;
 
 /// How a row prepares the server before the migrate.
 #[derive(Clone, Copy, Debug)]

@@ -1,25 +1,20 @@
 //! GET /os-migrations per microversion, GET /servers/{id}/migrations, and
 //! os-instance-actions.
 
-mod common;
-use common::T;
+use mock_client::T;
 use serde_json::json;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 async fn two_migrations(t: &T) -> (String, String) {
     let a = t.create_server("member").await;
     let b = t.create_server("other").await;
-    assert_eq!(
-        t.action("admin", &a, "2.56", json!({"migrate": null}))
-            .await
-            .status,
-        202
-    );
-    assert_eq!(
-        t.action("admin", &b, "2.1", json!({"resize": {"flavorRef": "2"}}))
-            .await
-            .status,
-        202
-    );
+    t.action("admin", &a, "2.56", json!({"migrate": null}))
+        .await
+        .check(&Expect::Status(202), "");
+    t.action("admin", &b, "2.1", json!({"resize": {"flavorRef": "2"}}))
+        .await
+        .check(&Expect::Status(202), "");
     (a, b)
 }
 
@@ -101,30 +96,26 @@ async fn paging_and_query_validation() {
         )
         .await;
     assert_eq!(r.json["migrations"][0]["id"], 1);
-    let r = t.get("admin", "/os-migrations?marker=nope", "2.59").await;
-    assert_eq!(r.fault().2, "Marker nope could not be found.");
+    t.get("admin", "/os-migrations?marker=nope", "2.59")
+        .await
+        .check(&Expect::message("Marker nope could not be found."), "");
     // Unknown query parameters: accepted before 2.59, rejected after.
-    assert_eq!(
-        t.get("admin", "/os-migrations?foo=1", "2.58").await.status,
-        200
+    t.get("admin", "/os-migrations?foo=1", "2.58")
+        .await
+        .check(&Expect::Status(200), "");
+    t.get("admin", "/os-migrations?foo=1", "2.59").await.check(
+        &Expect::message("Additional properties are not allowed ('foo' was unexpected)"),
+        "",
     );
-    let r = t.get("admin", "/os-migrations?foo=1", "2.59").await;
-    assert_eq!(
-        r.fault().2,
-        "Additional properties are not allowed ('foo' was unexpected)"
+    t.get("admin", "/os-migrations?limit=-1", "2.59")
+        .await
+        .check(
+        &Expect::message(
+            "Invalid input for query parameters limit. Value: -1. '-1' does not match '^[0-9]*$'",
+        ),
+        "",
     );
-    let r = t.get("admin", "/os-migrations?limit=-1", "2.59").await;
-    assert_eq!(
-        r.fault().2,
-        "Invalid input for query parameters limit. Value: -1. '-1' does not match '^[0-9]*$'"
-    );
-    let r = t
-        .get("admin", "/os-migrations?limit=1&limit=2", "2.59")
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Invalid input for query parameters limit. Value: ['1', '2']. ['1', '2'] is too long"
-    );
+    t.get("admin", "/os-migrations?limit=1&limit=2", "2.59").await.check(&Expect::message("Invalid input for query parameters limit. Value: ['1', '2']. ['1', '2'] is too long"), "");
     let r = t
         .get(
             "admin",
@@ -147,15 +138,17 @@ async fn paging_and_query_validation() {
         .await;
     assert_eq!(r.json["migrations"].as_array().unwrap().len(), 1);
     // Policy: non-admins cannot list all projects.
-    let r = t.get("manager", "/os-migrations", "2.80").await;
-    assert_eq!(
-        r.fault().2,
-        "Policy doesn't allow os_compute_api:os-migrations:index:all_projects to be performed."
+    t.get("manager", "/os-migrations", "2.80").await.check(
+        &Expect::message(
+            "Policy doesn't allow os_compute_api:os-migrations:index:all_projects to be performed.",
+        ),
+        "",
     );
-    let r = t.get("member", "/os-migrations", "2.80").await;
-    assert_eq!(
-        r.fault().2,
-        "Policy doesn't allow os_compute_api:os-migrations:index to be performed."
+    t.get("member", "/os-migrations", "2.80").await.check(
+        &Expect::message(
+            "Policy doesn't allow os_compute_api:os-migrations:index to be performed.",
+        ),
+        "",
     );
 }
 
@@ -240,14 +233,13 @@ async fn instance_actions_list_and_show() {
     assert!(r.json["instanceAction"]["events"][0]
         .get("hostId")
         .is_some());
-    let r = t
-        .get(
-            "admin",
-            &format!("/servers/{id}/os-instance-actions/req-nope"),
-            "2.1",
-        )
-        .await;
-    assert_eq!(r.fault().2, "Action req-nope not found");
+    t.get(
+        "admin",
+        &format!("/servers/{id}/os-instance-actions/req-nope"),
+        "2.1",
+    )
+    .await
+    .check(&Expect::message("Action req-nope not found"), "");
 }
 
 #[tokio::test]
@@ -259,7 +251,9 @@ async fn instance_actions_paging_from_2_58() {
         json!({"os-start": null}),
         json!({"pause": null}),
     ] {
-        assert_eq!(t.action("member", &id, "2.1", body).await.status, 202);
+        t.action("member", &id, "2.1", body)
+            .await
+            .check(&Expect::Status(202), "");
     }
     let r = t
         .get(
@@ -290,24 +284,22 @@ async fn instance_actions_paging_from_2_58() {
         .map(|a| a["action"].as_str().unwrap())
         .collect();
     assert_eq!(names, vec!["stop", "create"]);
-    let r = t
-        .get(
-            "member",
-            &format!("/servers/{id}/os-instance-actions?marker=req-nope"),
-            "2.58",
-        )
-        .await;
-    assert_eq!(r.fault().2, "Marker req-nope could not be found.");
-    let r = t
-        .get(
-            "member",
-            &format!("/servers/{id}/os-instance-actions?foo=1"),
-            "2.58",
-        )
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Additional properties are not allowed ('foo' was unexpected)"
+    t.get(
+        "member",
+        &format!("/servers/{id}/os-instance-actions?marker=req-nope"),
+        "2.58",
+    )
+    .await
+    .check(&Expect::message("Marker req-nope could not be found."), "");
+    t.get(
+        "member",
+        &format!("/servers/{id}/os-instance-actions?foo=1"),
+        "2.58",
+    )
+    .await
+    .check(
+        &Expect::message("Additional properties are not allowed ('foo' was unexpected)"),
+        "",
     );
     // Before 2.58 no paging and any parameter is accepted.
     let r = t

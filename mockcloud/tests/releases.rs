@@ -5,15 +5,17 @@
 //! on upstream Nova (Queens 17.0.13, 2025.1 31.3.1, 2026.2 34.0.0), so a wrong table or a
 //! mock that ignores it fails.
 
-mod common;
-use common::T;
+use mock_client::T;
 use mockcloud::{Lifecycle, MockCloud};
 use nova_releases::{
     EmptyHostMessage, NoValidHost, OsloPolicyDefault, PolicyRule, ReleaseTable, Series,
 };
 use reqwest::Method;
 use rstest::rstest;
+use rstest_reuse::{apply, template};
 use serde_json::json;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 fn series(id: &str) -> &'static Series {
     ReleaseTable::bundled()
@@ -39,7 +41,7 @@ async fn mock_with(b: mockcloud::MockCloudBuilder) -> T {
 /// is too new for Queens to Stein) and the enabled host it is not on.
 async fn new_server(t: &T, who: &str) -> (String, String) {
     let body = json!({"server": {"name": "vm", "flavorRef": "1", "networks": "none",
-        "imageRef": mockcloud::state::store::CIRROS_IMAGE_ID}});
+        "imageRef": mockcloud::CIRROS_IMAGE_ID}});
     let r = t
         .call(who, Method::POST, "/servers", Some("2.37"), Some(&body))
         .await;
@@ -98,6 +100,19 @@ const ALL: [&str; 18] = [
     "2018.1", "2018.2", "2019.1", "2019.2", "2020.1", "2020.2", "2021.1", "2021.2", "2022.1",
     "2022.2", "2023.1", "2023.2", "2024.1", "2024.2", "2025.1", "2025.2", "2026.1", "2026.2",
 ];
+
+/// One case per series of the table (the same ids as [`ALL`], which the test above pins to
+/// the table; `#[values]` needs them written out).
+#[template]
+#[rstest]
+fn every_series(
+    #[values(
+        "2018.1", "2018.2", "2019.1", "2019.2", "2020.1", "2020.2", "2021.1", "2021.2", "2022.1",
+        "2022.2", "2023.1", "2023.2", "2024.1", "2024.2", "2025.1", "2025.2", "2026.1", "2026.2"
+    )]
+    id: &str,
+) {
+}
 
 #[tokio::test]
 async fn every_series_builds_a_mock_that_starts_and_advertises_its_max_microversion() {
@@ -163,15 +178,9 @@ async fn an_unknown_series_is_an_error_naming_the_known_ones() {
 
 /// `policy.migrate`: who may migrate without a host. A project manager is a member to a
 /// series without the manager persona.
-#[rstest]
+#[apply(every_series)]
 #[tokio::test]
-async fn migrate_policy_follows_the_series(
-    #[values(
-        "2018.1", "2018.2", "2019.1", "2019.2", "2020.1", "2020.2", "2021.1", "2021.2", "2022.1",
-        "2022.2", "2023.1", "2023.2", "2024.1", "2024.2", "2025.1", "2025.2", "2026.1", "2026.2"
-    )]
-    id: &str,
-) {
+async fn migrate_policy_follows_the_series(id: &str) {
     let s = series(id);
     let t = mock_of(id).await;
     let sid = any_server(&t).await;
@@ -197,15 +206,9 @@ async fn migrate_policy_follows_the_series(
 
 /// `policy.migrate_host`: with a host, a non-admin gets the `:host` rule's 403 where the
 /// series has that rule, else the `migrate` rule's (for the manager too).
-#[rstest]
+#[apply(every_series)]
 #[tokio::test]
-async fn migrate_host_policy_exists_only_where_the_series_has_it(
-    #[values(
-        "2018.1", "2018.2", "2019.1", "2019.2", "2020.1", "2020.2", "2021.1", "2021.2", "2022.1",
-        "2022.2", "2023.1", "2023.2", "2024.1", "2024.2", "2025.1", "2025.2", "2026.1", "2026.2"
-    )]
-    id: &str,
-) {
+async fn migrate_host_policy_exists_only_where_the_series_has_it(id: &str) {
     let s = series(id);
     let t = mock_of(id).await;
     let (sid, other) = new_server(&t, "admin").await;
@@ -230,15 +233,9 @@ async fn migrate_host_policy_exists_only_where_the_series_has_it(
 /// `policy.before_lookup`: a non-admin on a missing server or another project's gets the
 /// policy's 403 where the series checks it first, else the lookup's 404. An admin always
 /// gets the 404.
-#[rstest]
+#[apply(every_series)]
 #[tokio::test]
-async fn migrate_policy_before_the_lookup_where_the_series_checks_it_first(
-    #[values(
-        "2018.1", "2018.2", "2019.1", "2019.2", "2020.1", "2020.2", "2021.1", "2021.2", "2022.1",
-        "2022.2", "2023.1", "2023.2", "2024.1", "2024.2", "2025.1", "2025.2", "2026.1", "2026.2"
-    )]
-    id: &str,
-) {
+async fn migrate_policy_before_the_lookup_where_the_series_checks_it_first(id: &str) {
     let s = series(id);
     let t = mock_of(id).await;
     let demo_server = any_server(&t).await;
@@ -253,14 +250,13 @@ async fn migrate_policy_before_the_lookup_where_the_series_checks_it_first(
         if s.policy.before_lookup {
             assert_eq!(r.fault(), forbidden(MIGRATE), "{id} {who} {sid}");
         } else {
-            assert_eq!(
-                r.fault(),
-                (
-                    "itemNotFound".into(),
+            r.check(
+                &Expect::nova(
+                    "itemNotFound",
                     404,
-                    format!("Instance {sid} could not be found.")
+                    format!("Instance {sid} could not be found."),
                 ),
-                "{id} {who}"
+                &format!("{id} {who}"),
             );
         }
     }
@@ -274,15 +270,9 @@ async fn migrate_policy_before_the_lookup_where_the_series_checks_it_first(
 /// asynchronous failure, or (the API waiting for the conductor) a synchronous 400. Either
 /// way the failure is recorded the same: the migration `error`, the server back ACTIVE on
 /// its source, the action's `Error`.
-#[rstest]
+#[apply(every_series)]
 #[tokio::test]
-async fn no_valid_host_is_synchronous_or_asynchronous_as_in_the_series(
-    #[values(
-        "2018.1", "2018.2", "2019.1", "2019.2", "2020.1", "2020.2", "2021.1", "2021.2", "2022.1",
-        "2022.2", "2023.1", "2023.2", "2024.1", "2024.2", "2025.1", "2025.2", "2026.1", "2026.2"
-    )]
-    id: &str,
-) {
+async fn no_valid_host_is_synchronous_or_asynchronous_as_in_the_series(id: &str) {
     let s = series(id);
     let t = mock_of(id).await;
     let sid = any_server(&t).await;
@@ -334,15 +324,9 @@ async fn no_valid_host_is_synchronous_or_asynchronous_as_in_the_series(
 }
 
 /// `behaviour.empty_host`: jsonschema's wording for the empty host at 2.56+.
-#[rstest]
+#[apply(every_series)]
 #[tokio::test]
-async fn empty_host_message_is_the_series_jsonschemas(
-    #[values(
-        "2018.1", "2018.2", "2019.1", "2019.2", "2020.1", "2020.2", "2021.1", "2021.2", "2022.1",
-        "2022.2", "2023.1", "2023.2", "2024.1", "2024.2", "2025.1", "2025.2", "2026.1", "2026.2"
-    )]
-    id: &str,
-) {
+async fn empty_host_message_is_the_series_jsonschemas(id: &str) {
     let s = series(id);
     let t = mock_of(id).await;
     let sid = any_server(&t).await;
@@ -353,28 +337,21 @@ async fn empty_host_message_is_the_series_jsonschemas(
         EmptyHostMessage::TooShort => "is too short",
         EmptyHostMessage::NonEmpty => "should be non-empty",
     };
-    assert_eq!(
-        r.fault(),
-        (
-            "badRequest".into(),
+    r.check(
+        &Expect::nova(
+            "badRequest",
             400,
-            format!("Invalid input for field/attribute host. Value: . '' {words}")
+            format!("Invalid input for field/attribute host. Value: . '' {words}"),
         ),
-        "{id}"
+        id,
     );
 }
 
 /// The manager persona (2025.2's change that made migrate manager-or-admin) also opened
 /// `os-migrations:index` to project managers; before it, listing is admin-only.
-#[rstest]
+#[apply(every_series)]
 #[tokio::test]
-async fn migrations_index_policy_follows_the_manager_persona(
-    #[values(
-        "2018.1", "2018.2", "2019.1", "2019.2", "2020.1", "2020.2", "2021.1", "2021.2", "2022.1",
-        "2022.2", "2023.1", "2023.2", "2024.1", "2024.2", "2025.1", "2025.2", "2026.1", "2026.2"
-    )]
-    id: &str,
-) {
+async fn migrations_index_policy_follows_the_manager_persona(id: &str) {
     let s = series(id);
     let t = mock_of(id).await;
     let demo = t.cloud.state().read(|st| {
@@ -409,20 +386,16 @@ async fn migrations_index_policy_follows_the_manager_persona(
         forbidden("os_compute_api:os-migrations:index"),
         "{id}"
     );
-    assert_eq!(t.get("admin", "/os-migrations", "2.1").await.status, 200);
+    t.get("admin", "/os-migrations", "2.1")
+        .await
+        .check(&Expect::Status(200), "");
 }
 
 /// `policy.enforce_new_defaults`: without the new defaults a project's reader passes the
 /// member rules (oslo.policy ORs them with the deprecated `admin_or_owner`).
-#[rstest]
+#[apply(every_series)]
 #[tokio::test]
-async fn member_rules_follow_the_series_policy_defaults(
-    #[values(
-        "2018.1", "2018.2", "2019.1", "2019.2", "2020.1", "2020.2", "2021.1", "2021.2", "2022.1",
-        "2022.2", "2023.1", "2023.2", "2024.1", "2024.2", "2025.1", "2025.2", "2026.1", "2026.2"
-    )]
-    id: &str,
-) {
+async fn member_rules_follow_the_series_policy_defaults(id: &str) {
     let s = series(id);
     let t = mock_of(id).await;
     let (sid, _) = new_server(&t, "member").await;
@@ -508,15 +481,14 @@ async fn observed_series_spot_checks() {
         .await;
     assert_eq!(r.fault(), forbidden(MIGRATE));
     let sid = any_server(&t).await;
-    let r = t
-        .action(
-            "admin",
-            &sid,
-            "2.56",
-            json!({"migrate": {"host": "compute3"}}),
-        )
-        .await;
-    assert_eq!(r.status, 400);
+    t.action(
+        "admin",
+        &sid,
+        "2.56",
+        json!({"migrate": {"host": "compute3"}}),
+    )
+    .await
+    .check(&Expect::Status(400), "");
     let r = t.get("admin", "/servers/detail", "2.61").await;
     assert_eq!(r.status, 406, "Queens' max is 2.60");
     // 2025.1 (31.3.1): a manager is a member; 2025.2 and later: manager-or-admin.
@@ -546,15 +518,9 @@ async fn observed_series_spot_checks() {
 /// `behaviour.source_up_check`: with the source compute service forced down, a migrate is
 /// 409 "Service is unavailable at this time." where the series checks it, else accepted
 /// (the move proceeds: only the service's flag is down).
-#[rstest]
+#[apply(every_series)]
 #[tokio::test]
-async fn source_service_down_follows_the_series(
-    #[values(
-        "2018.1", "2018.2", "2019.1", "2019.2", "2020.1", "2020.2", "2021.1", "2021.2", "2022.1",
-        "2022.2", "2023.1", "2023.2", "2024.1", "2024.2", "2025.1", "2025.2", "2026.1", "2026.2"
-    )]
-    id: &str,
-) {
+async fn source_service_down_follows_the_series(id: &str) {
     source_down_case(series(id)).await;
 }
 
@@ -570,15 +536,13 @@ async fn source_down_case(s: &'static Series) {
         .action("admin", &sid, "2.56", json!({"migrate": {"host": other}}))
         .await;
     if s.behaviour.source_up_check {
-        assert_eq!(
-            r.fault(),
-            (
-                "conflictingRequest".into(),
+        r.check(
+            &Expect::nova(
+                "conflictingRequest",
                 409,
-                "Service is unavailable at this time.".into()
+                "Service is unavailable at this time.",
             ),
-            "{}",
-            s.id
+            &s.id,
         );
     } else {
         assert_eq!(r.status, 202, "{}: {}", s.id, r.text);

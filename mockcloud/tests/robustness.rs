@@ -1,11 +1,12 @@
 //! Bad input: malformed bodies, unknown actions, content types, body limits,
 //! unknown paths and methods, odd version headers. Never a panic or a 5xx.
 
-mod common;
-use common::{to_resp, T};
+use mock_client::{to_resp, T};
 use serde_json::json;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
-async fn raw_action(t: &T, id: &str, body: Vec<u8>, ctype: Option<&str>) -> common::Resp {
+async fn raw_action(t: &T, id: &str, body: Vec<u8>, ctype: Option<&str>) -> mock_client::Resp {
     let tok = t.token("admin").await;
     let mut rb = t
         .http
@@ -33,23 +34,17 @@ async fn malformed_bodies() {
         b"\"ab\"",
     ] {
         let r = raw_action(&t, &id, body.to_vec(), Some("application/json")).await;
-        assert_eq!(
-            r.fault(),
-            ("badRequest".into(), 400, "Malformed request body".into()),
-            "{body:?}"
+        r.check(
+            &Expect::nova("badRequest", 400, "Malformed request body"),
+            &format!("{body:?}"),
         );
     }
     // Values without keys() but with len() == 1, or without len(): Nova's 404.
     for body in [&b"[1]"[..], b"\"a\"", b"5", b"null", b"true"] {
         let r = raw_action(&t, &id, body.to_vec(), Some("application/json")).await;
-        assert_eq!(
-            r.fault(),
-            (
-                "itemNotFound".into(),
-                404,
-                "The resource could not be found.".into()
-            ),
-            "{body:?}"
+        r.check(
+            &Expect::nova("itemNotFound", 404, "The resource could not be found."),
+            &format!("{body:?}"),
         );
     }
     let deep = "[".repeat(10_000);
@@ -61,19 +56,15 @@ async fn malformed_bodies() {
 async fn unknown_and_unmodelled_actions() {
     let t = T::default().await;
     let id = t.create_server("member").await;
-    let r = t.action("admin", &id, "2.56", json!({"foo": null})).await;
-    assert_eq!(
-        r.fault(),
-        (
-            "badRequest".into(),
-            400,
-            "There is no such action: foo".into()
-        )
-    );
-    let r = t
-        .action("admin", &id, "2.56", json!({"reboot": {"type": "SOFT"}}))
-        .await;
-    assert_eq!(r.fault().0, "notImplemented");
+    t.action("admin", &id, "2.56", json!({"foo": null}))
+        .await
+        .check(
+            &Expect::nova("badRequest", 400, "There is no such action: foo"),
+            "",
+        );
+    t.action("admin", &id, "2.56", json!({"reboot": {"type": "SOFT"}}))
+        .await
+        .check(&Expect::Named("notImplemented"), "");
 }
 
 #[tokio::test]
@@ -87,13 +78,9 @@ async fn unsupported_content_type_is_415_with_version_headers() {
         Some("application/xml"),
     )
     .await;
-    assert_eq!(
-        r.fault(),
-        (
-            "badMediaType".into(),
-            415,
-            "Unsupported Content-Type".into()
-        )
+    r.check(
+        &Expect::nova("badMediaType", 415, "Unsupported Content-Type"),
+        "",
     );
     assert_eq!(r.header("openstack-api-version"), Some("compute 2.56"));
     // text/plain and the vendor type are accepted.

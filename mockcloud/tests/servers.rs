@@ -1,25 +1,17 @@
 //! Servers: create, show fields per microversion and role, list, tenancy, delete.
 
-mod common;
-use common::T;
+use mock_client::T;
 use reqwest::Method;
 use serde_json::json;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 #[tokio::test]
 async fn create_validation_and_policy() {
     let t = T::default().await;
-    let img = mockcloud::state::store::CIRROS_IMAGE_ID;
+    let img = mockcloud::CIRROS_IMAGE_ID;
     // networks is required from 2.37.
-    let r = t
-        .call(
-            "member",
-            Method::POST,
-            "/servers",
-            Some("2.37"),
-            Some(&json!({"server": {"name": "a", "flavorRef": "1", "imageRef": img}})),
-        )
-        .await;
-    assert_eq!(r.fault(), ("badRequest".into(), 400, "Invalid input for field/attribute server. Value: {'name': 'a', 'flavorRef': '1', 'imageRef': '8b9e1c6e-2f0a-4c3e-9a51-6d0c0e7f5a11'}. 'networks' is a required property".into()));
+    t.call("member", Method::POST, "/servers", Some("2.37"), Some(&json!({"server": {"name": "a", "flavorRef": "1", "imageRef": img}}))).await.check(&Expect::nova("badRequest", 400, "Invalid input for field/attribute server. Value: {'name': 'a', 'flavorRef': '1', 'imageRef': '8b9e1c6e-2f0a-4c3e-9a51-6d0c0e7f5a11'}. 'networks' is a required property"), "");
     let r = t
         .call(
             "member",
@@ -34,23 +26,12 @@ async fn create_validation_and_policy() {
         .header("location")
         .unwrap()
         .ends_with(r.json["server"]["id"].as_str().unwrap()));
-    let r = t.call("member", Method::POST, "/servers", Some("2.37"), Some(&json!({"server": {"name": "a", "flavorRef": "42", "imageRef": img, "networks": "auto"}}))).await;
-    assert_eq!(r.fault().2, "Invalid flavorRef provided.");
-    let r = t.call("reader", Method::POST, "/servers", Some("2.37"), Some(&json!({"server": {"name": "a", "flavorRef": "1", "imageRef": img, "networks": "none"}}))).await;
-    assert_eq!(
-        r.fault().2,
-        "Policy doesn't allow os_compute_api:servers:create to be performed."
-    );
+    t.call("member", Method::POST, "/servers", Some("2.37"), Some(&json!({"server": {"name": "a", "flavorRef": "42", "imageRef": img, "networks": "auto"}}))).await.check(&Expect::message("Invalid flavorRef provided."), "");
+    t.call("reader", Method::POST, "/servers", Some("2.37"), Some(&json!({"server": {"name": "a", "flavorRef": "1", "imageRef": img, "networks": "none"}}))).await.check(&Expect::message("Policy doesn't allow os_compute_api:servers:create to be performed."), "");
     // host (2.74) is for admins; unknown host 400.
-    let r = t.call("member", Method::POST, "/servers", Some("2.74"), Some(&json!({"server": {"name": "a", "flavorRef": "1", "imageRef": img, "networks": "none", "host": "compute2"}}))).await;
-    assert_eq!(
-        r.fault().2,
-        "Policy doesn't allow compute:servers:create:requested_destination to be performed."
-    );
-    let r = t.call("admin", Method::POST, "/servers", Some("2.74"), Some(&json!({"server": {"name": "a", "flavorRef": "1", "imageRef": img, "networks": "none", "host": "nope"}}))).await;
-    assert_eq!(r.fault().2, "Compute host nope could not be found.");
-    let r = t.call("admin", Method::POST, "/servers", Some("2.73"), Some(&json!({"server": {"name": "a", "flavorRef": "1", "imageRef": img, "networks": "none", "host": "compute2"}}))).await;
-    assert_eq!(r.fault().2, "Invalid input for field/attribute server. Value: {'name': 'a', 'flavorRef': '1', 'imageRef': '8b9e1c6e-2f0a-4c3e-9a51-6d0c0e7f5a11', 'networks': 'none', 'host': 'compute2'}. Additional properties are not allowed ('host' was unexpected)");
+    t.call("member", Method::POST, "/servers", Some("2.74"), Some(&json!({"server": {"name": "a", "flavorRef": "1", "imageRef": img, "networks": "none", "host": "compute2"}}))).await.check(&Expect::message("Policy doesn't allow compute:servers:create:requested_destination to be performed."), "");
+    t.call("admin", Method::POST, "/servers", Some("2.74"), Some(&json!({"server": {"name": "a", "flavorRef": "1", "imageRef": img, "networks": "none", "host": "nope"}}))).await.check(&Expect::message("Compute host nope could not be found."), "");
+    t.call("admin", Method::POST, "/servers", Some("2.73"), Some(&json!({"server": {"name": "a", "flavorRef": "1", "imageRef": img, "networks": "none", "host": "compute2"}}))).await.check(&Expect::message("Invalid input for field/attribute server. Value: {'name': 'a', 'flavorRef': '1', 'imageRef': '8b9e1c6e-2f0a-4c3e-9a51-6d0c0e7f5a11', 'networks': 'none', 'host': 'compute2'}. Additional properties are not allowed ('host' was unexpected)"), "");
     let id = t
         .create_server_with("admin", json!({"host": "compute2"}))
         .await;
@@ -100,22 +81,17 @@ async fn tenancy_all_tenants_and_delete() {
         .map(|s| s["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, vec![mine.as_str()]);
-    let r = t.get("member", &format!("/servers/{theirs}"), "2.1").await;
-    assert_eq!(
-        r.fault(),
-        (
-            "itemNotFound".into(),
-            404,
-            format!("Instance {theirs} could not be found.")
-        )
-    );
-    let r = t
-        .get("member", "/servers/detail?all_tenants=1", "2.1")
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Policy doesn't allow os_compute_api:servers:detail:get_all_tenants to be performed."
-    );
+    t.get("member", &format!("/servers/{theirs}"), "2.1")
+        .await
+        .check(
+            &Expect::nova(
+                "itemNotFound",
+                404,
+                format!("Instance {theirs} could not be found."),
+            ),
+            "",
+        );
+    t.get("member", "/servers/detail?all_tenants=1", "2.1").await.check(&Expect::message("Policy doesn't allow os_compute_api:servers:detail:get_all_tenants to be performed."), "");
     let r = t
         .get("admin", "/servers/detail?all_tenants=true", "2.1")
         .await;
@@ -127,35 +103,28 @@ async fn tenancy_all_tenants_and_delete() {
     assert_eq!(r.json["servers_links"][0]["rel"], "next");
     // Delete frees allocations; another project's server cannot be deleted.
     let host = t.host_of(&mine).await;
-    assert_eq!(
-        t.call(
-            "other",
-            Method::DELETE,
-            &format!("/servers/{mine}"),
-            Some("2.1"),
-            None
-        )
-        .await
-        .status,
-        404
-    );
-    let r = t
-        .call(
-            "member",
-            Method::DELETE,
-            &format!("/servers/{mine}"),
-            Some("2.1"),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 204);
+    t.call(
+        "other",
+        Method::DELETE,
+        &format!("/servers/{mine}"),
+        Some("2.1"),
+        None,
+    )
+    .await
+    .check(&Expect::Status(404), "");
+    t.call(
+        "member",
+        Method::DELETE,
+        &format!("/servers/{mine}"),
+        Some("2.1"),
+        None,
+    )
+    .await
+    .check(&Expect::Status(204), "");
     assert_eq!(t.cloud.state().read(|s| s.used_on(&host)).vcpus, 0);
-    assert_eq!(
-        t.get("member", &format!("/servers/{mine}"), "2.1")
-            .await
-            .status,
-        404
-    );
+    t.get("member", &format!("/servers/{mine}"), "2.1")
+        .await
+        .check(&Expect::Status(404), "");
 }
 
 #[tokio::test]
@@ -180,10 +149,9 @@ async fn scheduler_failure_on_create_is_an_error_server() {
         .as_str()
         .unwrap()
         .starts_with("No valid host was found."));
-    let r = t
-        .action("member", &b, "2.1", json!({"os-stop": null}))
-        .await;
-    assert_eq!(r.fault().2, format!("Instance {b} is not ready"));
+    t.action("member", &b, "2.1", json!({"os-stop": null}))
+        .await
+        .check(&Expect::Message(format!("Instance {b} is not ready")), "");
 }
 
 #[tokio::test]

@@ -2,10 +2,11 @@
 //! integer ids before, 409 while the compute host has instances or in-progress
 //! migrations, and the compute node (hypervisor, migrate target) goes with the service.
 
-mod common;
-use common::T;
+use mock_client::T;
 use reqwest::Method;
 use serde_json::{json, Value};
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 async fn service_id(t: &T, host: &str, version: &str) -> Value {
     let r = t.get("admin", "/os-services", version).await;
@@ -18,7 +19,7 @@ async fn service_id(t: &T, host: &str, version: &str) -> Value {
         .clone()
 }
 
-async fn delete(t: &T, who: &str, id: &str, version: &str) -> common::Resp {
+async fn delete(t: &T, who: &str, id: &str, version: &str) -> mock_client::Resp {
     t.call(
         who,
         Method::DELETE,
@@ -51,15 +52,17 @@ async fn delete_an_empty_compute_service() {
     let r = t.get("admin", "/os-hypervisors", "2.53").await;
     assert_eq!(r.json["hypervisors"].as_array().unwrap().len(), 2);
     let sid = t.create_server("member").await;
-    let r = t
-        .action(
-            "admin",
-            &sid,
-            "2.56",
-            json!({"migrate": {"host": "compute3"}}),
-        )
-        .await;
-    assert_eq!(r.fault().2, "Compute host compute3 could not be found.");
+    t.action(
+        "admin",
+        &sid,
+        "2.56",
+        json!({"migrate": {"host": "compute3"}}),
+    )
+    .await
+    .check(
+        &Expect::message("Compute host compute3 could not be found."),
+        "",
+    );
     // A second delete is a 404.
     assert_eq!(
         delete(&t, "admin", id, "2.53").await.fault(),
@@ -78,14 +81,7 @@ async fn a_host_with_instances_or_migrations_cannot_go() {
     let src = t.host_of(&sid).await;
     let id = service_id(&t, &src, "2.53").await;
     let r = delete(&t, "admin", id.as_str().unwrap(), "2.53").await;
-    assert_eq!(
-        r.fault(),
-        (
-            "conflictingRequest".into(),
-            409,
-            "Unable to delete compute service that is hosting instances. Migrate or delete the instances first.".into()
-        )
-    );
+    r.check(&Expect::nova("conflictingRequest", 409, "Unable to delete compute service that is hosting instances. Migrate or delete the instances first."), "");
     // In VERIFY_RESIZE the server is on the destination; the finished migration still
     // involves the source.
     let r = t

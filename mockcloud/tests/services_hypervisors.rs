@@ -1,10 +1,11 @@
 //! os-services (list, disable/enable, forced_down, uuid ids from 2.53) and
 //! os-hypervisors (usage from allocations), and their effect on migrate.
 
-mod common;
-use common::T;
+use mock_client::T;
 use reqwest::Method;
 use serde_json::json;
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 #[tokio::test]
 async fn services_list_and_update_v253() {
@@ -51,31 +52,27 @@ async fn services_list_and_update_v253() {
     );
     let r = put(json!({"status": "off"})).await;
     assert_eq!(r.fault().2, "Invalid input for field/attribute status. Value: off. 'off' is not one of ['enabled', 'disabled']");
-    let r = t
-        .call(
-            "admin",
-            Method::PUT,
-            "/os-services/not-a-uuid",
-            Some("2.53"),
-            Some(&json!({"status": "enabled"})),
-        )
-        .await;
-    assert_eq!(r.fault().2, "Invalid uuid not-a-uuid");
+    t.call(
+        "admin",
+        Method::PUT,
+        "/os-services/not-a-uuid",
+        Some("2.53"),
+        Some(&json!({"status": "enabled"})),
+    )
+    .await
+    .check(&Expect::message("Invalid uuid not-a-uuid"), "");
     // The disabled service rejects a targeted migrate asynchronously.
     let id = t
         .create_server_with("admin", json!({"host": "compute1"}))
         .await;
-    assert_eq!(
-        t.action(
-            "admin",
-            &id,
-            "2.56",
-            json!({"migrate": {"host": "compute2"}})
-        )
-        .await
-        .status,
-        202
-    );
+    t.action(
+        "admin",
+        &id,
+        "2.56",
+        json!({"migrate": {"host": "compute2"}}),
+    )
+    .await
+    .check(&Expect::Status(202), "");
     assert_eq!(t.host_of(&id).await, "compute1");
     // forced_down on the source: 409 at the API.
     let c1 = svcs.iter().find(|s| s["host"] == "compute1").unwrap()["id"]
@@ -92,10 +89,9 @@ async fn services_list_and_update_v253() {
         )
         .await;
     assert_eq!(r.json["service"]["state"], "down");
-    let r = t
-        .action("admin", &id, "2.56", json!({"migrate": null}))
-        .await;
-    assert_eq!(r.fault().2, "Service is unavailable at this time.");
+    t.action("admin", &id, "2.56", json!({"migrate": null}))
+        .await
+        .check(&Expect::message("Service is unavailable at this time."), "");
 }
 
 #[tokio::test]
@@ -124,42 +120,28 @@ async fn services_legacy_actions() {
         )
         .await;
     assert_eq!(r.json["service"]["forced_down"], true);
-    let r = t
-        .call(
-            "admin",
-            Method::PUT,
-            "/os-services/force-down",
-            Some("2.10"),
-            Some(&json!({"host": "compute3", "binary": "nova-compute"})),
-        )
-        .await;
-    assert_eq!(
-        r.fault(),
-        ("itemNotFound".into(), 404, "Unknown action".into())
+    t.call(
+        "admin",
+        Method::PUT,
+        "/os-services/force-down",
+        Some("2.10"),
+        Some(&json!({"host": "compute3", "binary": "nova-compute"})),
+    )
+    .await
+    .check(&Expect::nova("itemNotFound", 404, "Unknown action"), "");
+    t.call(
+        "admin",
+        Method::PUT,
+        "/os-services/enable",
+        Some("2.1"),
+        Some(&json!({"host": "nope", "binary": "nova-compute"})),
+    )
+    .await
+    .check(
+        &Expect::message("Could not find binary nova-compute on host nope."),
+        "",
     );
-    let r = t
-        .call(
-            "admin",
-            Method::PUT,
-            "/os-services/enable",
-            Some("2.1"),
-            Some(&json!({"host": "nope", "binary": "nova-compute"})),
-        )
-        .await;
-    assert_eq!(
-        r.fault().2,
-        "Could not find binary nova-compute on host nope."
-    );
-    let r = t
-        .call(
-            "admin",
-            Method::PUT,
-            "/os-services/enable",
-            Some("2.1"),
-            Some(&json!({"host": "controller", "binary": "nova-scheduler"})),
-        )
-        .await;
-    assert_eq!(r.fault().2, "Updating a nova-scheduler service is not supported. Only nova-compute services can be updated.");
+    t.call("admin", Method::PUT, "/os-services/enable", Some("2.1"), Some(&json!({"host": "controller", "binary": "nova-scheduler"}))).await.check(&Expect::message("Updating a nova-scheduler service is not supported. Only nova-compute services can be updated."), "");
 }
 
 #[tokio::test]
@@ -183,12 +165,9 @@ async fn hypervisors_report_usage() {
     assert!(r.json["hypervisors"][0].get("vcpus").is_none());
     assert!(r.json["hypervisors"][0]["id"].is_string());
     let id = r.json["hypervisors"][0]["id"].as_str().unwrap().to_string();
-    assert_eq!(
-        t.get("admin", &format!("/os-hypervisors/{id}"), "2.88")
-            .await
-            .status,
-        200
-    );
+    t.get("admin", &format!("/os-hypervisors/{id}"), "2.88")
+        .await
+        .check(&Expect::Status(200), "");
     assert_eq!(
         t.get("member", "/os-hypervisors", "2.1").await.fault().0,
         "forbidden"

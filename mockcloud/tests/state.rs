@@ -1,11 +1,12 @@
 //! `GET /mockcloud/health`, and the export (`GET /mockcloud/state`) and load
 //! (`PUT /mockcloud/state`) of the whole state.
 
-mod common;
-use common::{to_resp, Resp, T};
+use mock_client::{to_resp, Resp, T};
 use mockcloud::{Lifecycle, MockCloud, Profile};
 use reqwest::Method;
 use serde_json::{json, Value};
+use test_support::mock_client;
+use test_support::mock_client::Expect;
 
 async fn ctl(t: &T, method: Method, path: &str, body: Option<Vec<u8>>) -> Resp {
     let mut rb = t
@@ -139,10 +140,9 @@ async fn export_is_stable_and_follows_changes() {
     assert_eq!(doc["counters"]["next_server_seq"], 2);
     let src = t.host_of(&id).await;
     let dest = t.other_host(&src);
-    let r = t
-        .action("admin", &id, "2.56", json!({"migrate": {"host": dest}}))
-        .await;
-    assert_eq!(r.status, 202);
+    t.action("admin", &id, "2.56", json!({"migrate": {"host": dest}}))
+        .await
+        .check(&Expect::Status(202), "");
     let after = export(&t).await;
     assert_ne!(after, before);
     let doc: Value = serde_json::from_str(&after).unwrap();
@@ -300,7 +300,9 @@ async fn no_secret_is_exported_and_a_load_keeps_this_mocks_passwords() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 401);
     a.forget_tokens().await;
-    assert_eq!(a.get("admin", "/servers", "2.1").await.status, 200);
+    a.get("admin", "/servers", "2.1")
+        .await
+        .check(&Expect::Status(200), "");
 }
 
 #[tokio::test]

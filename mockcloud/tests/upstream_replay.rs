@@ -14,8 +14,8 @@ use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-mod common;
-use common::T;
+use mock_client::T;
+use test_support::mock_client;
 
 /// Observations not replayed, and why.
 const KNOWN: &[(&str, &str)] = &[(
@@ -266,7 +266,7 @@ async fn mock_answers_like_upstream_nova_34() {
             Value::Null => None,
             Value::String(s) => Some(s.clone().into_bytes()),
             // `json.dumps(body)`: Python's separators and escapes.
-            other => Some(mockcloud::pyfmt::to_json_bytes(other)),
+            other => Some(mockcloud::to_json_bytes(other)),
         };
         if body.is_some() && !header_set("Content-Type") {
             rb = rb.header("Content-Type", "application/json");
@@ -288,7 +288,7 @@ async fn mock_answers_like_upstream_nova_34() {
         if source_down {
             t.cloud.state().set_forced_down("compute1", true);
         }
-        let r = common::to_resp(rb.send().await.unwrap()).await;
+        let r = mock_client::to_resp(rb.send().await.unwrap()).await;
         if disabled {
             t.cloud.state().set_host_enabled("compute3", true, None);
         }

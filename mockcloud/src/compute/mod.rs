@@ -1,25 +1,11 @@
-//! The Compute (Nova v2.1) API of the mock.
+//! The Compute (Nova v2.1) API of the mock, in three parts that follow a request:
+//! `pipeline` (what every request passes through, in Nova's order: keystonemiddleware's
+//! `auth`, `microversion` negotiation, the request `context` and `policy`, the `body`
+//! and its `schema`, `query` parameters, lookups and state `checks`, and the `fault`
+//! format of every refusal), `resources` (one file per REST resource) and `actions`
+//! (`POST /servers/{id}/action`, one file per action family). `router` wires them.
 
-pub mod actions;
-pub mod auth;
-pub mod body;
-pub mod checks;
-pub mod context;
-pub mod fault;
-pub mod flavor_manage;
-pub mod flavors;
-pub mod hypervisors;
-pub mod hypervisors_legacy;
-pub mod images;
-pub mod instance_actions;
-pub mod microversion;
-pub mod migrations;
-pub mod policy;
-pub mod query;
-pub mod router;
-pub mod schema;
-pub mod server_migrations;
-pub mod server_view;
-pub mod servers;
-pub mod services;
-pub mod versions;
+pub(crate) mod actions;
+pub(crate) mod pipeline;
+pub(crate) mod resources;
+pub(crate) mod router;

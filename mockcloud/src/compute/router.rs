@@ -6,9 +6,11 @@
 //! path with a method Nova does not route) is webob's plain 404, not a fault.
 //! Extension point: add a module and `.merge()` its `routes()` here.
 
-use super::{
-    actions, auth, flavor_manage, flavors, hypervisors, hypervisors_legacy, images,
-    instance_actions, migrations, server_migrations, servers, services, versions,
+use super::actions;
+use super::pipeline::auth;
+use super::resources::{
+    flavor_manage, flavors, hypervisors, hypervisors_legacy, images, instance_actions, migrations,
+    server_migrations, servers, services, versions,
 };
 use crate::http::{body_limit, request_id, webob};
 use crate::state::handle::Shared;
@@ -41,7 +43,7 @@ fn m(r: MethodRouter<Arc<Shared>>) -> MethodRouter<Arc<Shared>> {
     r.fallback(miss)
 }
 
-pub async fn strip_allow(
+pub(crate) async fn strip_allow(
     mut resp: crate::http::reply::HttpResponse,
 ) -> crate::http::reply::HttpResponse {
     resp.headers_mut().remove(axum::http::header::ALLOW);
@@ -141,7 +143,7 @@ fn api_routes() -> Router<Arc<Shared>> {
 }
 
 /// All compute routes: `/`, `/v2.1` and `/v2.1/...`.
-pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
+pub(crate) fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
     let limit = shared.config.max_body_bytes;
     let api = api_routes()
         .layer(from_fn_with_state(Arc::clone(&shared), auth::layer))
@@ -163,7 +165,7 @@ pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
 /// goes through the application, and a non-2xx answer (401, 404, 406, ...) is replaced
 /// by a bare 200 without a body or headers (no CORS headers either: no allowed origins
 /// are configured). A 2xx answer (the version documents) is kept.
-pub async fn cors_options(
+pub(crate) async fn cors_options(
     req: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> crate::http::reply::HttpResponse {
@@ -181,6 +183,9 @@ pub async fn cors_options(
 }
 
 /// What the mock answers for paths no service claims.
-pub async fn unknown(method: Method, headers: HeaderMap) -> crate::http::reply::HttpResponse {
+pub(crate) async fn unknown(
+    method: Method,
+    headers: HeaderMap,
+) -> crate::http::reply::HttpResponse {
     webob::not_found_for(&method, &headers)
 }

@@ -2,7 +2,7 @@
 //! server action and microversion; answer with a status and body, add latency,
 //! or drop the connection; once, N times, or with a probability.
 
-use crate::compute::microversion;
+use crate::compute::pipeline::microversion;
 use crate::http::hooks::{FaultInjector, Injected, RequestInfo};
 use axum::body::Body;
 use axum::http::{header, HeaderValue, Response, StatusCode};
@@ -13,7 +13,7 @@ use std::time::Duration;
 
 /// One rule (the JSON body of `POST /mockcloud/faults`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Rule {
+pub(crate) struct Rule {
     #[serde(default)]
     pub method: Option<String>,
     /// Path glob, e.g. `/v2.1/servers/*/action` (`*` matches one segment, `**` the rest).
@@ -111,7 +111,7 @@ struct Armed {
 
 /// The installed rule set.
 #[derive(Default)]
-pub struct Faults {
+pub(crate) struct Faults {
     rules: Mutex<Vec<Armed>>,
 }
 

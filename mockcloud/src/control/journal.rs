@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub seq: u64,
     pub method: String,
     pub path: String,
@@ -20,7 +20,7 @@ pub struct Entry {
 }
 
 /// A bounded in-memory journal.
-pub struct Journal {
+pub(crate) struct Journal {
     cap: usize,
     inner: Mutex<(u64, VecDeque<Entry>)>,
 }

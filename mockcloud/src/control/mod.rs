@@ -3,7 +3,7 @@
 //! host state, fault injection rules, the request journal, health, and the export and
 //! load of the whole state.
 
-pub mod faults;
-pub mod journal;
-pub mod router;
-pub mod state_api;
+pub(crate) mod faults;
+pub(crate) mod journal;
+pub(crate) mod router;
+pub(crate) mod state_api;

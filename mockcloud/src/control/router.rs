@@ -78,7 +78,7 @@ async fn clock(State(shared): State<Arc<Shared>>, bytes: Bytes) -> HttpResponse 
 }
 
 async fn advance(State(shared): State<Arc<Shared>>, Path(id): Path<String>) -> HttpResponse {
-    let Some(uuid) = crate::compute::checks::parse_id(&id) else {
+    let Some(uuid) = crate::compute::pipeline::checks::parse_id(&id) else {
         return bad("invalid server id");
     };
     let stepped = handle(&shared).advance(uuid);
@@ -183,7 +183,7 @@ async fn journal_clear(State(shared): State<Arc<Shared>>) -> HttpResponse {
     reply::empty(StatusCode::NO_CONTENT)
 }
 
-pub fn routes() -> Router<Arc<Shared>> {
+pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/mockcloud/reset", post(reset))
         .route("/mockcloud/seed", post(seed))

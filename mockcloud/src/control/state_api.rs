@@ -1,7 +1,7 @@
 //! `GET /mockcloud/health` (a readiness gate) and `GET`/`PUT /mockcloud/state` (export and
 //! load of the whole state, `crate::state::snapshot`).
 
-use crate::compute::fault::Fault;
+use crate::compute::pipeline::fault::Fault;
 use crate::http::reply::{self, HttpResponse};
 use crate::state::handle::{Shared, StateHandle};
 use axum::body::{Body, Bytes};
@@ -13,11 +13,11 @@ use std::sync::Arc;
 
 /// The largest state document `PUT /mockcloud/state` takes: far above the compute API's body
 /// limit (a state holds a few KiB per server), while still bounding the memory a load takes.
-pub const MAX_STATE_BYTES: usize = 256 * 1024 * 1024;
+pub(crate) const MAX_STATE_BYTES: usize = 256 * 1024 * 1024;
 
 /// 200 whenever the mock answers: what it is and how long it has been up. No token needed
 /// (a CI readiness gate polls it before any credential is known).
-pub async fn health(State(shared): State<Arc<Shared>>) -> HttpResponse {
+pub(crate) async fn health(State(shared): State<Arc<Shared>>) -> HttpResponse {
     let c = &shared.config;
     let (servers, migrations) = {
         let st = shared.state.lock();
@@ -45,7 +45,7 @@ pub async fn health(State(shared): State<Arc<Shared>>) -> HttpResponse {
     )
 }
 
-pub async fn export(State(shared): State<Arc<Shared>>) -> HttpResponse {
+pub(crate) async fn export(State(shared): State<Arc<Shared>>) -> HttpResponse {
     let bytes = StateHandle::from_shared(shared).export_json();
     let mut resp = Response::new(Body::from(bytes));
     resp.headers_mut().insert(
@@ -58,7 +58,7 @@ pub async fn export(State(shared): State<Arc<Shared>>) -> HttpResponse {
 /// Load a document; a refused one answers in Nova's fault format (`badRequest` 400 for a
 /// malformed or inconsistent document, `conflictingRequest` 409 for another kind, another
 /// schema version or another kind of mock) and changes nothing.
-pub async fn load(State(shared): State<Arc<Shared>>, bytes: Bytes) -> HttpResponse {
+pub(crate) async fn load(State(shared): State<Arc<Shared>>, bytes: Bytes) -> HttpResponse {
     let h = StateHandle::from_shared(shared);
     match h.load_json(&bytes) {
         Ok(()) => {

@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use http_body_util::BodyExt;
 
-pub async fn layer(State(limit): State<usize>, req: Request, next: Next) -> Response {
+pub(crate) async fn layer(State(limit): State<usize>, req: Request, next: Next) -> Response {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 /// What a journal or a fault rule gets to see of a request.
 #[derive(Debug, Clone)]
-pub struct RequestInfo {
+pub(crate) struct RequestInfo {
     pub method: Method,
     pub path: String,
     pub query: Option<String>,
@@ -26,7 +26,7 @@ pub struct RequestInfo {
 
 /// What a fault rule decides.
 #[derive(Debug)]
-pub enum Injected {
+pub(crate) enum Injected {
     /// Answer with this response instead of the mock's.
     Respond(Response),
     /// Wait, then handle normally.
@@ -36,7 +36,7 @@ pub enum Injected {
 }
 
 /// Consulted before routing.
-pub trait FaultInjector: Send + Sync {
+pub(crate) trait FaultInjector: Send + Sync {
     fn intercept(&self, req: &RequestInfo) -> Option<Injected>;
     /// Whether `RequestInfo::action` is needed (the body is then buffered here).
     fn wants_body(&self) -> bool {
@@ -45,13 +45,13 @@ pub trait FaultInjector: Send + Sync {
 }
 
 /// Told about every request once answered.
-pub trait RequestJournal: Send + Sync {
+pub(crate) trait RequestJournal: Send + Sync {
     fn record(&self, req: &RequestInfo, status: StatusCode, elapsed: Duration);
 }
 
 /// The installed hooks (none by default: the hot path then costs two read locks).
 #[derive(Default)]
-pub struct Hooks {
+pub(crate) struct Hooks {
     pub faults: RwLock<Option<Arc<dyn FaultInjector>>>,
     pub journal: RwLock<Option<Arc<dyn RequestJournal>>>,
 }
@@ -82,7 +82,7 @@ fn info(req: &Request) -> RequestInfo {
 }
 
 /// The middleware slot both hooks plug into.
-pub async fn layer(
+pub(crate) async fn layer(
     State(shared): State<Arc<crate::state::handle::Shared>>,
     req: Request,
     next: Next,

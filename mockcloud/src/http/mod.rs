@@ -1,7 +1,7 @@
 //! HTTP plumbing shared by every service of the mock.
 
-pub mod body_limit;
-pub mod hooks;
-pub mod reply;
-pub mod request_id;
-pub mod webob;
+pub(crate) mod body_limit;
+pub(crate) mod hooks;
+pub(crate) mod reply;
+pub(crate) mod request_id;
+pub(crate) mod webob;

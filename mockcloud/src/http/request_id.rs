@@ -8,11 +8,11 @@ use axum::response::Response;
 
 /// The request id of the current request (also recorded in instance actions).
 #[derive(Debug, Clone)]
-pub struct RequestId(pub String);
+pub(crate) struct RequestId(pub String);
 
 /// `req-<uuid4>`; the uuid comes from the thread-local CSPRNG rather than a
 /// getrandom syscall per request (this runs on every compute request).
-pub fn new_request_id() -> String {
+pub(crate) fn new_request_id() -> String {
     let u = uuid::Builder::from_random_bytes(rand::random::<[u8; 16]>()).into_uuid();
     let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
     let mut out = String::with_capacity(4 + uuid::fmt::Hyphenated::LENGTH);
@@ -21,7 +21,7 @@ pub fn new_request_id() -> String {
     out
 }
 
-pub async fn layer(mut req: Request, next: Next) -> Response {
+pub(crate) async fn layer(mut req: Request, next: Next) -> Response {
     let id = new_request_id();
     req.extensions_mut().insert(RequestId(id.clone()));
     let mut resp = next.run(req).await;
@@ -34,7 +34,7 @@ pub async fn layer(mut req: Request, next: Next) -> Response {
 }
 
 /// Keystone's and Glance's request-id middleware: `x-openstack-request-id` only.
-pub async fn openstack_layer(req: Request, next: Next) -> Response {
+pub(crate) async fn openstack_layer(req: Request, next: Next) -> Response {
     let id = new_request_id();
     let mut resp = next.run(req).await;
     if let Ok(v) = HeaderValue::from_str(&id) {

@@ -68,7 +68,7 @@ fn escape_json(s: &str) -> String {
 }
 
 /// A webob `HTTPException` response (`status_line` like "404 Not Found").
-pub fn error(status: StatusCode, explanation: &str, headers: &HeaderMap) -> HttpResponse {
+pub(crate) fn error(status: StatusCode, explanation: &str, headers: &HeaderMap) -> HttpResponse {
     let title = status.canonical_reason().unwrap_or("Error");
     let status_line = format!("{} {}", status.as_u16(), title);
     let (ctype, body) = match negotiate(headers) {
@@ -100,7 +100,7 @@ pub fn error(status: StatusCode, explanation: &str, headers: &HeaderMap) -> Http
 /// skips `generate_response` and sends the exception's own empty Response, so the
 /// headers are webob's defaults (`text/html; charset=UTF-8`, `Content-Length: 0`),
 /// whatever the Accept header says.
-pub fn head_error(status: StatusCode) -> HttpResponse {
+pub(crate) fn head_error(status: StatusCode) -> HttpResponse {
     let mut resp = Response::new(Body::empty());
     *resp.status_mut() = status;
     let h = resp.headers_mut();
@@ -113,7 +113,7 @@ pub fn head_error(status: StatusCode) -> HttpResponse {
 }
 
 /// [`not_found`] for a request of any method (HEAD gets webob's bodiless form).
-pub fn not_found_for(method: &Method, headers: &HeaderMap) -> HttpResponse {
+pub(crate) fn not_found_for(method: &Method, headers: &HeaderMap) -> HttpResponse {
     if method == Method::HEAD {
         head_error(StatusCode::NOT_FOUND)
     } else {
@@ -122,7 +122,7 @@ pub fn not_found_for(method: &Method, headers: &HeaderMap) -> HttpResponse {
 }
 
 /// Nova's router miss (unknown path, or a known path with a method it does not route).
-pub fn not_found(headers: &HeaderMap) -> HttpResponse {
+pub(crate) fn not_found(headers: &HeaderMap) -> HttpResponse {
     error(
         StatusCode::NOT_FOUND,
         "The resource could not be found.",

@@ -15,7 +15,7 @@ fn service(id_prefix: &str, kind: &str, name: &str, url: &str) -> Value {
 }
 
 /// compute (`<base>/v2.1`), identity (`<base>/identity`), image (`<base>/image`).
-pub fn catalog(base: &str) -> Value {
+pub(crate) fn catalog(base: &str) -> Value {
     json!([
         service(
             "c0c0c0c0c0c0c0c0c0c0c0c0c0c0",

@@ -1,6 +1,6 @@
 //! Keystone version discovery: `GET /identity` (300) and `GET /identity/v3` (200).
 
-use crate::compute::auth::base_url;
+use crate::compute::pipeline::auth::base_url;
 use crate::http::reply::{self, HttpResponse};
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::{json, Value};
@@ -15,13 +15,13 @@ fn v3(base: &str) -> Value {
     })
 }
 
-pub async fn versions(headers: HeaderMap) -> HttpResponse {
+pub(crate) async fn versions(headers: HeaderMap) -> HttpResponse {
     reply::json(
         StatusCode::MULTIPLE_CHOICES,
         &json!({"versions": {"values": [v3(&base_url(&headers))]}}),
     )
 }
 
-pub async fn version(headers: HeaderMap) -> HttpResponse {
+pub(crate) async fn version(headers: HeaderMap) -> HttpResponse {
     reply::json(StatusCode::OK, &json!({"version": v3(&base_url(&headers))}))
 }

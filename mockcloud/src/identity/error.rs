@@ -1,11 +1,11 @@
 //! Keystone's error body: `{"error": {"code": N, "message": "...", "title": "..."}}`.
 
-use crate::compute::auth::base_url;
+use crate::compute::pipeline::auth::base_url;
 use crate::http::reply::{self, HttpResponse};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde_json::json;
 
-pub fn error(status: StatusCode, message: &str, headers: &HeaderMap) -> HttpResponse {
+pub(crate) fn error(status: StatusCode, message: &str, headers: &HeaderMap) -> HttpResponse {
     let title = status.canonical_reason().unwrap_or("Error");
     let mut r = reply::json(
         status,
@@ -21,7 +21,7 @@ pub fn error(status: StatusCode, message: &str, headers: &HeaderMap) -> HttpResp
     r
 }
 
-pub fn unauthorized(headers: &HeaderMap) -> HttpResponse {
+pub(crate) fn unauthorized(headers: &HeaderMap) -> HttpResponse {
     error(
         StatusCode::UNAUTHORIZED,
         "The request you have made requires authentication.",
@@ -29,7 +29,7 @@ pub fn unauthorized(headers: &HeaderMap) -> HttpResponse {
     )
 }
 
-pub fn bad_request(message: &str, headers: &HeaderMap) -> HttpResponse {
+pub(crate) fn bad_request(message: &str, headers: &HeaderMap) -> HttpResponse {
     error(
         StatusCode::BAD_REQUEST,
         &format!("{message} The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error."),

@@ -2,8 +2,8 @@
 //! openstacksdk and openstackclient (discovery, password / application
 //! credential / token auth, validation).
 
-pub mod catalog;
-pub mod discovery;
-pub mod error;
-pub mod router;
-pub mod tokens;
+pub(crate) mod catalog;
+pub(crate) mod discovery;
+pub(crate) mod error;
+pub(crate) mod router;
+pub(crate) mod tokens;

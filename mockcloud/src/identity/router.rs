@@ -6,7 +6,7 @@ use axum::routing::get;
 use axum::Router;
 use std::sync::Arc;
 
-pub fn routes() -> Router<Arc<Shared>> {
+pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/identity", get(discovery::versions))
         .route("/identity/", get(discovery::versions))

@@ -3,7 +3,7 @@
 
 use super::catalog::catalog;
 use super::error;
-use crate::compute::auth::base_url;
+use crate::compute::pipeline::auth::base_url;
 use crate::http::reply::{self, HttpResponse};
 use crate::state::handle::{Shared, Token};
 use crate::state::store::State as CloudState;
@@ -213,7 +213,7 @@ fn authenticate(shared: &Shared, body: &Value, base: &str) -> Outcome {
     };
     let mut token = token;
     token.auth = token.project_id.as_ref().map(|pid| {
-        Arc::new(crate::compute::auth::AuthContext {
+        Arc::new(crate::compute::pipeline::auth::AuthContext {
             user_id: token.user_id.clone(),
             project_id: pid.clone(),
             roles: token.roles.clone(),
@@ -230,7 +230,7 @@ fn authenticate(shared: &Shared, body: &Value, base: &str) -> Outcome {
     Outcome::Issued(id, body)
 }
 
-pub async fn issue(
+pub(crate) async fn issue(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     bytes: Bytes,
@@ -292,7 +292,10 @@ fn subject(shared: &Shared, headers: &HeaderMap) -> Result<(String, Token), Box<
     }
 }
 
-pub async fn validate(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> HttpResponse {
+pub(crate) async fn validate(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+) -> HttpResponse {
     match subject(&shared, &headers) {
         Ok((sid, t)) => {
             let doc = token_body(&shared.state.lock(), &t, &base_url(&headers));
@@ -306,14 +309,14 @@ pub async fn validate(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> 
     }
 }
 
-pub async fn check(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> HttpResponse {
+pub(crate) async fn check(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> HttpResponse {
     match subject(&shared, &headers) {
         Ok(_) => reply::empty(StatusCode::OK),
         Err(r) => *r,
     }
 }
 
-pub async fn revoke(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> HttpResponse {
+pub(crate) async fn revoke(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> HttpResponse {
     match subject(&shared, &headers) {
         Ok((sid, _)) => {
             shared.tokens.write().remove(&sid);

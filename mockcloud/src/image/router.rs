@@ -2,7 +2,7 @@
 //! `GET /image/v2/images/{id}`; token-checked like every OpenStack service.
 
 use super::views;
-use crate::compute::auth::{self, base_url};
+use crate::compute::pipeline::auth::{self, base_url};
 use crate::http::reply::{self, HttpResponse};
 use crate::state::handle::Shared;
 use axum::extract::{Path, RawQuery, State};
@@ -83,7 +83,7 @@ async fn show(
     }
 }
 
-pub fn routes() -> Router<Arc<Shared>> {
+pub(crate) fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/image", get(versions))
         .route("/image/", get(versions))

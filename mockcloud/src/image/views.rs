@@ -3,7 +3,7 @@
 use crate::state::model::Image;
 use serde_json::{json, Value};
 
-pub fn image(i: &Image) -> Value {
+pub(crate) fn image(i: &Image) -> Value {
     let id = i.id.to_string();
     json!({
         "id": id,

@@ -12,9 +12,9 @@ use super::seed::{Seed, SeededCredential};
 use super::snapshot;
 use super::store::State;
 use crate::clock::Clock;
+use crate::conductor::lifecycle;
 use crate::config::Config;
 use crate::http::hooks::Hooks;
-use crate::lifecycle;
 use chrono::{DateTime, Utc};
 use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 /// An issued Keystone token.
 #[derive(Debug, Clone)]
-pub struct Token {
+pub(crate) struct Token {
     pub user_id: String,
     pub user_name: String,
     pub domain_id: String,
@@ -38,13 +38,12 @@ pub struct Token {
     pub audit_id: String,
     pub app_credential_id: Option<String>,
     /// Prebuilt request context for scoped tokens (shared, not rebuilt per request).
-    pub auth: Option<Arc<crate::compute::auth::AuthContext>>,
+    pub auth: Option<Arc<crate::compute::pipeline::auth::AuthContext>>,
 }
 
 /// Everything one mock instance shares between its handlers.
-pub struct Shared {
+pub(crate) struct Shared {
     pub config: Config,
-    pub seed: Seed,
     pub state: Mutex<State>,
     pub tokens: RwLock<HashMap<String, Token>>,
     pub clock: Clock,
@@ -68,7 +67,6 @@ impl Shared {
         let state = State::seeded(&config, &seed, clock.now());
         Arc::new(Self {
             config,
-            seed: seed.clone(),
             state: Mutex::new(state),
             tokens: RwLock::new(HashMap::new()),
             clock,
@@ -87,7 +85,7 @@ impl Shared {
 pub struct StateHandle(pub(crate) Arc<Shared>);
 
 impl StateHandle {
-    pub fn from_shared(shared: Arc<Shared>) -> Self {
+    pub(crate) fn from_shared(shared: Arc<Shared>) -> Self {
         Self(shared)
     }
 
@@ -107,15 +105,6 @@ impl StateHandle {
 
     pub fn clock(&self) -> &Clock {
         &self.0.clock
-    }
-
-    /// Extension points (request journal, fault injection) of this mock.
-    pub fn hooks(&self) -> &Hooks {
-        &self.0.hooks
-    }
-
-    pub fn shared(&self) -> &Arc<Shared> {
-        &self.0
     }
 
     /// Seeded credentials (passwords included: never log them).

@@ -1,7 +1,7 @@
 //! The in-memory cloud state: records, seed, rules, and the shared handle.
 
-pub mod handle;
-pub mod model;
-pub mod seed;
-pub mod snapshot;
-pub mod store;
+pub(crate) mod handle;
+pub(crate) mod model;
+pub(crate) mod seed;
+pub(crate) mod snapshot;
+pub(crate) mod store;

@@ -1,6 +1,6 @@
 //! The records the mock keeps: hosts, flavors, images, identities, servers,
 //! migrations, instance actions. Plain data; the rules live in `store.rs`,
-//! `crate::scheduler` and `crate::lifecycle`.
+//! `crate::conductor::scheduler` and `crate::conductor::lifecycle`.
 //!
 //! Every record is (de)serialisable for `GET`/`PUT /mockcloud/state` (`super::snapshot`):
 //! unknown fields are refused so a load validates the whole document, and the secrets

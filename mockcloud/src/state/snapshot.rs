@@ -33,19 +33,19 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use uuid::Uuid;
 
 /// The `kind` of a mockcloud state document.
-pub const KIND: &str = "mockcloud-state";
+pub(crate) const KIND: &str = "mockcloud-state";
 
 /// The schema version this mock writes and reads. Bump it on any change of the document's
 /// shape or meaning; a newer document is refused (an older one too, until a migration of it
 /// is written).
-pub const SCHEMA_VERSION: u64 = 1;
+pub(crate) const SCHEMA_VERSION: u64 = 1;
 
 /// The settings of the mock that wrote a state. The records only mean the same answers under
 /// the same profile, release and microversion range, so a load into a mock with other ones
 /// is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MockSettings {
+pub(crate) struct MockSettings {
     pub profile: String,
     /// The Nova series id (`2026.2`).
     pub nova_release: String,
@@ -70,7 +70,7 @@ impl MockSettings {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ClockState {
+pub(crate) struct ClockState {
     /// How far the mock's clock is ahead of the wall clock (`POST /mockcloud/clock`).
     pub offset_ms: i64,
 }
@@ -78,7 +78,7 @@ pub struct ClockState {
 /// The next ids the mock hands out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Counters {
+pub(crate) struct Counters {
     pub next_server_seq: u64,
     pub next_migration_id: u64,
     pub next_flavor_internal_id: u64,
@@ -88,7 +88,7 @@ pub struct Counters {
 /// A seeded credential without its secrets (see the module doc).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct CredentialRecord {
+pub(crate) struct CredentialRecord {
     pub cloud: String,
     pub username: String,
     pub project: String,
@@ -100,7 +100,7 @@ pub struct CredentialRecord {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Identity {
+pub(crate) struct Identity {
     pub domains: Vec<Domain>,
     pub projects: Vec<Project>,
     pub roles: Vec<Role>,
@@ -114,7 +114,7 @@ pub struct Identity {
 /// One placement allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AllocationRecord {
+pub(crate) struct AllocationRecord {
     /// An instance or a migration uuid.
     pub consumer: Uuid,
     pub host: String,
@@ -131,9 +131,9 @@ pub struct Snapshot {
     pub schema_version: u64,
     /// The mockcloud that wrote it (`0.1.0 (8a1e1a1 2026-12-01)`); informative only.
     pub written_by: String,
-    pub mock: MockSettings,
-    pub clock: ClockState,
-    pub counters: Counters,
+    pub(crate) mock: MockSettings,
+    pub(crate) clock: ClockState,
+    pub(crate) counters: Counters,
     /// Compute hosts (their nova-compute service and node), by name.
     pub hosts: Vec<Host>,
     /// Ids of the deleted control-plane services (scheduler, conductor).
@@ -141,13 +141,13 @@ pub struct Snapshot {
     /// By flavor id.
     pub flavors: Vec<Flavor>,
     pub images: Vec<Image>,
-    pub identity: Identity,
+    pub(crate) identity: Identity,
     /// In creation order; each with its instance actions and in-flight operation.
     pub servers: Vec<Server>,
     /// By id.
     pub migrations: Vec<Migration>,
     /// By consumer.
-    pub allocations: Vec<AllocationRecord>,
+    pub(crate) allocations: Vec<AllocationRecord>,
 }
 
 /// Why a state document was refused.
@@ -181,7 +181,7 @@ impl LoadError {
 }
 
 /// The document of `st` (with the clock's offset and the mock's settings).
-pub fn export(st: &State, config: &Config, clock_offset_ms: i64) -> Snapshot {
+pub(crate) fn export(st: &State, config: &Config, clock_offset_ms: i64) -> Snapshot {
     let mut allocations: Vec<AllocationRecord> = st
         .allocations
         .iter()
@@ -285,7 +285,7 @@ pub fn parse(bytes: &[u8]) -> Result<Snapshot, LoadError> {
 
 /// Refuse a document written by a mock whose answers differ from `config`'s for the same
 /// records.
-pub fn check_settings(s: &Snapshot, config: &Config) -> Result<(), LoadError> {
+pub(crate) fn check_settings(s: &Snapshot, config: &Config) -> Result<(), LoadError> {
     let here = MockSettings::of(config);
     let there = &s.mock;
     let mut diffs = Vec::new();
@@ -338,7 +338,7 @@ fn unique<'a, T: Eq + std::hash::Hash + std::fmt::Display + 'a>(
 
 /// Check the references between records and build the state (no secrets yet:
 /// [`restore_secrets`] gives them).
-pub fn to_state(s: &Snapshot) -> Result<State, LoadError> {
+pub(crate) fn to_state(s: &Snapshot) -> Result<State, LoadError> {
     let mut p = Problems::default();
     let c = &s.counters;
 
@@ -555,7 +555,7 @@ pub fn to_state(s: &Snapshot) -> Result<State, LoadError> {
 /// Give the loaded users and application credentials their secrets: those `current` (the
 /// loading mock) has for a user of the same name and domain name, else new random ones; and
 /// rebuild the seeded-credential list from the document's records.
-pub fn restore_secrets(loaded: &mut State, records: &[CredentialRecord], current: &State) {
+pub(crate) fn restore_secrets(loaded: &mut State, records: &[CredentialRecord], current: &State) {
     let domain_name = |st: &State, id: &str| {
         st.domains
             .iter()

@@ -59,7 +59,7 @@ fn hex_id() -> String {
 }
 
 /// Upstream's default flavors (ids 1-5).
-pub fn default_flavors() -> Vec<Flavor> {
+pub(crate) fn default_flavors() -> Vec<Flavor> {
     let f = |id: &str, name: &str, vcpus: u32, ram: u64, disk: u64| Flavor {
         id: id.into(),
         internal_id: id.parse().unwrap_or(0),

@@ -1,8 +1,8 @@
 //! Route a server action by its single top-level key, as Nova's `wsgi_actions`.
 
 use super::{live_migrate, lock, migrate, power, resize};
-use crate::compute::body;
-use crate::compute::context::{ApiResult, Ctx};
+use crate::compute::pipeline::body;
+use crate::compute::pipeline::context::{ApiResult, Ctx};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -42,7 +42,7 @@ const NOT_MODELLED: &[&str] = &[
     "addTenantAccess",
 ];
 
-pub async fn action(ctx: Ctx, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
+pub(crate) async fn action(ctx: Ctx, Path(id): Path<String>, bytes: Bytes) -> ApiResult {
     let (name, body) = body::action_peek(&ctx, &bytes)?;
     match name.as_str() {
         "migrate" => migrate::migrate(&ctx, &id, &body),

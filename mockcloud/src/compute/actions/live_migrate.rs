@@ -6,7 +6,7 @@
 //!    2.30-2.67, 2.68+; see `schemas::migrate_live`);
 //! 2. load the instance (404);
 //! 3. policy `migrate_live:host` (admin) when a host is given and the series has it (Nova
-//!    32.0.0+), else `migrate_live` (`compute::policy::live_migrate_policy`);
+//!    32.0.0+), else `migrate_live` (`compute::pipeline::policy::live_migrate_policy`);
 //! 4. 2.30+: `force` true without a host -> 400 "Can't force to a non-provided destination";
 //! 5. `compute_api.live_migrate`: `@check_instance_lock` (409), `@check_instance_state(
 //!    vm_state=[ACTIVE, PAUSED])` (409 "Cannot 'os-migrateLive' instance <id> while it is
@@ -15,7 +15,7 @@
 //!    instance action `live-migration`;
 //! 6. the conductor: below 2.34 an RPC call inside the request (a pre-check failure is a 400
 //!    with the exception's message), from 2.34 a cast (202; a failure ends the migration
-//!    `error` later, see `crate::live_lifecycle`).
+//!    `error` later, see `crate::conductor::live_lifecycle`).
 //!
 //! Queens..Train (17-20, `policy.before_lookup`) check the policy first (no target: the
 //! caller's project), then the 2.30 force rule, then load the instance
@@ -26,15 +26,15 @@
 //! `force` defaults to False (also at 2.68+, where the schema no longer has it) and a host
 //! is only a `requested_destination` the scheduler's filters check.
 
-use crate::compute::body;
-use crate::compute::checks;
-use crate::compute::context::{ApiResult, Ctx};
-use crate::compute::fault::Fault;
-use crate::compute::policy;
-use crate::compute::schema::schemas;
+use crate::compute::pipeline::body;
+use crate::compute::pipeline::checks;
+use crate::compute::pipeline::context::{ApiResult, Ctx};
+use crate::compute::pipeline::fault::Fault;
+use crate::compute::pipeline::policy;
+use crate::compute::pipeline::schema::schemas;
+use crate::conductor::lifecycle;
+use crate::conductor::live_lifecycle;
 use crate::config::Lifecycle;
-use crate::lifecycle;
-use crate::live_lifecycle;
 use crate::state::model::{InFlight, OpKind, TaskState, VmState};
 use axum::http::StatusCode;
 use serde_json::Value;
@@ -71,7 +71,7 @@ fn force_without_host(ctx: &Ctx, b: &LiveBody) -> Result<(), Fault> {
     Ok(())
 }
 
-pub fn migrate_live(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
+pub(crate) fn migrate_live(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
     let b = read_body(ctx, body)?;
     let uuid = {
         let mut guard = ctx.shared.state.lock();

@@ -1,15 +1,15 @@
 //! `lock` / `unlock` (os-lock-server): owner vs admin locks, 2.73 `locked_reason`.
 
-use crate::compute::body;
-use crate::compute::checks;
-use crate::compute::context::{ApiResult, Ctx};
-use crate::compute::policy::{self, Rule};
-use crate::compute::schema::schemas;
+use crate::compute::pipeline::body;
+use crate::compute::pipeline::checks;
+use crate::compute::pipeline::context::{ApiResult, Ctx};
+use crate::compute::pipeline::policy::{self, Rule};
+use crate::compute::pipeline::schema::schemas;
 use crate::state::model::LockedBy;
 use axum::http::StatusCode;
 use serde_json::Value;
 
-pub fn lock(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
+pub(crate) fn lock(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
     let reason = if ctx.at_least(73) {
         body::validate(ctx, schemas::lock_v273(), body)?;
         body["lock"]
@@ -49,7 +49,7 @@ pub fn lock(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
     Ok(ctx.empty(StatusCode::ACCEPTED))
 }
 
-pub fn unlock(ctx: &Ctx, id: &str) -> ApiResult {
+pub(crate) fn unlock(ctx: &Ctx, id: &str) -> ApiResult {
     let mut guard = ctx.shared.state.lock();
     let st = &mut *guard;
     let uuid = checks::visible(ctx, st, id)?;

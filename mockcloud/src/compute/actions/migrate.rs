@@ -4,12 +4,12 @@
 //! 2. load the instance (404, before policy);
 //! 3. policy `migrate:host` (admin) when a host is given, else `migrate`
 //!    (project manager or admin), as the configured series has them
-//!    (`compute::policy::migrate_policy`: no `:host` rule before 2023.2, admin-only
+//!    (`compute::pipeline::policy::migrate_policy`: no `:host` rule before 2023.2, admin-only
 //!    `migrate` before 2025.2, Queens checks it before step 2);
 //! 4. `compute_api.resize`: lock (admin bypass), state (ACTIVE/STOPPED, no task,
 //!    launched), source service up, then with a host: same host 400, unknown 400;
 //! 5. accept: task_state resize_prep, action `migrate`, 202; the scheduler checks
-//!    the requested destination asynchronously (see `crate::lifecycle`), or within the
+//!    the requested destination asynchronously (see `crate::conductor::lifecycle`), or within the
 //!    request where the series' API waited for the conductor (400 NoValidHost).
 //!
 //! Pike-spec profile (from 2.56): `host` required (nullable), `force` optional
@@ -23,14 +23,14 @@
 //! resize_prep (409). Upstream Nova answers those losers with a 500
 //! (UnexpectedTaskStateError is not mapped); the mock gives the documented 409.
 
-use crate::compute::body;
-use crate::compute::checks;
-use crate::compute::context::{ApiResult, Ctx};
-use crate::compute::fault::Fault;
-use crate::compute::policy;
-use crate::compute::schema::schemas;
+use crate::compute::pipeline::body;
+use crate::compute::pipeline::checks;
+use crate::compute::pipeline::context::{ApiResult, Ctx};
+use crate::compute::pipeline::fault::Fault;
+use crate::compute::pipeline::policy;
+use crate::compute::pipeline::schema::schemas;
+use crate::conductor::lifecycle;
 use crate::config::{Lifecycle, Profile};
-use crate::lifecycle;
 use crate::state::model::{Flavor, InFlight, OpKind, TaskState, VmState};
 use crate::state::store::State;
 use axum::http::StatusCode;
@@ -39,7 +39,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 /// What the API decided to start.
-pub struct MoveRequest {
+pub(crate) struct MoveRequest {
     pub action: &'static str,
     pub new_flavor: Option<Flavor>,
     pub host: Option<String>,
@@ -54,7 +54,12 @@ pub struct MoveRequest {
 /// request: a scheduler rejection has then already recorded everything the asynchronous
 /// failure records (migration `error`, the fault, the action's error events, the server
 /// back to its state) and the API answers 400 with the conductor's `NoValidHost`.
-pub fn start_move(ctx: &Ctx, st: &mut State, id: Uuid, req: MoveRequest) -> Result<(), Fault> {
+pub(crate) fn start_move(
+    ctx: &Ctx,
+    st: &mut State,
+    id: Uuid,
+    req: MoveRequest,
+) -> Result<(), Fault> {
     let now = ctx.shared.clock.now();
     let generation = st.next_generation();
     let is_resize = req.new_flavor.is_some();
@@ -106,7 +111,7 @@ fn read_body(ctx: &Ctx, body: &Value) -> Result<(Option<String>, bool), Fault> {
     Ok((host, force))
 }
 
-pub fn migrate(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
+pub(crate) fn migrate(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
     let (host, force) = read_body(ctx, body)?;
     let uuid = {
         let mut guard = ctx.shared.state.lock();

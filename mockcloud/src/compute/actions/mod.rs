@@ -1,8 +1,8 @@
 //! `POST /servers/{id}/action`: the dispatcher and one file per action family.
 
-pub mod dispatch;
-pub mod live_migrate;
-pub mod lock;
-pub mod migrate;
-pub mod power;
-pub mod resize;
+pub(crate) mod dispatch;
+pub(crate) mod live_migrate;
+pub(crate) mod lock;
+pub(crate) mod migrate;
+pub(crate) mod power;
+pub(crate) mod resize;

@@ -1,16 +1,16 @@
 //! os-stop / os-start / pause / unpause / suspend / resume: each is Nova's
 //! check chain (policy, lock, [host], state) then a task_state and an async step.
 
-use crate::compute::checks;
-use crate::compute::context::{ApiResult, Ctx};
-use crate::compute::policy::{self, Rule};
+use crate::compute::pipeline::checks;
+use crate::compute::pipeline::context::{ApiResult, Ctx};
+use crate::compute::pipeline::policy::{self, Rule};
+use crate::conductor::lifecycle;
 use crate::config::Lifecycle;
-use crate::lifecycle;
 use crate::state::model::{InFlight, OpKind, TaskState, VmState};
 use axum::http::StatusCode;
 
 /// One power action's rules.
-pub struct PowerAction {
+pub(crate) struct PowerAction {
     /// Name in the 409 message ("Cannot '<name>' instance ...") and the instance action.
     pub name: &'static str,
     pub policy: &'static str,
@@ -21,7 +21,7 @@ pub struct PowerAction {
     pub kind: OpKind,
 }
 
-pub const STOP: PowerAction = PowerAction {
+pub(crate) const STOP: PowerAction = PowerAction {
     name: "stop",
     policy: "os_compute_api:servers:stop",
     allowed: &[VmState::Active, VmState::Error],
@@ -29,7 +29,7 @@ pub const STOP: PowerAction = PowerAction {
     task: TaskState::PoweringOff,
     kind: OpKind::Stop,
 };
-pub const START: PowerAction = PowerAction {
+pub(crate) const START: PowerAction = PowerAction {
     name: "start",
     policy: "os_compute_api:servers:start",
     allowed: &[VmState::Stopped],
@@ -37,7 +37,7 @@ pub const START: PowerAction = PowerAction {
     task: TaskState::PoweringOn,
     kind: OpKind::Start,
 };
-pub const PAUSE: PowerAction = PowerAction {
+pub(crate) const PAUSE: PowerAction = PowerAction {
     name: "pause",
     policy: "os_compute_api:os-pause-server:pause",
     allowed: &[VmState::Active],
@@ -45,7 +45,7 @@ pub const PAUSE: PowerAction = PowerAction {
     task: TaskState::Pausing,
     kind: OpKind::Pause,
 };
-pub const UNPAUSE: PowerAction = PowerAction {
+pub(crate) const UNPAUSE: PowerAction = PowerAction {
     name: "unpause",
     policy: "os_compute_api:os-pause-server:unpause",
     allowed: &[VmState::Paused],
@@ -53,7 +53,7 @@ pub const UNPAUSE: PowerAction = PowerAction {
     task: TaskState::Unpausing,
     kind: OpKind::Unpause,
 };
-pub const SUSPEND: PowerAction = PowerAction {
+pub(crate) const SUSPEND: PowerAction = PowerAction {
     name: "suspend",
     policy: "os_compute_api:os-suspend-server:suspend",
     allowed: &[VmState::Active],
@@ -61,7 +61,7 @@ pub const SUSPEND: PowerAction = PowerAction {
     task: TaskState::Suspending,
     kind: OpKind::Suspend,
 };
-pub const RESUME: PowerAction = PowerAction {
+pub(crate) const RESUME: PowerAction = PowerAction {
     name: "resume",
     policy: "os_compute_api:os-suspend-server:resume",
     allowed: &[VmState::Suspended],
@@ -70,7 +70,7 @@ pub const RESUME: PowerAction = PowerAction {
     kind: OpKind::Resume,
 };
 
-pub fn run(ctx: &Ctx, id: &str, a: PowerAction) -> ApiResult {
+pub(crate) fn run(ctx: &Ctx, id: &str, a: PowerAction) -> ApiResult {
     let uuid = {
         let mut guard = ctx.shared.state.lock();
         let st = &mut *guard;

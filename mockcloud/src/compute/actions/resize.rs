@@ -2,13 +2,13 @@
 //! `revertResize` (202), with `servers.py`'s error mapping.
 
 use super::migrate::{start_move, MoveRequest};
-use crate::compute::body;
-use crate::compute::checks;
-use crate::compute::context::{ApiResult, Ctx};
-use crate::compute::policy::{self, Rule};
-use crate::compute::schema::schemas;
+use crate::compute::pipeline::body;
+use crate::compute::pipeline::checks;
+use crate::compute::pipeline::context::{ApiResult, Ctx};
+use crate::compute::pipeline::policy::{self, Rule};
+use crate::compute::pipeline::schema::schemas;
+use crate::conductor::lifecycle;
 use crate::config::Lifecycle;
-use crate::lifecycle;
 use crate::state::model::{InFlight, OpKind, TaskState, VmState};
 use axum::http::StatusCode;
 use serde_json::Value;
@@ -26,7 +26,7 @@ fn flavor_id(v: &Value) -> String {
         .to_string()
 }
 
-pub fn resize(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
+pub(crate) fn resize(ctx: &Ctx, id: &str, body: &Value) -> ApiResult {
     body::validate(ctx, schemas::resize(), body)?;
     let fid = flavor_id(&body["resize"]["flavorRef"]);
     let uuid = {
@@ -127,10 +127,10 @@ fn finish_op(ctx: &Ctx, id: &str, confirm: bool) -> ApiResult {
     }))
 }
 
-pub fn confirm(ctx: &Ctx, id: &str) -> ApiResult {
+pub(crate) fn confirm(ctx: &Ctx, id: &str) -> ApiResult {
     finish_op(ctx, id, true)
 }
 
-pub fn revert(ctx: &Ctx, id: &str) -> ApiResult {
+pub(crate) fn revert(ctx: &Ctx, id: &str) -> ApiResult {
     finish_op(ctx, id, false)
 }

@@ -1,4 +1,0 @@
-//! Request validation: Nova's schemas and a validator with Nova's messages.
-
-pub mod schemas;
-pub mod validator;

@@ -42,6 +42,8 @@ pub fn caller_from_session(role: Role, session: osclient::Session) -> Result<Cal
         role,
         http: session.http().clone(),
         compute_url: compute.as_str().trim_end_matches('/').to_string(),
+        limits: session.limits(),
+        notice: None,
         auth: Arc::new(SessionAuth(session)),
     })
 }

@@ -60,6 +60,7 @@ pub mod release;
 pub mod report;
 pub mod runner;
 pub mod server_source;
+pub mod setup_error;
 pub mod signals;
 pub mod submission;
 pub mod summary;

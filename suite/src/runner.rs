@@ -14,7 +14,7 @@ use crate::expectation::Expectation;
 use crate::followthrough::{follow, FollowInput};
 use crate::http::{send, VersionHeader};
 use crate::judge::judge;
-use crate::microversion::{Microversion, VersionBounds};
+use crate::microversion::VersionBounds;
 use crate::oracle::{MessageContext, Profile};
 use crate::provision::{Server, ServerPool};
 use crate::redact;
@@ -59,38 +59,9 @@ impl RunOutcome {
     }
 }
 
-/// `GET /v2.1`: the target's microversion range.
+/// `GET /v2.1`: the target's microversion range ([`crate::discovery::bounds`]).
 pub async fn discover(admin: &Caller) -> Result<VersionBounds, SuiteError> {
-    let x = send(admin, Method::GET, "", None, None)
-        .await
-        .map_err(|(e, _)| SuiteError::Target(format!("version discovery: {e}")))?;
-    let r = x.response.expect("send returns a response on success");
-    if r.status != 200 {
-        return Err(SuiteError::Target(format!(
-            "version discovery: GET /v2.1 answered {}",
-            r.status
-        )));
-    }
-    let v: serde_json::Value = serde_json::from_str(&r.body)
-        .map_err(|e| SuiteError::Target(format!("version discovery: {e}")))?;
-    let get = |k: &str| -> Result<Microversion, SuiteError> {
-        v["version"][k]
-            .as_str()
-            .ok_or_else(|| SuiteError::Target(format!("version discovery: no version.{k}")))?
-            .parse()
-            .map_err(|e| SuiteError::Target(format!("version discovery: version.{k}: {e}")))
-    };
-    let b = VersionBounds {
-        min: get("min_version")?,
-        max: get("version")?,
-    };
-    if b.min > b.max || b.min.major != b.max.major {
-        return Err(SuiteError::Target(format!(
-            "version discovery: odd range {}-{}",
-            b.min, b.max
-        )));
-    }
-    Ok(b)
+    crate::discovery::bounds(admin).await
 }
 
 struct Ctx<'a> {
@@ -227,7 +198,12 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
     } else {
         match ctx.pool.acquire(case.precondition).await {
             Ok(s) => Some(s),
-            Err(e) => return result(&case, Verdict::Error { reason: e }, started),
+            Err(e) => {
+                // The setup request that failed (a 500 on a create...) is the case's exchange.
+                let mut r = result(&case, Verdict::Error { reason: e.reason }, started);
+                r.exchange = e.exchange.map(|x| redact::exchange(&x));
+                return r;
+            }
         }
     };
     let own = server

@@ -4,12 +4,14 @@
 use futures::future::BoxFuture;
 
 use crate::provision::{Server, ServerPool};
+use crate::setup_error::SetupError;
 use crate::variant::Precondition;
 
 /// Supplies servers in a precondition to the runner, and takes them back.
 pub trait ServerSource: Send + Sync {
-    /// A server in `pre` (never called for [`Precondition::Nonexistent`]).
-    fn acquire(&self, pre: Precondition) -> BoxFuture<'_, Result<Server, String>>;
+    /// A server in `pre` (never called for [`Precondition::Nonexistent`]); on failure the
+    /// reason and the exchange that failed it (the case is an Error showing it).
+    fn acquire(&self, pre: Precondition) -> BoxFuture<'_, Result<Server, SetupError>>;
     /// The runner saw `server` in `pre` again after its case (possibly on another host).
     fn release(&self, pre: Precondition, server: Server) -> BoxFuture<'_, ()>;
     /// The server is no longer in a known precondition.
@@ -22,8 +24,12 @@ pub trait ServerSource: Send + Sync {
 }
 
 impl ServerSource for ServerPool {
-    fn acquire(&self, pre: Precondition) -> BoxFuture<'_, Result<Server, String>> {
-        Box::pin(ServerPool::acquire(self, pre))
+    fn acquire(&self, pre: Precondition) -> BoxFuture<'_, Result<Server, SetupError>> {
+        Box::pin(async move {
+            ServerPool::acquire(self, pre)
+                .await
+                .map_err(SetupError::from)
+        })
     }
     fn release(&self, pre: Precondition, server: Server) -> BoxFuture<'_, ()> {
         Box::pin(ServerPool::release(self, pre, server))

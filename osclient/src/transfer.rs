@@ -146,7 +146,7 @@ pub enum TransferError {
         attempts: u32,
     },
     /// The answer is larger than [`Limits::max_body`]; reading stopped there.
-    #[error("{method} {url}: answer larger than the {} MiB cap (HTTP {}, {content_type}, {}): {}", limit >> 20, status_text(*.status), length.map(|n| format!("Content-Length {n}")).unwrap_or_else(|| "no Content-Length".into()), quote(first))]
+    #[error("{method} {url}: answer larger than the {} cap (HTTP {}, {content_type}, {}): {}", size(*.limit), status_text(*.status), length.map(|n| format!("Content-Length {n}")).unwrap_or_else(|| "no Content-Length".into()), quote(first))]
     TooLarge {
         method: Method,
         url: String,
@@ -175,7 +175,7 @@ impl TransferError {
             }
             TransferError::Broken { cause, .. } => format!("connection broken ({cause})"),
             TransferError::TooLarge { limit, .. } => {
-                format!("answer larger than the {} MiB cap", limit >> 20)
+                format!("answer larger than the {} cap", size(*limit))
             }
             TransferError::Request { cause, .. } => cause.clone(),
         }
@@ -196,6 +196,15 @@ fn attempts_note(n: u32) -> String {
         format!(" (after {n} attempts)")
     } else {
         String::new()
+    }
+}
+
+/// `16 MiB`, or `1024 bytes` when not a whole number of MiB.
+fn size(n: usize) -> String {
+    if n % (1 << 20) == 0 {
+        format!("{} MiB", n >> 20)
+    } else {
+        format!("{n} bytes")
     }
 }
 

@@ -71,7 +71,7 @@ pub async fn show(admin: &Caller, id: &str) -> Result<Option<Seen>, CallError> {
 #[derive(Debug, Clone)]
 pub enum Unsettled {
     /// Still transitional at the deadline: the last view, and the last failure to get one
-    /// (no answer after the retry policy's retries) if the last poll failed.
+    /// (no answer or a 502/503/504 after the retry policy's retries) if the last poll failed.
     TimedOut {
         last: Option<Seen>,
         error: Option<CallError>,
@@ -88,9 +88,9 @@ fn transitional(s: &Seen) -> bool {
         )
 }
 
-/// Polls until the server is out of its transitional states. A poll that got no answer (after
-/// the retry policy's retries) is polled again until the deadline; an unexpected answer (a
-/// 500) ends the wait at once.
+/// Polls until the server is out of its transitional states. A poll that got no answer or a
+/// 502/503/504 (after the retry policy's retries) is polled again until the deadline; an
+/// unexpected answer (a 500, a 403) ends the wait at once.
 pub async fn wait_settled(
     admin: &Caller,
     id: &str,
@@ -107,7 +107,11 @@ pub async fn wait_settled(
                 last = Some(s);
                 error = None;
             }
-            Err(e) if e.kind == CallErrorKind::NoAnswer => error = Some(e),
+            // Nothing usable even after the retry policy's retries (no answer, 502/503/504):
+            // the next poll may do better, until the deadline.
+            Err(e) if matches!(e.kind, CallErrorKind::NoAnswer | CallErrorKind::Unavailable) => {
+                error = Some(e)
+            }
             Err(e) => return Err(Unsettled::Failed(e)),
         }
         if tokio::time::Instant::now() >= deadline {

@@ -52,7 +52,9 @@ impl Answer {
 pub enum CallErrorKind {
     /// No whole answer (connection, timeout, broken, over the size cap).
     NoAnswer,
-    /// A 5xx answer.
+    /// 502/503/504 still after the retries: the API is unavailable for now.
+    Unavailable,
+    /// Another 5xx answer (a 500: never retried).
     ServerError,
     /// Another answer than the one needed (a 4xx, a body that is not the expected JSON).
     Unexpected,
@@ -78,10 +80,10 @@ impl CallError {
     /// An answer that is not the one needed: `what` and what came back.
     pub fn unexpected(what: &str, a: &Answer) -> CallError {
         CallError {
-            kind: if a.status >= 500 {
-                CallErrorKind::ServerError
-            } else {
-                CallErrorKind::Unexpected
+            kind: match a.status {
+                502..=504 => CallErrorKind::Unavailable,
+                500.. => CallErrorKind::ServerError,
+                _ => CallErrorKind::Unexpected,
             },
             message: format!("{what}: {}", a.describe()),
             exchange: Some(a.exchange.clone()),

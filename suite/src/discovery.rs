@@ -149,7 +149,9 @@ pub fn stderr_notice() -> osclient::Notice {
 pub fn target_error(context: &str, e: CallError) -> SuiteError {
     let message = format!("{context}: {}", e.message);
     match e.kind {
-        CallErrorKind::NoAnswer | CallErrorKind::ServerError => SuiteError::Transport(message),
+        CallErrorKind::NoAnswer | CallErrorKind::Unavailable | CallErrorKind::ServerError => {
+            SuiteError::Transport(message)
+        }
         CallErrorKind::Unexpected => SuiteError::Target(message),
     }
 }

@@ -184,17 +184,31 @@ async fn first_image(session: &osclient::Session) -> Result<String, SuiteError> 
         base.as_str().trim_end_matches('/')
     ))
     .map_err(|e| err(e.to_string()))?;
-    let resp = session
+    let request = session
         .request(reqwest::Method::GET, url)
         .await
         .map_err(|e| err(e.to_string()))?
-        .send()
-        .await
+        .build()
         .map_err(|e| err(e.to_string()))?;
-    if !resp.status().is_success() {
-        return Err(err(format!("GET /v2/images answered {}", resp.status())));
+    // Bounded and retried like every other request (osclient::execute).
+    let answer = osclient::execute(
+        session.http(),
+        request,
+        osclient::Repeat::Idempotent,
+        &osclient::RetryPolicy::default(),
+        &session.limits(),
+        None,
+    )
+    .await
+    .map_err(|e| err(e.to_string()))?;
+    if !answer.status.is_success() {
+        return Err(err(format!(
+            "GET /v2/images answered {}",
+            answer.describe()
+        )));
     }
-    let v: serde_json::Value = resp.json().await.map_err(|e| err(e.to_string()))?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&answer.body).map_err(|e| err(e.to_string()))?;
     v["images"][0]["id"]
         .as_str()
         .map(String::from)

@@ -125,7 +125,7 @@ pub enum Error {
         cloud: String,
         /// What happened on the wire.
         #[source]
-        source: crate::transfer::TransferError,
+        source: Box<crate::transfer::TransferError>,
     },
 
     /// Keystone answered 2xx but the answer is not a usable v3 token.

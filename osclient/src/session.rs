@@ -394,7 +394,7 @@ async fn authenticate(
     .await
     .map_err(|source| Error::Transfer {
         cloud: cfg.name.clone(),
-        source,
+        source: Box::new(source),
     })?;
     let status = answer.status;
     let subject = answer

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 
 use crate::retry::{retry_after_value, Failure, Repeat, RetryPolicy};
 
@@ -120,36 +120,36 @@ impl fmt::Display for Partial {
 #[non_exhaustive]
 pub enum TransferError {
     /// The connection could not be made (nothing was sent).
-    #[error("{method} {url}: cannot connect: {cause}{}", attempts_note(*.attempts))]
+    #[error("{request}: cannot connect: {cause}{}", attempts_note(*.attempts))]
     Connect {
-        method: Method,
-        url: String,
+        /// The method and URL, e.g. `GET https://nova.example/v2.1`.
+        request: String,
         cause: String,
         attempts: u32,
     },
     /// No whole answer within the timeout.
-    #[error("{method} {url}: no whole answer within {} (api_timeout): {got}{}", secs(*.timeout), attempts_note(*.attempts))]
+    #[error("{request}: no whole answer within {} (api_timeout): {got}{}", secs(*.timeout), attempts_note(*.attempts))]
     Timeout {
-        method: Method,
-        url: String,
+        /// The method and URL, e.g. `GET https://nova.example/v2.1`.
+        request: String,
         timeout: Duration,
         got: Partial,
         attempts: u32,
     },
     /// The connection broke before the answer was whole.
-    #[error("{method} {url}: connection broken ({cause}): {got}{}", attempts_note(*.attempts))]
+    #[error("{request}: connection broken ({cause}): {got}{}", attempts_note(*.attempts))]
     Broken {
-        method: Method,
-        url: String,
+        /// The method and URL, e.g. `GET https://nova.example/v2.1`.
+        request: String,
         cause: String,
         got: Partial,
         attempts: u32,
     },
     /// The answer is larger than [`Limits::max_body`]; reading stopped there.
-    #[error("{method} {url}: answer larger than the {} cap (HTTP {}, {content_type}, {}): {}", size(*.limit), status_text(*.status), length.map(|n| format!("Content-Length {n}")).unwrap_or_else(|| "no Content-Length".into()), quote(first))]
+    #[error("{request}: answer larger than the {} cap (HTTP {}, {content_type}, {}): {}", size(*.limit), status_text(*.status), length.map(|n| format!("Content-Length {n}")).unwrap_or_else(|| "no Content-Length".into()), quote(first))]
     TooLarge {
-        method: Method,
-        url: String,
+        /// The method and URL, e.g. `GET https://nova.example/v2.1`.
+        request: String,
         status: StatusCode,
         content_type: String,
         length: Option<u64>,
@@ -157,10 +157,10 @@ pub enum TransferError {
         first: Vec<u8>,
     },
     /// The request could not be built or sent at all (a bad URL, a body that cannot be sent).
-    #[error("{method} {url}: {cause}")]
+    #[error("{request}: {cause}")]
     Request {
-        method: Method,
-        url: String,
+        /// The method and URL, e.g. `GET https://nova.example/v2.1`.
+        request: String,
         cause: String,
     },
 }
@@ -201,7 +201,7 @@ fn attempts_note(n: u32) -> String {
 
 /// `16 MiB`, or `1024 bytes` when not a whole number of MiB.
 fn size(n: usize) -> String {
-    if n % (1 << 20) == 0 {
+    if n & ((1 << 20) - 1) == 0 {
         format!("{} MiB", n >> 20)
     } else {
         format!("{n} bytes")
@@ -312,8 +312,7 @@ pub async fn execute(
         .await
         .unwrap_or_else(|| {
             Err(TransferError::Request {
-                method: method.clone(),
-                url: url.clone(),
+                request: format!("{method} {url}"),
                 cause: "the request could not be sent".into(),
             })
         });
@@ -347,6 +346,7 @@ async fn attempt(
 ) -> (Attempt, Option<(Failure, Option<Duration>)>) {
     let method = request.method().clone();
     let url = request.url().to_string();
+    let what = format!("{method} {url}");
     let mut partial = Partial::default();
     let outcome = {
         let fetch = fetch(client, request, limits, &mut partial);
@@ -372,8 +372,7 @@ async fn attempt(
     match outcome {
         None => (
             Err(TransferError::Timeout {
-                method,
-                url,
+                request: what,
                 timeout: limits.timeout,
                 got: partial,
                 attempts: 1,
@@ -389,8 +388,7 @@ async fn attempt(
             let (status, content_type) = partial.head.clone().unwrap_or_default();
             (
                 Err(TransferError::TooLarge {
-                    method,
-                    url,
+                    request: what,
                     status,
                     content_type,
                     length,
@@ -406,24 +404,27 @@ async fn attempt(
             let cause = root_cause(&e);
             let err = match failure {
                 Failure::Connect => TransferError::Connect {
-                    method,
-                    url,
+                    request: what,
                     cause,
                     attempts: 1,
                 },
                 Failure::Timeout => TransferError::Timeout {
-                    method,
-                    url,
+                    request: what,
                     timeout: limits.timeout,
                     got: partial,
                     attempts: 1,
                 },
                 _ if e.is_builder() => {
-                    return (Err(TransferError::Request { method, url, cause }), None)
+                    return (
+                        Err(TransferError::Request {
+                            request: what,
+                            cause,
+                        }),
+                        None,
+                    )
                 }
                 _ => TransferError::Broken {
-                    method,
-                    url,
+                    request: what,
                     cause,
                     got: partial,
                     attempts: 1,

@@ -122,8 +122,7 @@ pub async fn send_as(
         Ok(r) => r,
         Err(e) => {
             let err = osclient::TransferError::Request {
-                method,
-                url: url.to_string(),
+                request: format!("{method} {url}"),
                 cause: e.to_string(),
             };
             return Err((err.into(), recorded));

@@ -137,9 +137,8 @@ async fn compute(
         }
         Misbehaviour::Trickle => {
             let doc = br#"{"version": {"id": "v2.1", "status": "CURRENT", "min_version": "2.1", "version": "2.90"}}"#;
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
-            );
+            let head =
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n";
             if s.write_all(head.as_bytes()).await.is_err() {
                 return;
             }
@@ -423,7 +422,7 @@ async fn fired(m: &MockServe) -> Vec<u64> {
         .collect()
 }
 
-fn args<'a>(report: &'a str) -> Vec<&'a str> {
+fn args(report: &str) -> Vec<&str> {
     vec![
         "--filter",
         ONE_CASE,

@@ -116,7 +116,8 @@ impl RetryPolicy {
             Failure::Timeout
         } else if err.is_connect() {
             // reqwest says "connect" only for errors of its connector (TCP, proxy, TLS
-            // handshake), before the request was written.
+            // handshake), before the request was written. (A pooled connection the server had
+            // closed before the request was written is retried by hyper itself.)
             Failure::Connect
         } else {
             Failure::Dropped

@@ -291,16 +291,12 @@ pub async fn execute(
             |outcome: &Attempt, _, wait, retry| {
                 let what = match outcome {
                     Ok(a) => format!("HTTP {}", status_text(a.status)),
-                    Err(e) => e.to_string(),
+                    Err(e) => e.short(),
                 };
                 tracing::debug!(%method, %url, retry = retry + 1, "retrying: {what}");
                 if let Some(n) = notice {
                     n(format!(
-                        "{method} {url}: {}; retrying in {} ({} of {})",
-                        match outcome {
-                            Ok(a) => format!("HTTP {}", status_text(a.status)),
-                            Err(e) => e.short(),
-                        },
+                        "{method} {url}: {what}; retrying in {} ({} of {})",
                         secs(wait),
                         retry + 1,
                         policy.max_retries

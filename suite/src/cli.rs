@@ -5,15 +5,14 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nova_conform::conformance::{run_plan, select, Plan};
-use nova_conform::embedded::EmbeddedMock;
+use nova_conform::conformance::{select, Plan};
 use nova_conform::filter::Filter;
 use nova_conform::matrix::MatrixKind;
 use nova_conform::microversion::{Microversion, VersionBounds};
 use nova_conform::oracle::Profile;
 use nova_conform::release::{Candidates, ReleaseChoice};
 use nova_conform::runner::{RunOutcome, DEFAULT_JOBS};
-use nova_conform::target::Target;
+use nova_conform::session::{no_events, Session};
 use nova_conform::verdict::VerdictKind;
 use nova_conform::{behaviour_map, report, summary, SuiteError};
 
@@ -299,50 +298,31 @@ fn progress_bar() -> ProgressBar {
 async fn cmd_run(a: RunArgs) -> Result<i32, SuiteError> {
     let p = plan(&a.sel, a.jobs)?;
     let started = chrono::Utc::now();
-    if a.real.configured() {
-        let pb = progress_bar();
-        let cb = crate::cli_cloud::bar_callback(pb.clone());
-        let mut info = crate::cli_artifacts::RunInfo::default();
-        let Some(mut outcome) =
-            crate::cli_cloud::run(&a.real, &p, pb.clone(), cb, &mut info).await?
-        else {
-            return Ok(EXIT_PASS);
-        };
-        pb.finish_and_clear();
-        nova_conform::discrepancy::mark(&mut outcome);
-        write_reports(&a, &outcome)?;
-        crate::cli_artifacts::write(&a.out, &outcome, &info, started, &p)?;
-        mockcloud::out!("{}", summary::render(&outcome, a.show_exchanges));
-        return Ok(exit_code(&outcome));
-    }
-    if a.real.dry_run {
+    // A configured cloud, else the embedded mock: one engine either way. The embedded mock
+    // is the series asked for (default: the newest), so that an explicit --nova-release
+    // checks the mock's version of that series.
+    let session = if a.real.configured() {
+        crate::cli_cloud::connect(&a.real).await?
+    } else if a.real.dry_run {
         return Err(SuiteError::Usage(
             "--dry-run plans a run against a cloud: give --os-cloud (or set OS_CLOUD / OS_AUTH_URL)".into(),
         ));
-    }
-    // The embedded mock is the series asked for (default: the newest), so that an explicit
-    // --nova-release checks the mock's version of that series.
-    let target = match p.release {
-        ReleaseChoice::Series(s) => EmbeddedMock::start_release(p.profile, s).await?,
-        ReleaseChoice::Auto => EmbeddedMock::start(p.profile).await?,
+    } else {
+        Session::embedded(p.profile, p.release).await?
+    };
+    let mut info = match (session.embedded_mock(), session.cloud_target()) {
+        (Some(m), _) => crate::cli_artifacts::RunInfo::embedded(m, &session.bounds()),
+        (None, Some(c)) => crate::cli_artifacts::RunInfo::cloud(c, &a.real.cloud),
+        (None, None) => crate::cli_artifacts::RunInfo::default(),
     };
     let pb = progress_bar();
-    let not_passing = std::sync::atomic::AtomicUsize::new(0);
-    let outcome = run_plan(&target, &p, &|n| pb.set_length(n as u64), &|r| {
-        pb.inc(1);
-        if matches!(r.verdict.kind(), VerdictKind::Fail | VerdictKind::Error) {
-            let n = not_passing.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            pb.set_message(format!("({n} not passing)"));
-        }
-    })
-    .await;
+    let outcome =
+        crate::cli_cloud::run(&session, &a.real, &p, pb.clone(), &mut info.treatments).await;
     pb.finish_and_clear();
-    let info = outcome
-        .as_ref()
-        .map(|o| crate::cli_artifacts::RunInfo::embedded(&target, &o.bounds))
-        .unwrap_or_default();
-    Box::new(target).shutdown().await;
-    let mut outcome = outcome?;
+    session.shutdown().await;
+    let Some(mut outcome) = outcome? else {
+        return Ok(EXIT_PASS);
+    };
     nova_conform::discrepancy::mark(&mut outcome);
     write_reports(&a, &outcome)?;
     crate::cli_artifacts::write(&a.out, &outcome, &info, started, &p)?;
@@ -404,7 +384,7 @@ async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
         let mut kind_cases = 0;
         let mut kind_wall = Duration::ZERO;
         for profile in Profile::ALL {
-            let target = EmbeddedMock::start(profile).await?;
+            let session = Session::embedded(profile, ReleaseChoice::Auto).await?;
             let p = Plan {
                 profile,
                 kind,
@@ -413,9 +393,9 @@ async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
                 release: ReleaseChoice::Auto,
             };
             let t0 = Instant::now();
-            let o = run_plan(&target, &p, &|_| {}, &|_| {}).await;
+            let o = session.run(&p, no_events()).await;
             let wall = t0.elapsed();
-            Box::new(target).shutdown().await;
+            session.shutdown().await;
             let o = o?;
             let n = o.results.len();
             mockcloud::outln!(

@@ -5,16 +5,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Args;
+use std::collections::BTreeMap;
+
 use nova_conform::cleanup::{self, Progress};
-use nova_conform::cloud_run::{self, Control};
-use nova_conform::cloud_target::{self, CloudSelection, CloudTarget, Network, ServerSpec};
-use nova_conform::conformance::{select, Plan};
-use nova_conform::matrix::MatrixKind;
-use nova_conform::plan::{self, Assumptions, PlanInput};
+use nova_conform::cloud_run::Control;
+use nova_conform::cloud_target::{self, CloudSelection, Network, ServerSpec};
+use nova_conform::conformance::Plan;
+use nova_conform::plan::Assumptions;
 use nova_conform::runner::RunOutcome;
-use nova_conform::target::{Target, Timing};
+use nova_conform::session::{new_run_id, Event, Events, Session};
+use nova_conform::target::Timing;
 use nova_conform::variant::Role;
-use nova_conform::verdict::CaseResult;
+use nova_conform::verdict::VerdictKind;
 use nova_conform::{signals, SuiteError};
 
 /// Which cloud to talk to (a clouds.yaml name; `OS_CLOUD` / `OS_*` when `--os-cloud` is not
@@ -161,15 +163,9 @@ pub fn progress_printer(pb: Option<indicatif::ProgressBar>) -> Progress {
     })
 }
 
-/// `run` against a real cloud: discovery, plan, (dry run or) execution with cleanup.
-/// `None` for a dry run.
-pub async fn run(
-    a: &RealRunArgs,
-    p: &Plan,
-    pb: indicatif::ProgressBar,
-    on_result: cloud_run::OnResult,
-    info: &mut crate::cli_artifacts::RunInfo,
-) -> Result<Option<RunOutcome>, SuiteError> {
+/// Connects to the cloud `a` names (the server flags decide the flavor, image, network,
+/// `--server` and `--full-host`).
+pub async fn connect(a: &RealRunArgs) -> Result<Session, SuiteError> {
     let spec = ServerSpec {
         flavor: a.flavor.clone(),
         image: a.image.clone(),
@@ -177,32 +173,35 @@ pub async fn run(
         servers: a.server.clone(),
         full_host: a.full_host.clone(),
     };
-    let target = CloudTarget::connect(&a.cloud.selection(), &spec, a.wait.timing()).await?;
-    let progress = progress_printer(Some(pb.clone()));
-    progress(target.describe_discovery().trim_end().to_string());
-    let bounds = target.discovery.bounds;
-    *info = crate::cli_artifacts::RunInfo::cloud(&target, &a.cloud);
-    let judges = nova_conform::conformance::judges(&target, p, &bounds).await?;
-    progress(judges.candidates.describe());
-    for w in &judges.candidates.warnings {
-        progress(format!("WARNING: {w}"));
+    Session::connect(&a.cloud.selection(), &spec, a.wait.timing()).await
+}
+
+/// `run` on a session (a real cloud or the embedded mock): judges, plan, (dry run or)
+/// execution with cleanup; `treatments` gets the plan's treatment of every case by id.
+/// A real cloud's discovery, plan and phases are told on stderr;
+/// the embedded mock runs quietly. `None` for a dry run.
+pub async fn run(
+    session: &Session,
+    a: &RealRunArgs,
+    p: &Plan,
+    pb: indicatif::ProgressBar,
+    treatments: &mut BTreeMap<String, String>,
+) -> Result<Option<RunOutcome>, SuiteError> {
+    let cloud = session.is_cloud();
+    let events = cli_events(pb.clone(), cloud);
+    let say = |line: String| events(Event::Line(line));
+    if let (true, Some(t)) = (cloud, session.cloud_target()) {
+        say(t.describe_discovery().trim_end().to_string());
     }
-    let cases = select(p, &bounds);
-    if cases.is_empty() {
-        return Err(SuiteError::Usage("the filter selects no case".into()));
+    let judges = session.judges(p).await?;
+    if cloud {
+        say(judges.candidates.describe());
+        for w in &judges.candidates.warnings {
+            say(format!("WARNING: {w}"));
+        }
     }
-    let have_given_active = target.given.first().is_some_and(|g| g.status == "ACTIVE");
-    let plan = plan::build(PlanInput {
-        cases,
-        judges: &judges,
-        bounds,
-        inventory: target.inventory(),
-        missing_roles: &target.missing,
-        create_problem: target.create_problem.as_deref(),
-        have_given_active,
-        exhaustive: p.kind == MatrixKind::Exhaustive,
-    });
-    info.treatments = plan
+    let plan = session.plan(p, &judges)?;
+    *treatments = plan
         .treatments()
         .into_iter()
         .map(|(c, t)| (c.id(), t.to_string()))
@@ -215,37 +214,32 @@ pub async fn run(
         }
         return Ok(None);
     }
-    let run_id = a
-        .run_id
-        .clone()
-        .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string()[..8].to_string());
-    progress(format!(
-        "run id {run_id}: servers are named {}; after a crash remove them with \
-         `nova-conform cleanup --run-id {run_id}`",
-        cleanup::run_prefix(&run_id)
-    ));
-    progress(
-        plan.render(p.jobs, &Assumptions::default())
-            .trim_end()
-            .to_string(),
-    );
-    pb.set_length(plan.runnable() as u64);
+    let run_id = a.run_id.clone().unwrap_or_else(new_run_id);
     let control = Control::default();
-    let listener = signals::install(control.clone(), run_id.clone())
-        .map_err(|e| SuiteError::Engine(format!("installing signal handlers: {e}")))?;
-    let outcome = cloud_run::execute(
-        Arc::new(target),
-        Arc::new(judges),
-        plan,
-        p.jobs,
-        run_id,
-        control,
-        progress,
-        on_result,
-    )
-    .await;
-    listener.abort();
-    Ok(Some(outcome))
+    let listener = if cloud {
+        say(format!(
+            "run id {run_id}: servers are named {}; after a crash remove them with \
+             `nova-conform cleanup --run-id {run_id}`",
+            cleanup::run_prefix(&run_id)
+        ));
+        say(plan
+            .render(p.jobs, &Assumptions::default())
+            .trim_end()
+            .to_string());
+        Some(
+            signals::install(control.clone(), run_id.clone())
+                .map_err(|e| SuiteError::Engine(format!("installing signal handlers: {e}")))?,
+        )
+    } else {
+        None
+    };
+    let outcome = session
+        .execute(Arc::new(judges), plan, p.jobs, run_id, control, events)
+        .await;
+    if let Some(l) = listener {
+        l.abort();
+    }
+    outcome.map(Some)
 }
 
 /// `nova-conform cleanup`.
@@ -281,15 +275,21 @@ pub async fn cleanup_cmd(a: CleanupArgs) -> Result<i32, SuiteError> {
     Ok(if failed.is_empty() { 0 } else { 3 })
 }
 
-/// The on-result callback for the progress bar.
-pub fn bar_callback(pb: indicatif::ProgressBar) -> cloud_run::OnResult {
+/// The CLI's consumer of a run's events: the progress bar's length and count (with the
+/// number not passing), and, when `lines`, the progress lines on stderr.
+pub fn cli_events(pb: indicatif::ProgressBar, lines: bool) -> Events {
     let not_passing = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    Arc::new(move |r: &CaseResult| {
-        pb.inc(1);
-        use nova_conform::verdict::VerdictKind;
-        if matches!(r.verdict.kind(), VerdictKind::Fail | VerdictKind::Error) {
-            let n = not_passing.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            pb.set_message(format!("({n} not passing)"));
+    let printer = progress_printer(Some(pb.clone()));
+    Arc::new(move |e: Event<'_>| match e {
+        Event::Planned { runnable } => pb.set_length(runnable as u64),
+        Event::Line(l) if lines => printer(l),
+        Event::Line(_) => {}
+        Event::Finished(r) => {
+            pb.inc(1);
+            if matches!(r.verdict.kind(), VerdictKind::Fail | VerdictKind::Error) {
+                let n = not_passing.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                pb.set_message(format!("({n} not passing)"));
+            }
         }
     })
 }

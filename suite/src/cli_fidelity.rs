@@ -3,9 +3,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 use nova_conform::cloud_run::Control;
-use nova_conform::cloud_target::{CloudTarget, Network, ServerSpec};
+use nova_conform::cloud_target::{Network, ServerSpec};
 use nova_conform::fidelity;
 use nova_conform::runner::DEFAULT_JOBS;
+use nova_conform::session::Session;
 use nova_conform::verdict::VerdictKind;
 use nova_conform::{signals, SuiteError};
 
@@ -68,8 +69,10 @@ pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
         full_host: a.full_host.clone(),
     };
     let progress = progress_printer(None);
-    let endpoint = CloudTarget::connect(&sel, &spec, a.wait.timing()).await?;
-    progress(endpoint.describe_discovery().trim_end().to_string());
+    let endpoint = Session::connect(&sel, &spec, a.wait.timing()).await?;
+    if let Some(t) = endpoint.cloud_target() {
+        progress(t.describe_discovery().trim_end().to_string());
+    }
     let run_id = a
         .run_id
         .clone()
@@ -77,7 +80,7 @@ pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
     let control = Control::default();
     let listener = signals::install(control.clone(), run_id.clone())
         .map_err(|e| SuiteError::Engine(format!("installing signal handlers: {e}")))?;
-    let run = fidelity::run(endpoint, &spec, &p, run_id, control, progress).await;
+    let run = fidelity::run(&endpoint, &spec, &p, run_id, control, progress).await;
     listener.abort();
     let fidelity::FidelityRun {
         mock: mock_outcome,

@@ -1,26 +1,47 @@
-//! Servers of a real-cloud run: one per precondition, created on first use and shared by the
-//! concurrent (refused-by-contract) cases, then handed along the chain of accepted cases.
+//! The servers of a run: created on first use, one per precondition and lane, shared by the
+//! concurrent (refused-by-contract) cases, then handed along the chain of accepted cases of
+//! their lane; retired after many migrations; all removed at the end.
+//!
+//! A real cloud's plan has one lane (one server per precondition, its accepted cases one after
+//! another); the embedded mock's has `--jobs` lanes, so its accepted cases run in parallel
+//! chains on as many servers.
 //!
 //! Every server created is recorded before anything else happens to it, and the run's name
-//! prefix catches one whose create answer was lost; [`PlanServers::cleanup`] removes them all.
+//! prefix catches one whose create answer was lost; [`Servers::cleanup`] removes them all.
 //! Servers given with `--server` are used for the ACTIVE precondition and never deleted.
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use futures::future::BoxFuture;
 use parking_lot::Mutex;
 use reqwest::Method;
 use serde_json::json;
 
 use crate::cleanup::{self, Progress, Unsettled};
 use crate::cloud_api::call;
-use crate::cloud_target::{GivenServer, Network};
-use crate::provision::Server;
-use crate::server_source::ServerSource;
+use crate::compute::ServerView;
 use crate::setup_error::SetupError;
-use crate::target::{Caller, ServerTemplate, Timing};
+use crate::target::{Caller, Target};
 use crate::variant::Precondition;
+
+/// A server held by a case.
+#[derive(Debug, Clone)]
+pub struct Server {
+    pub id: String,
+    pub host: String,
+    /// Accepted migrations this server has been through.
+    pub migrations: u32,
+}
+
+/// Whether `seen` shows the server in `pre` (so later cases may use it as it is).
+pub fn in_precondition(pre: Precondition, seen: &ServerView) -> bool {
+    let status_ok = pre.status() == Some(seen.status.as_str()) && seen.task_state.is_none();
+    let lock_ok = match pre {
+        Precondition::Locked => seen.locked == Some(true),
+        _ => seen.locked != Some(true),
+    };
+    status_ok && lock_ok
+}
 
 /// A created server is replaced after this many accepted migrations.
 pub const RETIRE_AFTER_MIGRATIONS: u32 = 50;
@@ -37,14 +58,17 @@ enum Slot {
     Failed(SetupError),
 }
 
+type SlotRef = Arc<tokio::sync::Mutex<Slot>>;
+
 /// The run's servers.
-pub struct PlanServers {
+pub struct Servers {
     admin: Caller,
-    template: ServerTemplate,
-    network: Network,
-    timing: Timing,
+    template: crate::target::ServerTemplate,
+    network: crate::cloud_target::Network,
+    timing: crate::target::Timing,
     run_id: String,
-    slots: HashMap<Precondition, tokio::sync::Mutex<Slot>>,
+    /// One slot per (precondition, lane), made on first use.
+    slots: Mutex<HashMap<(Precondition, usize), SlotRef>>,
     given: Mutex<Option<Server>>,
     created: Mutex<BTreeSet<String>>,
     counter: AtomicUsize,
@@ -52,30 +76,25 @@ pub struct PlanServers {
     progress: Progress,
 }
 
-impl PlanServers {
-    #[allow(clippy::too_many_arguments)]
+impl Servers {
+    /// The servers of `target` for run `run_id`; `stop` set means no new server is created.
     pub fn new(
-        admin: Caller,
-        template: ServerTemplate,
-        network: Network,
-        timing: Timing,
+        target: &dyn Target,
         run_id: String,
-        given: Option<&GivenServer>,
         stop: Arc<AtomicBool>,
         progress: Progress,
-    ) -> Self {
-        let slots = Precondition::ALL
-            .iter()
-            .map(|p| (*p, tokio::sync::Mutex::new(Slot::Empty)))
-            .collect();
-        Self {
+    ) -> Result<Self, crate::SuiteError> {
+        let admin = target
+            .caller(crate::variant::Role::Admin)
+            .ok_or_else(|| crate::SuiteError::Target("the target has no admin identity".into()))?;
+        Ok(Self {
             admin,
-            template,
-            network,
-            timing,
+            template: target.server_template().clone(),
+            network: target.network(),
+            timing: target.timing(),
             run_id,
-            slots,
-            given: Mutex::new(given.map(|g| Server {
+            slots: Mutex::new(HashMap::new()),
+            given: Mutex::new(target.given().first().map(|g| Server {
                 id: g.id.clone(),
                 host: g.host.clone().unwrap_or_default(),
                 migrations: 0,
@@ -84,7 +103,15 @@ impl PlanServers {
             counter: AtomicUsize::new(0),
             stop,
             progress,
-        }
+        })
+    }
+
+    fn slot(&self, pre: Precondition, lane: usize) -> SlotRef {
+        self.slots
+            .lock()
+            .entry((pre, lane))
+            .or_insert_with(|| Arc::new(tokio::sync::Mutex::new(Slot::Empty)))
+            .clone()
     }
 
     /// Servers created so far.
@@ -264,15 +291,19 @@ impl PlanServers {
     }
 }
 
-impl ServerSource for PlanServers {
-    fn acquire(&self, pre: Precondition) -> BoxFuture<'_, Result<Server, SetupError>> {
-        Box::pin(async move {
-            if pre == Precondition::Active {
+impl Servers {
+    /// A server in `pre` for `lane` (never called for [`Precondition::Nonexistent`]): the
+    /// lane's server of that precondition, created on first use. On failure, the reason and
+    /// the exchange that failed it (the case is an Error showing it).
+    pub async fn acquire(&self, pre: Precondition, lane: usize) -> Result<Server, SetupError> {
+        {
+            if pre == Precondition::Active && lane == 0 {
                 if let Some(g) = self.given.lock().clone() {
                     return Ok(g);
                 }
             }
-            let mut slot = self.slots[&pre].lock().await;
+            let slot = self.slot(pre, lane);
+            let mut slot = slot.lock().await;
             match &*slot {
                 Slot::Ready(s) => return Ok(s.clone()),
                 Slot::Failed(e) => return Err(e.clone()),
@@ -291,11 +322,12 @@ impl ServerSource for PlanServers {
                     Err(e)
                 }
             }
-        })
+        }
     }
 
-    fn release(&self, pre: Precondition, server: Server) -> BoxFuture<'_, ()> {
-        Box::pin(async move {
+    /// The runner saw `server` in `pre` again after its case (possibly on another host).
+    pub async fn release(&self, pre: Precondition, lane: usize, server: Server) {
+        {
             // A long chain (--exhaustive) retires its server now and then: every migration
             // stays in the server's `os-migrations` listing, which the follow-through reads
             // after each case. Rarely, because a new server costs a build on a real cloud.
@@ -308,17 +340,19 @@ impl ServerSource for PlanServers {
                 *g = server;
                 return;
             }
-            let mut slot = self.slots[&pre].lock().await;
+            let slot = self.slot(pre, lane);
+            let mut slot = slot.lock().await;
             if let Slot::Ready(s) = &mut *slot {
                 if s.id == server.id {
                     *s = server;
                 }
             }
-        })
+        }
     }
 
-    fn discard(&self, server: Server) -> BoxFuture<'_, ()> {
-        Box::pin(async move {
+    /// The server is no longer in a known precondition: deleted (a given one is let go).
+    pub async fn discard(&self, server: Server) {
+        {
             let was_given = {
                 let mut g = self.given.lock();
                 let hit = g.as_ref().is_some_and(|g| g.id == server.id);
@@ -335,17 +369,20 @@ impl ServerSource for PlanServers {
                 ));
                 return;
             }
-            for slot in self.slots.values() {
+            let slots: Vec<SlotRef> = self.slots.lock().values().cloned().collect();
+            for slot in slots {
                 let mut slot = slot.lock().await;
                 if matches!(&*slot, Slot::Ready(s) if s.id == server.id) {
                     *slot = Slot::Empty;
                 }
             }
             self.remove(&server.id).await;
-        })
+        }
     }
 
-    fn stopped(&self) -> bool {
+    /// Checked before each case starts: `true` stops starting cases (Ctrl-C); the cases not
+    /// started are reported as Skip.
+    pub fn stopped(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
     }
 }

@@ -206,7 +206,6 @@ pub struct CloudTarget {
     /// Why the suite cannot create servers (no flavor or image), if so.
     pub create_problem: Option<String>,
     timing: Timing,
-    sessions: Vec<osclient::Session>,
 }
 
 impl CloudTarget {
@@ -234,7 +233,6 @@ impl CloudTarget {
         }
         let mut callers = BTreeMap::new();
         let mut missing = BTreeMap::new();
-        let mut sessions = vec![admin_session.clone()];
         callers.insert(Role::Admin, admin.clone());
         for (role, name, flag) in [
             (Role::Manager, &sel.manager, "--manager-cloud"),
@@ -265,7 +263,6 @@ impl CloudTarget {
                 }
                 None => {
                     callers.insert(role, caller_from(role, &s)?);
-                    sessions.push(s);
                 }
             }
         }
@@ -305,7 +302,6 @@ impl CloudTarget {
             given,
             create_problem,
             timing,
-            sessions,
         })
     }
 
@@ -359,9 +355,20 @@ impl Target for CloudTarget {
     fn timing(&self) -> Timing {
         self.timing
     }
-    fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
+    fn network(&self) -> Network {
+        self.network.clone()
+    }
+    fn given(&self) -> &[GivenServer] {
+        &self.given
+    }
+    fn missing_roles(&self) -> BTreeMap<Role, String> {
+        self.missing.clone()
+    }
+    fn create_problem(&self) -> Option<&str> {
+        self.create_problem.as_deref()
+    }
+    fn shutdown(&self) -> BoxFuture<'_, ()> {
         // Nothing to stop: sessions hold no server-side state.
-        drop(self.sessions);
         Box::pin(async {})
     }
 }

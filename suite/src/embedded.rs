@@ -1,64 +1,76 @@
-//! The embedded mock cloud as a [`Target`]: started in-process on 127.0.0.1:0, authenticated
-//! with passwords against its own Keystone through `osclient`, exactly like a vendor's cloud.
+//! The embedded mock cloud as a [`Target`]: started in-process on 127.0.0.1:0 and then
+//! connected to exactly like a vendor's cloud, through [`CloudTarget::connect`] with the
+//! mock's clouds.yaml (passwords against its own Keystone, discovery of hosts, flavors and
+//! images over HTTP). The embedded run and `fidelity`'s mirror are the same thing with
+//! another [`Topology`].
 //!
-//! The only place the suite touches the mock's library: the topology it starts with (three
-//! enabled hosts, a disabled one, one without capacity), which a real cloud's operator would
-//! describe in a plan instead. Everything else (tokens, catalog, image) goes over HTTP.
-use std::collections::HashMap;
+//! The only place the suite touches the mock's library: the topology it starts with, which a
+//! real cloud's operator would describe with `--full-host` and a disabled service instead.
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 use mockcloud::{HostSpec, Lifecycle, MockCloud};
 
+use crate::cloud_target::{
+    CloudSelection, CloudTarget, CloudsYamlText, GivenServer, Network, ServerSpec,
+};
 use crate::error::SuiteError;
+use crate::microversion::VersionBounds;
 use crate::oracle::Profile;
-use crate::target::{Auth, Caller, HostInventory, ServerTemplate, Target, Timing};
+use crate::target::{Caller, HostInventory, ServerTemplate, Target, Timing};
 use crate::variant::Role;
 
-/// A token from an `osclient` session (refreshed before expiry by the session).
-pub struct SessionAuth(pub osclient::Session);
+/// The compute hosts of a mock and the identities the suite gets.
+#[derive(Debug, Clone)]
+pub struct Topology {
+    /// Enabled hosts with room for every server of a run.
+    pub enabled: Vec<String>,
+    /// A host whose nova-compute service is disabled, with the reason.
+    pub disabled: Option<(String, Option<String>)>,
+    /// A host with no capacity at all (the no-capacity cases' target).
+    pub full: Option<String>,
+    /// The microversion range to advertise instead of the series' own.
+    pub microversions: Option<VersionBounds>,
+    /// The roles besides admin that get an identity (the others' cases Skip).
+    pub roles: Vec<Role>,
+    /// How the servers the suite creates get a network.
+    pub network: Network,
+    /// Polling the mock (instant lifecycle: the first poll sees the end state; the timeout
+    /// only bounds a misbehaving mock).
+    pub timing: Timing,
+}
 
-impl Auth for SessionAuth {
-    fn token(&self) -> BoxFuture<'_, Result<String, SuiteError>> {
-        Box::pin(async move {
-            self.0
-                .token()
-                .await
-                .map_err(|e| SuiteError::Target(e.to_string()))
-        })
-    }
-    fn project_id(&self) -> Option<String> {
-        self.0.identity().project_id.clone()
+impl Default for Topology {
+    /// Three enabled hosts, a disabled one and a full one; every role.
+    fn default() -> Self {
+        Self {
+            enabled: ["compute1", "compute2", "compute3"]
+                .map(String::from)
+                .to_vec(),
+            disabled: Some((
+                "compute4".into(),
+                Some("nova-conform: the disabled-host cases".into()),
+            )),
+            full: Some("compute5".into()),
+            microversions: None,
+            roles: vec![Role::Manager, Role::Member, Role::Other],
+            network: Network::None,
+            timing: Timing {
+                poll_interval: Duration::from_millis(2),
+                timeout: Duration::from_secs(5),
+            },
+        }
     }
 }
 
-/// Builds a caller from an authenticated session.
-pub fn caller_from_session(role: Role, session: osclient::Session) -> Result<Caller, SuiteError> {
-    let compute = session
-        .endpoint("compute")
-        .map_err(|e| SuiteError::Target(format!("{role}: {e}")))?;
-    Ok(Caller {
-        role,
-        http: session.http().clone(),
-        compute_url: compute.as_str().trim_end_matches('/').to_string(),
-        limits: session.limits(),
-        notice: None,
-        auth: Arc::new(SessionAuth(session)),
-    })
-}
-
-const ENABLED: [&str; 3] = ["compute1", "compute2", "compute3"];
-const DISABLED: &str = "compute4";
-const FULL: &str = "compute5";
-
-/// The embedded mock with one identity per role.
+/// The embedded mock, connected to as a cloud.
 pub struct EmbeddedMock {
-    cloud: MockCloud,
+    /// Taken by [`Target::shutdown`].
+    cloud: parking_lot::Mutex<Option<MockCloud>>,
     profile: Profile,
-    callers: HashMap<Role, Caller>,
-    inventory: HostInventory,
-    template: ServerTemplate,
+    target: CloudTarget,
 }
 
 impl EmbeddedMock {
@@ -74,145 +86,110 @@ impl EmbeddedMock {
         profile: Profile,
         series: &nova_releases::Series,
     ) -> Result<Self, SuiteError> {
-        let mock_profile = match profile {
-            Profile::Nova => mockcloud::Profile::Nova,
-            Profile::PikeSpec => mockcloud::Profile::PikeSpec,
-        };
-        // Room for every server a run holds at once (pool servers and allocations held on both
-        // hosts during VERIFY_RESIZE); the default inventory fits only 16 m1.tiny per host.
+        Self::start_with(profile, series, &Topology::default()).await
+    }
+
+    /// Starts a mock of `profile` as Nova `series` with `topology`, and connects to it.
+    pub async fn start_with(
+        profile: Profile,
+        series: &nova_releases::Series,
+        topology: &Topology,
+    ) -> Result<Self, SuiteError> {
+        // Room for every server a run holds at once (lane servers and allocations held on
+        // both hosts during VERIFY_RESIZE); the default inventory fits only 16 m1.tiny a host.
         let roomy = |name: &str| HostSpec {
             name: name.into(),
             vcpus: 100_000,
             memory_mb: 100_000_000,
             disk_gb: 10_000_000,
         };
-        let mut hosts: Vec<HostSpec> = ENABLED
+        let mut hosts: Vec<HostSpec> = topology
+            .enabled
             .iter()
-            .chain([&DISABLED])
+            .chain(topology.disabled.as_ref().map(|(h, _)| h))
             .map(|h| roomy(h))
             .collect();
-        hosts.push(HostSpec {
-            name: FULL.into(),
-            vcpus: 0,
-            memory_mb: 0,
-            disk_gb: 0,
-        });
-        let cloud = MockCloud::builder()
-            .profile(mock_profile)
-            .nova_release(&series.id)
+        if let Some(full) = &topology.full {
+            hosts.push(HostSpec {
+                name: full.clone(),
+                vcpus: 0,
+                memory_mb: 0,
+                disk_gb: 0,
+            });
+        }
+        let mut builder = MockCloud::builder()
+            .profile(match profile {
+                Profile::Nova => mockcloud::Profile::Nova,
+                Profile::PikeSpec => mockcloud::Profile::PikeSpec,
+            })
+            // The series first: it sets its max microversion, which an explicit range then
+            // overrides (a max unknown to the table is mirrored as advertised).
+            .nova_release(&series.id);
+        if let Some(b) = &topology.microversions {
+            builder = builder.microversions(&b.min.to_string(), &b.max.to_string());
+        }
+        let cloud = builder
             .host_specs(hosts)
             .lifecycle(Lifecycle::Instant)
             .start()
             .await
             .map_err(|e| SuiteError::Target(format!("starting the embedded mock: {e}")))?;
         // Topology, like an operator disabling a service before the run.
-        cloud.state().set_host_enabled(
-            DISABLED,
-            false,
-            Some("nova-conform: the disabled-host cases"),
-        );
-        let yaml = cloud.clouds_yaml();
-        let mut callers = HashMap::new();
-        let roles = [
-            (Role::Admin, "mockcloud-admin"),
-            (Role::Manager, "mockcloud-manager"),
-            (Role::Member, "mockcloud-member"),
-            (Role::Other, "mockcloud-other"),
-        ];
-        let yaml = &yaml;
-        let sessions = futures::future::join_all(roles.iter().map(|(_, name)| async move {
-            let cfg = osclient::CloudConfig::from_clouds_yaml_str(yaml, name)
-                .map_err(|e| SuiteError::Target(format!("{name}: {e}")))?;
-            osclient::Session::connect(cfg)
-                .await
-                .map_err(|e| SuiteError::Target(format!("{name}: {e}")))
-        }))
-        .await;
-        let mut image_ref = None;
-        for ((role, _), s) in roles.iter().zip(sessions) {
-            let s = s?;
-            if *role == Role::Admin {
-                image_ref = Some(first_image(&s).await?);
-            }
-            callers.insert(*role, caller_from_session(*role, s)?);
+        if let Some((name, reason)) = &topology.disabled {
+            cloud
+                .state()
+                .set_host_enabled(name, false, reason.as_deref());
         }
-        let image_ref = image_ref.expect("the admin role is in the list");
+        let role = |r: Role, cloud: &str| topology.roles.contains(&r).then(|| cloud.to_string());
+        let selection = CloudSelection {
+            cloud: Some("mockcloud-admin".into()),
+            manager: role(Role::Manager, "mockcloud-manager"),
+            member: role(Role::Member, "mockcloud-member"),
+            other: role(Role::Other, "mockcloud-other"),
+            clouds_yaml_text: Some(CloudsYamlText(Arc::from(cloud.clouds_yaml()))),
+            ..CloudSelection::default()
+        };
+        let spec = ServerSpec {
+            network: topology.network.clone(),
+            full_host: topology.full.clone(),
+            ..ServerSpec::default()
+        };
+        let target = match CloudTarget::connect(&selection, &spec, topology.timing).await {
+            Ok(t) => t,
+            Err(e) => {
+                cloud.shutdown().await;
+                return Err(e);
+            }
+        };
         Ok(Self {
-            cloud,
+            cloud: parking_lot::Mutex::new(Some(cloud)),
             profile,
-            callers,
-            inventory: HostInventory {
-                enabled: ENABLED.iter().map(|s| s.to_string()).collect(),
-                disabled: Some(DISABLED.into()),
-                no_capacity: Some(FULL.into()),
-            },
-            template: ServerTemplate {
-                image_ref,
-                flavor_ref: "1".into(),
-                name_prefix: "nova-conform-".into(),
-            },
+            target,
         })
     }
-}
 
-impl EmbeddedMock {
     /// The clouds.yaml entries the suite authenticates as, by role (the submission bundle
     /// names them; never their passwords).
     pub fn identities(&self) -> Vec<(Role, String)> {
-        let mut v: Vec<(Role, String)> = self
-            .callers
-            .keys()
-            .map(|r| (*r, format!("mockcloud-{r}")))
+        let mut v: Vec<(Role, String)> = [Role::Admin, Role::Manager, Role::Member, Role::Other]
+            .into_iter()
+            .filter(|r| self.target.caller(*r).is_some())
+            .map(|r| (r, format!("mockcloud-{r}")))
             .collect();
         v.sort();
         v
     }
 
-    /// The mock itself (tests: its seeded credentials).
-    pub fn mock(&self) -> &MockCloud {
-        &self.cloud
+    /// Runs `f` with the mock itself (tests: its seeded credentials and state); `None` after
+    /// shutdown.
+    pub fn with_mock<R>(&self, f: impl FnOnce(&MockCloud) -> R) -> Option<R> {
+        self.cloud.lock().as_ref().map(f)
     }
-}
 
-/// The first image of the catalog's image service (`GET <image>/v2/images`), as a client
-/// would pick one; a real cloud's plan names its image instead (issue #4).
-async fn first_image(session: &osclient::Session) -> Result<String, SuiteError> {
-    let err = |e: String| SuiteError::Target(format!("image discovery: {e}"));
-    let base = session.endpoint("image").map_err(|e| err(e.to_string()))?;
-    let url = reqwest::Url::parse(&format!(
-        "{}/v2/images",
-        base.as_str().trim_end_matches('/')
-    ))
-    .map_err(|e| err(e.to_string()))?;
-    let request = session
-        .request(reqwest::Method::GET, url)
-        .await
-        .map_err(|e| err(e.to_string()))?
-        .build()
-        .map_err(|e| err(e.to_string()))?;
-    // Bounded and retried like every other request (osclient::execute).
-    let answer = osclient::execute(
-        session.http(),
-        request,
-        osclient::Repeat::Idempotent,
-        &osclient::RetryPolicy::default(),
-        &session.limits(),
-        None,
-    )
-    .await
-    .map_err(|e| err(e.to_string()))?;
-    if !answer.status.is_success() {
-        return Err(err(format!(
-            "GET /v2/images answered {}",
-            answer.describe()
-        )));
+    /// The mock as a cloud (its discovery).
+    pub fn cloud_target(&self) -> &CloudTarget {
+        &self.target
     }
-    let v: serde_json::Value =
-        serde_json::from_slice(&answer.body).map_err(|e| err(e.to_string()))?;
-    v["images"][0]["id"]
-        .as_str()
-        .map(String::from)
-        .ok_or_else(|| err("the image service lists no image".into()))
 }
 
 impl Target for EmbeddedMock {
@@ -220,23 +197,35 @@ impl Target for EmbeddedMock {
         format!("embedded mockcloud ({} profile)", self.profile)
     }
     fn caller(&self, role: Role) -> Option<Caller> {
-        self.callers.get(&role).cloned()
+        self.target.caller(role)
     }
     fn inventory(&self) -> &HostInventory {
-        &self.inventory
+        self.target.inventory()
     }
     fn server_template(&self) -> &ServerTemplate {
-        &self.template
+        self.target.server_template()
     }
     fn timing(&self) -> Timing {
-        // Instant lifecycle: the first poll already sees the end state; the timeout only
-        // bounds a misbehaving mock.
-        Timing {
-            poll_interval: Duration::from_millis(2),
-            timeout: Duration::from_secs(5),
-        }
+        self.target.timing()
     }
-    fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()> {
-        Box::pin(async move { self.cloud.shutdown().await })
+    fn network(&self) -> Network {
+        self.target.network()
+    }
+    fn given(&self) -> &[GivenServer] {
+        self.target.given()
+    }
+    fn missing_roles(&self) -> BTreeMap<Role, String> {
+        self.target.missing_roles()
+    }
+    fn create_problem(&self) -> Option<&str> {
+        self.target.create_problem()
+    }
+    fn shutdown(&self) -> BoxFuture<'_, ()> {
+        let cloud = self.cloud.lock().take();
+        Box::pin(async move {
+            if let Some(c) = cloud {
+                c.shutdown().await;
+            }
+        })
     }
 }

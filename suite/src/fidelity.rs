@@ -11,18 +11,15 @@ use std::fmt::Write;
 use std::sync::Arc;
 use std::time::Duration;
 
-use mockcloud::{HostSpec, Lifecycle, MockCloud};
-
 use crate::cleanup::Progress;
-use crate::cloud_run::{self, Control};
-use crate::cloud_target::{CloudSelection, CloudTarget, CloudsYamlText, ServerSpec};
-use crate::conformance::{select, Plan};
+use crate::cloud_run::Control;
+use crate::cloud_target::{CloudTarget, ServerSpec};
+use crate::conformance::Plan;
+use crate::embedded::Topology;
 use crate::error::SuiteError;
-use crate::matrix::MatrixKind;
-use crate::oracle::Profile;
-use crate::plan::{self, PlanInput, RunPlan};
-use crate::release::Judges;
+use crate::plan::RunPlan;
 use crate::runner::RunOutcome;
+use crate::session::{Event, Events, Session};
 use crate::target::{Target, Timing};
 use crate::variant::Role;
 use crate::verdict::CaseResult;
@@ -39,102 +36,40 @@ pub struct Difference {
     pub endpoint: String,
 }
 
-/// The mock started with the endpoint's topology, and the clouds.yaml to reach it.
-pub struct Mirror {
-    pub cloud: MockCloud,
-    pub selection: CloudSelection,
-}
-
-/// Starts the mock of `profile` shaped like the endpoint: Nova `series` (its policies and
-/// message variants, `MockCloudBuilder::nova_release`), the same microversion range, one host
-/// per usable compute host of the endpoint (with room for every server of a run), its disabled
-/// host disabled with the same reason, and its `--full-host` with no capacity. The endpoint's
-/// hosts that are down are left out (no case uses them); the role identities are those the
-/// endpoint has.
-pub async fn start_mirror(
-    endpoint: &CloudTarget,
-    profile: Profile,
-    series: &nova_releases::Series,
-) -> Result<Mirror, SuiteError> {
+/// The mock's topology mirroring `endpoint`: one host per usable compute host of the
+/// endpoint (with room for every server of a run), its disabled host disabled with the same
+/// reason, its `--full-host` with no capacity, the same microversion range, the endpoint's
+/// network choice, and the role identities the endpoint has (so a role the endpoint's cases
+/// Skip for lack of an identity Skips on the mock too instead of showing as a difference).
+/// The endpoint's hosts that are down are left out (no case uses them).
+pub fn mirror_topology(endpoint: &CloudTarget, endpoint_spec: &ServerSpec) -> Topology {
     let d = &endpoint.discovery;
     let inv = endpoint.inventory();
-    let roomy = |name: &str| HostSpec {
-        name: name.into(),
-        vcpus: 100_000,
-        memory_mb: 100_000_000,
-        disk_gb: 10_000_000,
-    };
-    let mut hosts: Vec<HostSpec> = inv
-        .enabled
-        .iter()
-        .chain(inv.disabled.iter())
-        .map(|h| roomy(h))
-        .collect();
-    if let Some(full) = &inv.no_capacity {
-        hosts.push(HostSpec {
-            name: full.clone(),
-            vcpus: 0,
-            memory_mb: 0,
-            disk_gb: 0,
-        });
-    }
-    let cloud = MockCloud::builder()
-        .profile(match profile {
-            Profile::Nova => mockcloud::Profile::Nova,
-            Profile::PikeSpec => mockcloud::Profile::PikeSpec,
-        })
-        // The series first: it sets its max microversion, which the endpoint's range then
-        // overrides (a max unknown to the table is mirrored as advertised).
-        .nova_release(&series.id)
-        .microversions(&d.bounds.min.to_string(), &d.bounds.max.to_string())
-        .host_specs(hosts)
-        .lifecycle(Lifecycle::Instant)
-        .start()
-        .await
-        .map_err(|e| SuiteError::Target(format!("starting the mock: {e}")))?;
-    if let Some(name) = &inv.disabled {
+    let disabled = inv.disabled.as_ref().map(|name| {
         let reason = d
             .hosts
             .iter()
             .find(|h| &h.name == name)
             .and_then(|h| h.disabled_reason.clone());
-        cloud
-            .state()
-            .set_host_enabled(name, false, reason.as_deref());
-    }
-    // The mock gets the identities the endpoint has, so a role the endpoint's cases Skip for
-    // lack of an identity Skips on the mock too instead of showing as a difference.
-    let role = |r: Role, cloud: &str| endpoint.caller(r).map(|_| cloud.to_string());
-    let selection = CloudSelection {
-        cloud: Some("mockcloud-admin".into()),
-        manager: role(Role::Manager, "mockcloud-manager"),
-        member: role(Role::Member, "mockcloud-member"),
-        other: role(Role::Other, "mockcloud-other"),
-        clouds_yaml_text: Some(CloudsYamlText(Arc::from(cloud.clouds_yaml()))),
-        ..CloudSelection::default()
-    };
-    Ok(Mirror { cloud, selection })
-}
-
-/// Connects to the mirror as a cloud (its own image and smallest flavor; the endpoint's
-/// `--full-host` and network choice).
-pub async fn connect_mirror(
-    m: &Mirror,
-    endpoint_spec: &ServerSpec,
-) -> Result<CloudTarget, SuiteError> {
-    let spec = ServerSpec {
-        flavor: None,
-        image: None,
+        (name.clone(), reason)
+    });
+    Topology {
+        enabled: inv.enabled.clone(),
+        disabled,
+        full: inv.no_capacity.clone(),
+        microversions: Some(d.bounds),
+        roles: [Role::Manager, Role::Member, Role::Other]
+            .into_iter()
+            .filter(|r| endpoint.caller(*r).is_some())
+            .collect(),
         network: endpoint_spec.network.clone(),
-        servers: Vec::new(),
-        full_host: endpoint_spec.full_host.clone(),
-    };
-    // Instant lifecycle: the first poll sees the end state; the timeout bounds a broken mock.
-    let timing = Timing {
-        poll_interval: Duration::from_millis(5),
-        timeout: Duration::from_secs(30),
-    };
-    CloudTarget::connect(&m.selection, &spec, timing).await
+        // Instant lifecycle: the first poll sees the end state; the timeout bounds a broken
+        // mock.
+        timing: Timing {
+            poll_interval: Duration::from_millis(5),
+            timeout: Duration::from_secs(30),
+        },
+    }
 }
 
 /// Both outcomes and where they differ.
@@ -142,25 +77,6 @@ pub struct FidelityRun {
     pub mock: RunOutcome,
     pub endpoint: RunOutcome,
     pub differences: Vec<Difference>,
-}
-
-/// The plan of `target` (the same code as `run`'s).
-fn plan_for(p: &Plan, judges: &Judges, target: &CloudTarget) -> Result<RunPlan, SuiteError> {
-    let bounds = target.discovery.bounds;
-    let cases = select(p, &bounds);
-    if cases.is_empty() {
-        return Err(SuiteError::Usage("the filter selects no case".into()));
-    }
-    Ok(plan::build(PlanInput {
-        cases,
-        judges,
-        bounds,
-        inventory: target.inventory(),
-        missing_roles: &target.missing,
-        create_problem: target.create_problem.as_deref(),
-        have_given_active: false,
-        exhaustive: p.kind == MatrixKind::Exhaustive,
-    }))
 }
 
 fn prefixed(progress: &Progress, side: &'static str) -> Progress {
@@ -173,34 +89,32 @@ fn prefixed(progress: &Progress, side: &'static str) -> Progress {
 }
 
 /// Starts the mirror of `endpoint`, runs plan `p` on both (each with its own servers and
-/// cleanup), stops the mirror and compares. Both sides are planned and judged by the
-/// endpoint's candidate series. With one candidate the mirror is that series and both sides
-/// run at once; with several (`auto` could not tell them apart before the run) the endpoint
-/// runs first and the mirror is the series that explains its answers.
+/// cleanup), stops the mirror and compares. Both sides are planned as a cloud (the same cases
+/// sent) and judged by the endpoint's candidate series. With one candidate the mirror is that
+/// series and both sides run at once; with several (`auto` could not tell them apart before
+/// the run) the endpoint runs first and the mirror is the series that explains its answers.
 pub async fn run(
-    endpoint: CloudTarget,
+    endpoint: &Session,
     endpoint_spec: &ServerSpec,
     p: &Plan,
     run_id: String,
     control: Control,
     progress: Progress,
 ) -> Result<FidelityRun, SuiteError> {
-    let judges =
-        Arc::new(crate::conformance::judges(&endpoint, p, &endpoint.discovery.bounds).await?);
+    let endpoint_target = endpoint
+        .cloud_target()
+        .ok_or_else(|| SuiteError::Usage("fidelity compares the mock with a cloud".into()))?;
+    let judges = Arc::new(endpoint.judges(p).await?);
     progress(judges.candidates.describe());
-    let endpoint_plan = plan_for(p, &judges, &endpoint)?;
-    let quiet: cloud_run::OnResult = Arc::new(|_: &CaseResult| {});
-    let endpoint = Arc::new(endpoint);
+    let endpoint_plan = endpoint.plan(p, &judges)?;
     let run_endpoint = |plan: RunPlan| {
-        cloud_run::execute(
-            endpoint.clone(),
+        endpoint.execute(
             judges.clone(),
             plan,
             p.jobs,
             run_id.clone(),
             control.clone(),
-            prefixed(&progress, "endpoint"),
-            quiet.clone(),
+            lines_only(prefixed(&progress, "endpoint")),
         )
     };
     let (endpoint_outcome, series) = if judges.len() == 1 {
@@ -210,7 +124,7 @@ pub async fn run(
             "fidelity: {} cases to send to the endpoint first, to find which candidate it is",
             endpoint_plan.runnable()
         ));
-        let o = run_endpoint(endpoint_plan.clone()).await;
+        let o = run_endpoint(endpoint_plan.clone()).await?;
         let v = &o.release;
         let pick = v
             .explained_by
@@ -226,18 +140,14 @@ pub async fn run(
         ));
         (Some(o), pick)
     };
-    let mirror = start_mirror(&endpoint, p.profile, series).await?;
-    let mock = match connect_mirror(&mirror, endpoint_spec).await {
+    let topology = mirror_topology(endpoint_target, endpoint_spec);
+    let mock = Session::embedded_with(p.profile, series, &topology)
+        .await?
+        .planned_as_cloud();
+    let mock_plan = match mock.plan(p, &judges) {
         Ok(m) => m,
         Err(e) => {
-            mirror.cloud.shutdown().await;
-            return Err(e);
-        }
-    };
-    let mock_plan = match plan_for(p, &judges, &mock) {
-        Ok(m) => m,
-        Err(e) => {
-            mirror.cloud.shutdown().await;
+            mock.shutdown().await;
             return Err(e);
         }
     };
@@ -247,26 +157,34 @@ pub async fn run(
         mock_plan.runnable(),
         series.label()
     ));
-    let run_mock = cloud_run::execute(
-        Arc::new(mock),
+    let run_mock = mock.execute(
         judges.clone(),
         mock_plan,
         p.jobs,
         run_id.clone(),
         control.clone(),
-        prefixed(&progress, "mock"),
-        quiet.clone(),
+        lines_only(prefixed(&progress, "mock")),
     );
     let (mock_outcome, endpoint_outcome) = match endpoint_outcome {
-        Some(o) => (run_mock.await, o),
+        Some(o) => (run_mock.await, Ok(o)),
         None => tokio::join!(run_mock, run_endpoint(endpoint_plan)),
     };
-    mirror.cloud.shutdown().await;
+    mock.shutdown().await;
+    let (mock_outcome, endpoint_outcome) = (mock_outcome?, endpoint_outcome?);
     let differences = compare(&mock_outcome, &endpoint_outcome);
     Ok(FidelityRun {
         mock: mock_outcome,
         endpoint: endpoint_outcome,
         differences,
+    })
+}
+
+/// The progress lines of a run's events.
+fn lines_only(progress: Progress) -> Events {
+    Arc::new(move |e: Event<'_>| {
+        if let Event::Line(l) = e {
+            progress(l)
+        }
     })
 }
 
@@ -466,6 +384,7 @@ pub fn exit_code(broken: bool, diffs: &[Difference], endpoint: &RunOutcome) -> i
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::oracle::Profile;
     use serde_json::{json, Value};
 
     /// A result as the JSON report holds it (the shape `CaseResult` deserialises from).

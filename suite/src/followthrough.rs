@@ -2,10 +2,10 @@
 //! record, then confirm or revert and check where the server ends.
 use serde_json::{json, Value};
 
+use crate::cloud_servers::Server;
 use crate::compute::{self, ServerView};
 use crate::expectation::EndState;
 use crate::microversion::Microversion;
-use crate::provision::Server;
 use crate::target::{Caller, Timing};
 use crate::variant::Precondition;
 use crate::verdict::Mismatch;

@@ -39,12 +39,18 @@ pub struct PlanInput<'a> {
     /// Whether `--server` gave a server for the ACTIVE precondition.
     pub have_given_active: bool,
     pub exhaustive: bool,
+    /// Parallel chains per precondition, each on its own server (at least 1). A real cloud
+    /// gets 1 (one server per precondition); the embedded mock `--jobs`, which costs it
+    /// nothing and keeps its thousands of accepted cases fast.
+    pub lanes: usize,
 }
 
 /// Accepted cases run in order on one server.
 #[derive(Debug, Clone)]
 pub struct Chain {
     pub precondition: Precondition,
+    /// Which of the precondition's lanes (servers) the chain runs on.
+    pub lane: usize,
     pub cases: Vec<Case>,
 }
 
@@ -75,8 +81,8 @@ impl Default for Assumptions {
 pub enum Treatment<'a> {
     Concurrent,
     Alone,
-    /// The chain of this precondition, at this (1-based) position.
-    Chain(Precondition, usize),
+    /// The chain of this precondition and lane, at this (1-based) position.
+    Chain(Precondition, usize, usize),
     Skip(&'a str),
 }
 
@@ -85,7 +91,8 @@ impl std::fmt::Display for Treatment<'_> {
         match self {
             Self::Concurrent => f.write_str("concurrent"),
             Self::Alone => f.write_str("alone"),
-            Self::Chain(p, n) => write!(f, "chain {p}#{n}"),
+            Self::Chain(p, 0, n) => write!(f, "chain {p}#{n}"),
+            Self::Chain(p, lane, n) => write!(f, "chain {p}/{lane}#{n}"),
             Self::Skip(r) => write!(f, "skip ({r})"),
         }
     }
@@ -228,13 +235,18 @@ pub fn build(input: PlanInput<'_>) -> RunPlan {
         }
         chains.entry(case.precondition).or_default().push(case);
     }
-    plan.chains = chains
-        .into_iter()
-        .map(|(precondition, cases)| Chain {
-            precondition,
-            cases,
-        })
-        .collect();
+    let lanes = input.lanes.max(1);
+    for (precondition, cases) in chains {
+        // Contiguous runs keep each chain in matrix order.
+        let per_lane = cases.len().div_ceil(lanes);
+        for (lane, part) in cases.chunks(per_lane).enumerate() {
+            plan.chains.push(Chain {
+                precondition,
+                lane,
+                cases: part.to_vec(),
+            });
+        }
+    }
     plan
 }
 
@@ -358,7 +370,7 @@ impl RunPlan {
         v.extend(self.exclusive.iter().map(|c| (c, Treatment::Alone)));
         for ch in &self.chains {
             for (i, c) in ch.cases.iter().enumerate() {
-                v.push((c, Treatment::Chain(ch.precondition, i + 1)));
+                v.push((c, Treatment::Chain(ch.precondition, ch.lane, i + 1)));
             }
         }
         v.extend(self.skipped.iter().map(|(c, r)| (c, Treatment::Skip(r))));
@@ -439,6 +451,7 @@ mod tests {
             create_problem: None,
             have_given_active: false,
             exhaustive,
+            lanes: 1,
         })
     }
 
@@ -554,6 +567,7 @@ mod tests {
                 create_problem: None,
                 have_given_active: false,
                 exhaustive: false,
+                lanes: 1,
             });
             let sync_rule = |c: &Case| {
                 judges

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::body::{BodyValues, HostNames};
 use crate::case::Case;
+use crate::cloud_servers::{in_precondition, Server, Servers};
 use crate::error::SuiteError;
 use crate::expectation::EndState;
 use crate::expectation::Expectation;
@@ -16,21 +17,11 @@ use crate::http::{send, VersionHeader};
 use crate::judge::judge;
 use crate::microversion::VersionBounds;
 use crate::oracle::{MessageContext, Profile};
-use crate::provision::{Server, ServerPool};
 use crate::redact;
-use crate::release::{self, Judges, ReleaseVerdict};
-use crate::server_source::ServerSource;
+use crate::release::{Judges, ReleaseVerdict};
 use crate::target::{Caller, Target};
 use crate::variant::{Precondition, Role};
 use crate::verdict::{CaseResult, Mismatch, Observed, Verdict, VerdictKind};
-
-/// Run settings.
-#[derive(Debug, Clone)]
-pub struct RunConfig {
-    pub jobs: usize,
-    /// Distinguishes this run's server names (`<prefix><run_id>-N`).
-    pub run_id: String,
-}
 
 /// Default `--jobs`: enough in-flight requests to hide loopback latency on a small machine.
 pub const DEFAULT_JOBS: usize = 16;
@@ -59,64 +50,29 @@ impl RunOutcome {
     }
 }
 
-/// `GET /v2.1`: the target's microversion range ([`crate::discovery::bounds`]).
-pub async fn discover(admin: &Caller) -> Result<VersionBounds, SuiteError> {
-    crate::discovery::bounds(admin).await
-}
-
 struct Ctx<'a> {
     target: &'a dyn Target,
     judges: &'a Judges,
     bounds: VersionBounds,
     values: BodyValues,
     admin: Caller,
-    pool: &'a dyn ServerSource,
+    pool: &'a Servers,
+    /// The lane of `pool` whose servers the cases use.
+    lane: usize,
 }
 
-/// Runs `cases` (already filtered) against `target`, judged by `judges`. `on_result` is
-/// called as each case finishes (progress display).
-pub async fn run(
-    target: &dyn Target,
-    judges: &Judges,
-    bounds: VersionBounds,
-    cases: Vec<Case>,
-    cfg: &RunConfig,
-    on_result: &(dyn Fn(&CaseResult) + Sync),
-) -> Result<RunOutcome, SuiteError> {
-    let started = Instant::now();
-    let admin = target
-        .caller(Role::Admin)
-        .ok_or_else(|| SuiteError::Target("the target has no admin identity".into()))?;
-    let pool = ServerPool::new(
-        admin,
-        target.server_template().clone(),
-        target.timing(),
-        cfg.run_id.clone(),
-    );
-    let results = run_with(target, judges, bounds, cases, cfg, &pool, on_result).await?;
-    let cleanup_failures = pool.cleanup().await;
-    Ok(RunOutcome {
-        profile: judges.profile(),
-        target: target.describe(),
-        bounds,
-        release: release::conclude(judges, &results),
-        results,
-        wall_ms: started.elapsed().as_millis() as u64,
-        servers_created: pool.created_count(),
-        cleanup_failures,
-    })
-}
-
-/// Runs `cases` with servers from `servers` (which the caller cleans up), `cfg.jobs` at a
-/// time; the results sorted by version, then variant. The hook for plans that manage servers
-/// themselves (real clouds: shared and chained servers, Ctrl-C).
+/// Runs `cases` with the servers of `lane` (which the caller cleans up), `jobs` at a time;
+/// the results sorted by version, then variant. One phase of an executed plan
+/// ([`crate::cloud_run::execute`]).
+#[allow(clippy::too_many_arguments)]
 pub async fn run_with(
     target: &dyn Target,
     judges: &Judges,
     bounds: VersionBounds,
     cases: Vec<Case>,
-    cfg: &RunConfig,
-    servers: &dyn ServerSource,
+    jobs: usize,
+    servers: &Servers,
+    lane: usize,
     on_result: &(dyn Fn(&CaseResult) + Sync),
 ) -> Result<Vec<CaseResult>, SuiteError> {
     let admin = target
@@ -129,6 +85,7 @@ pub async fn run_with(
         values: BodyValues::bundled()?,
         admin,
         pool: servers,
+        lane,
     });
     let mut results: Vec<CaseResult> = futures::stream::iter(cases)
         .map(|case| {
@@ -141,7 +98,7 @@ pub async fn run_with(
                 run_case(&ctx, case).await
             }
         })
-        .buffer_unordered(cfg.jobs.max(1))
+        .buffer_unordered(jobs.max(1))
         .inspect(|r| on_result(r))
         .collect()
         .await;
@@ -196,7 +153,7 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
     let server: Option<Server> = if case.precondition == Precondition::Nonexistent {
         None
     } else {
-        match ctx.pool.acquire(case.precondition).await {
+        match ctx.pool.acquire(case.precondition, ctx.lane).await {
             Ok(s) => Some(s),
             Err(e) => {
                 // The setup request that failed (a 500 on a create...) is the case's exchange.
@@ -224,7 +181,7 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
         Ok(r) => r,
         Err(reason) => {
             if let Some(s) = server {
-                ctx.pool.release(case.precondition, s).await;
+                ctx.pool.release(case.precondition, ctx.lane, s).await;
             }
             return result(&case, Verdict::Skip { reason }, started);
         }
@@ -256,7 +213,7 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
     }
     if distinct.is_empty() {
         if let Some(s) = server {
-            ctx.pool.release(case.precondition, s).await;
+            ctx.pool.release(case.precondition, ctx.lane, s).await;
         }
         res.verdict = Verdict::Error {
             reason: "the oracle has no rule for this case".into(),
@@ -379,7 +336,7 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
                 // Back to the pool only on an enabled host: a server left on the disabled or
                 // full host (a forced migration) would turn later cases into same-host cases.
                 Some(view)
-                    if ServerPool::in_precondition(case.precondition, &view)
+                    if in_precondition(case.precondition, &view)
                         && view.host.as_ref().is_some_and(|h| inv.enabled.contains(h)) =>
                 {
                     let host = view.host.unwrap_or(s.host.clone());
@@ -387,6 +344,7 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
                     ctx.pool
                         .release(
                             case.precondition,
+                            ctx.lane,
                             Server {
                                 id: s.id,
                                 host,
@@ -408,7 +366,7 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
                     });
                 }
             }
-            ctx.pool.release(case.precondition, s).await;
+            ctx.pool.release(case.precondition, ctx.lane, s).await;
         }
         Some(s) => ctx.pool.discard(s).await,
         None => {}

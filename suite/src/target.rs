@@ -4,11 +4,13 @@
 //! use, how to build a server, and how long to wait; it owns whatever must be torn down (the
 //! embedded mock, or — for real clouds, issue #4 — nothing but its sessions). The engine talks
 //! HTTP only through callers and never reads a target's internal state.
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
 
+use crate::cloud_target::{GivenServer, Network};
 use crate::error::SuiteError;
 use crate::variant::Role;
 
@@ -117,6 +119,22 @@ pub trait Target: Send + Sync {
     fn inventory(&self) -> &HostInventory;
     fn server_template(&self) -> &ServerTemplate;
     fn timing(&self) -> Timing;
+    /// The `networks` of the servers the suite creates.
+    fn network(&self) -> Network {
+        Network::None
+    }
+    /// Existing servers the operator gave (`--server`): the ACTIVE cases use the first.
+    fn given(&self) -> &[GivenServer] {
+        &[]
+    }
+    /// Roles without an identity, with the reason their cases Skip.
+    fn missing_roles(&self) -> BTreeMap<Role, String> {
+        BTreeMap::new()
+    }
+    /// Why the suite cannot create servers here (no flavor or image), if so.
+    fn create_problem(&self) -> Option<&str> {
+        None
+    }
     /// Stops what the target started. Servers are the runner's to delete, before this.
-    fn shutdown(self: Box<Self>) -> BoxFuture<'static, ()>;
+    fn shutdown(&self) -> BoxFuture<'_, ()>;
 }

@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use fake_nova::{Deviation, FakeTarget};
-use nova_conform::conformance::{run_plan, Plan};
-use nova_conform::embedded::EmbeddedMock;
+use nova_conform::conformance::Plan;
 use nova_conform::filter::Filter;
 use nova_conform::matrix::MatrixKind;
 use nova_conform::oracle::Profile;
@@ -16,9 +15,9 @@ use nova_conform::release::ReleaseChoice;
 use nova_conform::report::classes::{Classes, ExchangeMode};
 use nova_conform::report::{self, subunit as su};
 use nova_conform::runner::RunOutcome;
+use nova_conform::session::{no_events, Session};
 use nova_conform::submission::bundle::{self, BundleInput, Endpoint};
 use nova_conform::submission::{verify, VerifyError};
-use nova_conform::target::Target;
 use nova_conform::verdict::VerdictKind;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -41,7 +40,10 @@ async fn mixed() -> RunOutcome {
     let target = FakeTarget::start(Profile::Nova, Deviation::HostIgnoredAt256, 1, 60)
         .await
         .without_disabled_host();
-    run_plan(&target, &plan("!mv=2.2-2.49"), &|_| {}, &|_| {})
+    Session::over(std::sync::Arc::new(target))
+        .await
+        .unwrap()
+        .run(&plan("!mv=2.2-2.49"), no_events())
         .await
         .unwrap()
 }
@@ -49,7 +51,10 @@ async fn mixed() -> RunOutcome {
 /// Errors (500 on a valid migrate to a named host).
 async fn with_errors() -> RunOutcome {
     let target = FakeTarget::start(Profile::Nova, Deviation::ServerErrorOnValidHost, 1, 60).await;
-    run_plan(&target, &plan("mv=2.56-2.57"), &|_| {}, &|_| {})
+    Session::over(std::sync::Arc::new(target))
+        .await
+        .unwrap()
+        .run(&plan("mv=2.56-2.57"), no_events())
         .await
         .unwrap()
 }
@@ -464,16 +469,25 @@ async fn bundles_verify_and_every_tampering_is_caught() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_secret_reaches_a_bundle() {
-    let target = EmbeddedMock::start(Profile::Nova).await.unwrap();
-    let secrets: Vec<String> = target
-        .mock()
-        .credentials()
-        .iter()
-        .flat_map(|c| [c.password.clone(), c.app_credential_secret.clone()])
+    let session = Session::embedded(Profile::Nova, ReleaseChoice::Auto)
+        .await
+        .unwrap();
+    let secrets: Vec<String> = session
+        .embedded_mock()
+        .and_then(|m| {
+            m.with_mock(|m| {
+                m.credentials()
+                    .iter()
+                    .flat_map(|c| [c.password.clone(), c.app_credential_secret.clone()])
+                    .collect::<Vec<_>>()
+            })
+        })
+        .unwrap()
+        .into_iter()
         .chain(["hunter2-argv".to_string(), "tok-argv-secret".to_string()])
         .collect();
-    let o = run_plan(&target, &plan("mv=2.56 pre=active"), &|_| {}, &|_| {}).await;
-    Box::new(target).shutdown().await;
+    let o = session.run(&plan("mv=2.56 pre=active"), no_events()).await;
+    session.shutdown().await;
     let o = o.unwrap();
     let dir = tmp("secrets");
     let tgz = bundle::write(

@@ -2,20 +2,19 @@
 //! profiles, checked against the oracle and against the reviewed behaviour-map snapshots in
 //! `snapshots/`. So `cargo test --workspace` is the conformance run too.
 use nova_conform::behaviour_map;
-use nova_conform::conformance::{run_plan, Plan};
+use nova_conform::conformance::Plan;
 use nova_conform::discrepancy;
-use nova_conform::embedded::EmbeddedMock;
 use nova_conform::filter::Filter;
 use nova_conform::matrix::MatrixKind;
 use nova_conform::oracle::Profile;
 use nova_conform::release::ReleaseChoice;
 use nova_conform::report::classes::{Classes, ExchangeMode};
 use nova_conform::runner::{RunOutcome, DEFAULT_JOBS};
-use nova_conform::target::Target;
+use nova_conform::session::{no_events, Session};
 use nova_conform::verdict::VerdictKind;
 
 async fn run(profile: Profile) -> RunOutcome {
-    let target = EmbeddedMock::start(profile)
+    let session = Session::embedded(profile, ReleaseChoice::Auto)
         .await
         .expect("the embedded mock starts");
     let plan = Plan {
@@ -25,8 +24,8 @@ async fn run(profile: Profile) -> RunOutcome {
         jobs: DEFAULT_JOBS,
         release: ReleaseChoice::Auto,
     };
-    let outcome = run_plan(&target, &plan, &|_| {}, &|_| {}).await;
-    Box::new(target).shutdown().await;
+    let outcome = session.run(&plan, no_events()).await;
+    session.shutdown().await;
     let mut outcome = outcome.expect("the run completes");
     discrepancy::mark(&mut outcome);
     outcome

@@ -5,14 +5,17 @@ mod fake_nova;
 
 use fake_nova::{Deviation, FakeTarget};
 use nova_conform::case::Case;
+use nova_conform::conformance::Plan;
 use nova_conform::expectation::{Expectation, HeaderCheck};
+use nova_conform::filter::Filter;
 use nova_conform::matrix::{build, MatrixKind};
 use nova_conform::microversion::{Microversion, VersionBounds, VersionSelector};
 use nova_conform::oracle::{MessageContext, Oracle, Profile};
-use nova_conform::runner::{discover, run, RunConfig};
-use nova_conform::target::Target;
-use nova_conform::variant::{ForceVariant, HostVariant, Precondition, Role};
+use nova_conform::release::ReleaseChoice;
+use nova_conform::session::{no_events, Session};
+use nova_conform::variant::{ForceVariant, HostVariant, Precondition};
 use nova_conform::verdict::{CaseResult, VerdictKind};
+use std::sync::Arc;
 
 const MIN: u32 = 1;
 const MAX: u32 = 58;
@@ -34,18 +37,20 @@ async fn run_fake(
     deviation: Deviation,
 ) -> (Vec<CaseResult>, Oracle, VersionBounds) {
     let target = FakeTarget::start(profile, deviation, MIN, MAX).await;
-    let admin = target.caller(Role::Admin).unwrap();
-    let bounds = discover(&admin).await.unwrap();
+    let session = Session::over(Arc::new(target)).await.unwrap();
+    let bounds = session.bounds();
     assert_eq!(bounds.max, Microversion::new(2, MAX));
     let oracle = Oracle::bundled(profile).unwrap();
-    let cfg = RunConfig {
+    let plan = Plan {
+        profile,
+        kind: MatrixKind::Default,
+        // The window: 2.54 and up, and every selector.
+        filter: Filter::parse(Some("!mv=2.1-2.53"), None).unwrap(),
         jobs: 16,
-        run_id: "t".into(),
+        release: ReleaseChoice::newest(),
     };
-    let judges = nova_conform::release::Judges::newest(profile, &bounds).unwrap();
-    let out = run(&target, &judges, bounds, window(&bounds), &cfg, &|_| {})
-        .await
-        .unwrap();
+    let out = session.run(&plan, no_events()).await.unwrap();
+    assert_eq!(out.results.len(), window(&bounds).len());
     assert!(out.cleanup_failures.is_empty());
     (out.results, oracle, bounds)
 }

@@ -5,8 +5,7 @@
 //! same-host message cut to `^Cannot`) fails here; the loader refuses an unanchored message.
 use std::collections::BTreeSet;
 
-use nova_conform::conformance::{run_plan, Plan};
-use nova_conform::embedded::EmbeddedMock;
+use nova_conform::conformance::Plan;
 use nova_conform::exchange::RecordedResponse;
 use nova_conform::filter::Filter;
 use nova_conform::judge::judge;
@@ -14,7 +13,7 @@ use nova_conform::matrix::MatrixKind;
 use nova_conform::oracle::Profile;
 use nova_conform::release::ReleaseChoice;
 use nova_conform::runner::DEFAULT_JOBS;
-use nova_conform::target::Target;
+use nova_conform::session::{no_events, Session};
 use nova_conform::verdict::VerdictKind;
 use serde_json::Value;
 
@@ -38,7 +37,9 @@ fn with_fault(
 async fn every_error_rule_refuses_near_misses() {
     let mut rules_seen = BTreeSet::new();
     for profile in Profile::ALL {
-        let target = EmbeddedMock::start(profile).await.unwrap();
+        let session = Session::embedded(profile, ReleaseChoice::Auto)
+            .await
+            .unwrap();
         let plan = Plan {
             profile,
             kind: MatrixKind::Default,
@@ -46,8 +47,8 @@ async fn every_error_rule_refuses_near_misses() {
             jobs: DEFAULT_JOBS,
             release: ReleaseChoice::Auto,
         };
-        let outcome = run_plan(&target, &plan, &|_| {}, &|_| {}).await.unwrap();
-        Box::new(target).shutdown().await;
+        let outcome = session.run(&plan, no_events()).await.unwrap();
+        session.shutdown().await;
         for r in &outcome.results {
             assert_eq!(r.verdict.kind(), VerdictKind::Pass, "{}", r.name);
             let mut exp = r.expected.clone().unwrap();

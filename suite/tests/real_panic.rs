@@ -4,22 +4,20 @@
 #[path = "support/mock_serve.rs"]
 mod mock_serve;
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use mock_serve::MockServe;
-use nova_conform::cleanup;
-use nova_conform::cloud_run::{execute, Control};
-use nova_conform::cloud_target::{CloudSelection, CloudTarget, ServerSpec};
-use nova_conform::conformance::{select, Plan};
+use nova_conform::cloud_run::Control;
+use nova_conform::cloud_target::{CloudSelection, ServerSpec};
+use nova_conform::conformance::Plan;
 use nova_conform::filter::Filter;
 use nova_conform::matrix::MatrixKind;
 use nova_conform::oracle::Profile;
-use nova_conform::plan::{self, PlanInput};
 use nova_conform::release::ReleaseChoice;
-use nova_conform::target::{Target, Timing};
+use nova_conform::session::{Event, Events, Session};
+use nova_conform::target::Timing;
 use nova_conform::verdict::VerdictKind;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -35,11 +33,9 @@ async fn a_panic_mid_run_still_cleans_up() {
         cloud: Some("mockcloud-admin".into()),
         ..CloudSelection::default()
     };
-    let target = CloudTarget::connect(&sel, &ServerSpec::default(), timing)
+    let session = Session::connect(&sel, &ServerSpec::default(), timing)
         .await
         .unwrap();
-    let bounds = target.discovery.bounds;
-    let oracle = nova_conform::release::Judges::newest(Profile::Nova, &bounds).unwrap();
     let p = Plan {
         profile: Profile::Nova,
         kind: MatrixKind::Default,
@@ -47,39 +43,31 @@ async fn a_panic_mid_run_still_cleans_up() {
         jobs: 4,
         release: ReleaseChoice::newest(),
     };
-    let run_plan = plan::build(PlanInput {
-        cases: select(&p, &bounds),
-        judges: &oracle,
-        bounds,
-        inventory: target.inventory(),
-        missing_roles: &BTreeMap::new(),
-        create_problem: None,
-        have_given_active: false,
-        exhaustive: false,
-    });
+    let oracle = Arc::new(session.judges(&p).await.unwrap());
+    let run_plan = session.plan(&p, &oracle).unwrap();
     let planned = run_plan.runnable();
     assert!(planned > 10);
     // The engine panics while handling the fifth result: servers exist by then.
     let seen = Arc::new(AtomicUsize::new(0));
-    let on_result = {
+    let events: Events = {
         let seen = seen.clone();
-        Arc::new(move |_: &nova_conform::verdict::CaseResult| {
-            if seen.fetch_add(1, Ordering::SeqCst) == 4 {
+        Arc::new(move |e: Event<'_>| {
+            if matches!(e, Event::Finished(_)) && seen.fetch_add(1, Ordering::SeqCst) == 4 {
                 panic!("injected engine panic");
             }
         })
     };
-    let outcome = execute(
-        Arc::new(target),
-        Arc::new(oracle),
-        run_plan,
-        4,
-        "pan1c".into(),
-        Control::default(),
-        cleanup::quiet(),
-        on_result,
-    )
-    .await;
+    let outcome = session
+        .execute(
+            oracle,
+            run_plan,
+            4,
+            "pan1c".into(),
+            Control::default(),
+            events,
+        )
+        .await
+        .unwrap();
     assert!(outcome.servers_created > 0);
     assert!(
         outcome.cleanup_failures.is_empty(),

@@ -9,13 +9,14 @@ use std::collections::BTreeSet;
 
 use fake_nova::{Deviation, FakeTarget};
 use nova_conform::case::Case;
-use nova_conform::conformance::{run_plan, select, Plan};
+use nova_conform::conformance::{select, Plan};
 use nova_conform::filter::Filter;
 use nova_conform::matrix::MatrixKind;
 use nova_conform::microversion::{Microversion, VersionBounds};
 use nova_conform::oracle::{MessageContext, Oracle, Profile};
 use nova_conform::release::ReleaseChoice;
 use nova_conform::runner::RunOutcome;
+use nova_conform::session::{no_events, Session};
 use nova_conform::variant::Role;
 use nova_conform::verdict::VerdictKind;
 use nova_conform::{report, summary};
@@ -39,7 +40,10 @@ fn series(name: &str) -> ReleaseChoice {
 
 async fn outcome(deviation: Deviation, release: ReleaseChoice) -> RunOutcome {
     let target = FakeTarget::start(Profile::Nova, deviation, 1, 100).await;
-    run_plan(&target, &plan(release), &|_| {}, &|_| {})
+    Session::over(std::sync::Arc::new(target))
+        .await
+        .unwrap()
+        .run(&plan(release), no_events())
         .await
         .unwrap()
 }

@@ -3,12 +3,13 @@
 mod fake_nova;
 
 use fake_nova::{Deviation, FakeTarget};
-use nova_conform::conformance::{run_plan, Plan};
+use nova_conform::conformance::Plan;
 use nova_conform::filter::Filter;
 use nova_conform::matrix::MatrixKind;
 use nova_conform::oracle::Profile;
 use nova_conform::release::ReleaseChoice;
 use nova_conform::runner::RunOutcome;
+use nova_conform::session::{no_events, Session};
 use nova_conform::verdict::VerdictKind;
 use nova_conform::{behaviour_map, report, summary};
 
@@ -21,7 +22,12 @@ async fn outcome(deviation: Deviation) -> RunOutcome {
         jobs: 16,
         release: ReleaseChoice::newest(),
     };
-    run_plan(&target, &plan, &|_| {}, &|_| {}).await.unwrap()
+    Session::over(std::sync::Arc::new(target))
+        .await
+        .unwrap()
+        .run(&plan, no_events())
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

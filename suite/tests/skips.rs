@@ -3,11 +3,12 @@
 mod fake_nova;
 
 use fake_nova::{Deviation, FakeTarget};
-use nova_conform::conformance::{run_plan, Plan};
+use nova_conform::conformance::Plan;
 use nova_conform::filter::Filter;
 use nova_conform::matrix::MatrixKind;
 use nova_conform::oracle::Profile;
 use nova_conform::release::ReleaseChoice;
+use nova_conform::session::{no_events, Session};
 use nova_conform::variant::{HostVariant, Role};
 use nova_conform::verdict::{Verdict, VerdictKind};
 
@@ -24,7 +25,12 @@ async fn missing_identity_and_host_are_skips_with_reasons() {
         jobs: 8,
         release: ReleaseChoice::newest(),
     };
-    let o = run_plan(&target, &plan, &|_| {}, &|_| {}).await.unwrap();
+    let o = Session::over(std::sync::Arc::new(target))
+        .await
+        .unwrap()
+        .run(&plan, no_events())
+        .await
+        .unwrap();
     let mut skipped = 0;
     for r in &o.results {
         let c = r.case.as_ref().unwrap();

@@ -70,6 +70,7 @@ const FULL: &str = "compute5";
 
 #[derive(Debug, Clone)]
 struct Srv {
+    name: String,
     project: &'static str,
     status: &'static str,
     task: Option<&'static str>,
@@ -258,9 +259,14 @@ impl FakeNova {
                 let id = uuid::Uuid::new_v4().to_string();
                 let host = ENABLED[st.next_host % ENABLED.len()].to_string();
                 st.next_host += 1;
+                let name = serde_json::from_slice::<Value>(&req.body)
+                    .ok()
+                    .and_then(|b| b["server"]["name"].as_str().map(String::from))
+                    .unwrap_or_default();
                 st.servers.insert(
                     id.clone(),
                     Srv {
+                        name,
                         project: "demo",
                         status: "ACTIVE",
                         task: None,
@@ -272,6 +278,26 @@ impl FakeNova {
                 Answer {
                     status: 202,
                     body: Some(json!({"server": {"id": id}})),
+                    version: None,
+                }
+            }
+            // The cleanup's sweep: `name` is a regex, here always `^<escaped prefix>`.
+            ("GET", ["servers", "detail"]) => {
+                let want = req
+                    .url
+                    .query_pairs()
+                    .find(|(k, _)| k == "name")
+                    .map(|(_, v)| v.trim_start_matches('^').replace('\\', ""))
+                    .unwrap_or_default();
+                let list: Vec<Value> = st
+                    .servers
+                    .iter()
+                    .filter(|(_, s)| s.name.starts_with(&want))
+                    .map(|(id, s)| json!({"id": id, "name": s.name, "status": s.status}))
+                    .collect();
+                Answer {
+                    status: 200,
+                    body: Some(json!({ "servers": list })),
                     version: None,
                 }
             }
@@ -764,7 +790,7 @@ impl Target for FakeTarget {
             timeout: Duration::from_millis(150),
         }
     }
-    fn shutdown(self: Box<Self>) -> futures::future::BoxFuture<'static, ()> {
-        Box::pin(async move { drop(self) })
+    fn shutdown(&self) -> futures::future::BoxFuture<'_, ()> {
+        Box::pin(async {})
     }
 }

@@ -214,7 +214,7 @@ pub fn main() -> i32 {
                 | SuiteError::Fixture(_)
                 | SuiteError::Target(_)
                 | SuiteError::Report { .. } => EXIT_USAGE,
-                SuiteError::Engine(_) => EXIT_ENGINE,
+                SuiteError::Engine(_) | SuiteError::Transport(_) => EXIT_ENGINE,
             }
         }
     }

@@ -85,7 +85,10 @@ async fn connect(
         .map_err(|e| ClientError::Usage(e.to_string()))?;
     let bounds = nova_conform::discovery::bounds(&caller)
         .await
-        .map_err(ClientError::Transport)?;
+        .map_err(|e| match e {
+            nova_conform::SuiteError::Target(m) => ClientError::Usage(m),
+            other => ClientError::Transport(other.to_string()),
+        })?;
     Ok((caller, bounds.max))
 }
 

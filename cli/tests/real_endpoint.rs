@@ -235,8 +235,10 @@ async fn dropped_connections_and_slow_answers_leave_nothing() {
         .unwrap();
     let reason = err["reason"].as_str().unwrap();
     assert!(
-        reason.starts_with("migrate request: transport error: ")
-            && reason.ends_with("connection closed before message completed"),
+        reason.starts_with("migrate request: POST http://127.0.0.1:")
+            && reason.ends_with(
+                "/action: connection broken (connection closed before message completed): no answer"
+            ),
         "{reason}"
     );
     m.clear_faults().await;

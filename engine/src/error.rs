@@ -12,6 +12,11 @@ pub enum SuiteError {
     /// The target could not be set up or discovered: exit code 2 for configuration problems.
     #[error("target: {0}")]
     Target(String),
+    /// The target gave no usable answer while being set up or discovered (no whole answer
+    /// within its api_timeout, a broken connection, an answer over the size cap, a 5xx):
+    /// exit code 3, like the same failures during a run.
+    #[error("target: {0}")]
+    Transport(String),
     /// Writing a report failed.
     #[error("report {path}: {source}")]
     Report {

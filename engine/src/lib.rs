@@ -49,7 +49,7 @@ pub use judging::{discrepancy, followthrough, judge, verdict};
 pub use oracle::{expectation, message, release};
 pub use report::{behaviour_map, summary};
 pub use run::{conformance, execute, plan, runner, session};
-pub use servers::{cleanup, compute, pool};
+pub use servers::{cleanup, compute, pool, setup_error};
 pub use targets::{cloud as cloud_target, discovery, embedded, target};
 
 pub use error::SuiteError;

@@ -117,6 +117,17 @@ pub enum Error {
         source: reqwest::Error,
     },
 
+    /// No whole answer from Keystone: cannot connect, timed out, connection broken, or an
+    /// answer over the size cap (the message says what came back).
+    #[error("cloud '{cloud}': {source}")]
+    Transfer {
+        /// The cloud being connected.
+        cloud: String,
+        /// What happened on the wire.
+        #[source]
+        source: Box<crate::transfer::TransferError>,
+    },
+
     /// Keystone answered 2xx but the answer is not a usable v3 token.
     #[error("cloud '{cloud}': unusable Keystone token response from {url}: {reason}")]
     BadTokenResponse {

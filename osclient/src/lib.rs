@@ -75,9 +75,16 @@
 //! * **TLS**: rustls; `cacert` is added to the built-in roots; verification stays on unless
 //!   `verify: false`, `insecure: true` or `OS_INSECURE=true` (or the caller sets
 //!   [`CloudConfig::verify`] from an explicit `--insecure`); `cert`/`key` for mutual TLS.
-//! * **Retries**: [`RetryPolicy`] retries GET/HEAD/OPTIONS/PUT/DELETE on connection errors and
-//!   502/503/504 with exponential backoff, never POST (a migrate POST that timed out may have
-//!   been accepted; the caller must check the server's state instead).
+//! * **Retries**: one policy, [`RetryPolicy`] with [`Repeat`]: idempotent requests (and the
+//!   token request) are retried on connection errors, timeouts, dropped connections and
+//!   502/503/504 with exponential backoff, at most 3 times and none starting after 30 s (or two
+//!   timeouts); other POSTs only when the connection could not be made; the request under test
+//!   never. A 500 is never retried (a migrate POST that timed out may have been accepted; the
+//!   caller must check the server's state instead).
+//! * **Bounds**: [`execute`] limits each attempt as a whole (connect, head and body) to the
+//!   cloud's `api_timeout` (`OS_API_TIMEOUT`; [`DEFAULT_TIMEOUT`], 120 s, when unset) and reads
+//!   at most [`MAX_BODY`] (16 MiB); its errors say what came back (status, content type, the
+//!   first bytes). Keystone's token request goes through it.
 //! * **Secrets** (passwords, application credential secrets, tokens) are held as [`Secret`] and
 //!   never appear in `Debug`/`Display` of configurations, sessions, loaders or errors.
 //!
@@ -125,12 +132,17 @@ mod retry;
 mod secret;
 mod session;
 mod tls;
+mod transfer;
 
 pub use catalog::{Catalog, Endpoint, Service};
 pub use config::{AuthConfig, AuthType, CloudConfig, Interface, DEFAULT_DOMAIN_ID};
 pub use error::Error;
 pub use identity::Identity;
 pub use loader::{standard_search_dirs, ConfigLoader};
-pub use retry::RetryPolicy;
+pub use retry::{Failure, Repeat, RetryPolicy};
 pub use secret::{Secret, REDACTED};
 pub use session::{Session, SessionOptions};
+pub use transfer::{
+    describe_answer, execute, quote, status_text, Answer, Limits, Notice, Partial, TransferError,
+    DEFAULT_TIMEOUT, MAX_BODY, SLOW_NOTICE_AFTER,
+};

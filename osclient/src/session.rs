@@ -17,9 +17,10 @@ use crate::identity::Identity;
 use crate::keystone::{
     error_message, parse_token_response, token_request_body, tokens_url, IssuedToken,
 };
-use crate::retry::RetryPolicy;
+use crate::retry::{Repeat, RetryPolicy};
 use crate::secret::Secret;
 use crate::tls::http_client;
+use crate::transfer::{self, Limits, DEFAULT_TIMEOUT, MAX_BODY};
 
 /// Tunables of a [`Session`].
 #[derive(Clone, Debug)]
@@ -29,8 +30,9 @@ pub struct SessionOptions {
     /// good for at least two more minutes of requests. Clamped to half the token's lifetime so
     /// that short-lived tokens are still reused.
     pub refresh_margin: Duration,
-    /// Request timeout when the cloud has no `api_timeout` (None: no timeout).
-    pub timeout: Option<Duration>,
+    /// Request timeout when the cloud has no `api_timeout` ([`DEFAULT_TIMEOUT`], 120 s, by
+    /// default). It bounds each whole attempt, the answer's body included.
+    pub timeout: Duration,
     /// The `User-Agent` header.
     pub user_agent: String,
     /// Retries for the token request (`POST /v3/auth/tokens` is safe to repeat).
@@ -43,7 +45,7 @@ impl Default for SessionOptions {
     fn default() -> Self {
         SessionOptions {
             refresh_margin: Duration::from_secs(120),
-            timeout: Some(Duration::from_secs(120)),
+            timeout: DEFAULT_TIMEOUT,
             user_agent: concat!("nova-conform-osclient/", env!("CARGO_PKG_VERSION")).to_owned(),
             auth_retry: RetryPolicy::default(),
             retry: RetryPolicy::default(),
@@ -96,7 +98,7 @@ impl Session {
             field: "auth.auth_url".into(),
             reason: e.to_string(),
         })?;
-        let http = http_client(&config, options.timeout, &options.user_agent)?;
+        let http = http_client(&config, Some(options.timeout), &options.user_agent)?;
         let issued = authenticate(&config, &options, &http, &tokens_url).await?;
         let identity = issued.identity.clone();
         let current = current_from(issued, options.refresh_margin);
@@ -214,6 +216,13 @@ impl Session {
     /// The HTTP client to call the cloud's APIs with (same TLS settings as the session).
     pub fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    /// The bounds of every request to this cloud: its `api_timeout` (else
+    /// [`SessionOptions::timeout`]) for each whole attempt, and answers of at most
+    /// [`MAX_BODY`] bytes.
+    pub fn limits(&self) -> Limits {
+        limits(&self.inner.config, &self.inner.options)
     }
 
     /// A request to `url` with a valid `X-Auth-Token` already set.
@@ -347,23 +356,13 @@ fn reuse_window(
     lifetime - margin.min(lifetime / 2)
 }
 
-/// Largest token answer read: real catalogs are tens of kilobytes; a misconfigured auth_url
-/// pointing at a file server must not fill memory.
-const MAX_TOKEN_RESPONSE: usize = 16 << 20;
-
-/// The body, or `None` if it exceeds `limit` bytes.
-async fn read_capped(
-    mut resp: reqwest::Response,
-    limit: usize,
-) -> Result<Option<Vec<u8>>, reqwest::Error> {
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await? {
-        if body.len() + chunk.len() > limit {
-            return Ok(None);
-        }
-        body.extend_from_slice(&chunk);
+fn limits(cfg: &CloudConfig, options: &SessionOptions) -> Limits {
+    Limits {
+        timeout: cfg.api_timeout.unwrap_or(options.timeout),
+        // Real catalogs are tens of kilobytes; a misconfigured auth_url pointing at a file
+        // server must not fill memory.
+        max_body: MAX_BODY,
     }
-    Ok(Some(body))
 }
 
 async fn authenticate(
@@ -373,31 +372,37 @@ async fn authenticate(
     url: &Url,
 ) -> Result<IssuedToken, Error> {
     let method = cfg.auth_type.method();
-    let request = http.post(url.clone()).json(&token_request_body(cfg));
-    let http_err = |source| Error::Http {
+    let request = http
+        .post(url.clone())
+        .json(&token_request_body(cfg))
+        .build()
+        .map_err(|source| Error::Http {
+            cloud: cfg.name.clone(),
+            url: url.to_string(),
+            source,
+        })?;
+    // POST /v3/auth/tokens is safe to repeat (an extra token has no effect): retried as an
+    // idempotent request.
+    let answer = transfer::execute(
+        http,
+        request,
+        Repeat::Idempotent,
+        &options.auth_retry,
+        &limits(cfg, options),
+        None,
+    )
+    .await
+    .map_err(|source| Error::Transfer {
         cloud: cfg.name.clone(),
-        url: url.to_string(),
-        source,
-    };
-    let resp = options
-        .auth_retry
-        .send_repeatable(request)
-        .await
-        .map_err(http_err)?;
-    let status = resp.status();
-    let subject = resp
-        .headers()
+        source: Box::new(source),
+    })?;
+    let status = answer.status;
+    let subject = answer
+        .headers
         .get("X-Subject-Token")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let body = read_capped(resp, MAX_TOKEN_RESPONSE)
-        .await
-        .map_err(http_err)?
-        .ok_or_else(|| Error::BadTokenResponse {
-            cloud: cfg.name.clone(),
-            url: url.to_string(),
-            reason: format!("answer larger than {} MiB", MAX_TOKEN_RESPONSE >> 20),
-        })?;
+    let body = answer.body;
     if !status.is_success() {
         return Err(Error::AuthRejected {
             cloud: cfg.name.clone(),

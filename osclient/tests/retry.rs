@@ -13,6 +13,7 @@ fn fast(max_retries: u32) -> RetryPolicy {
         max_retries,
         initial_backoff: Duration::from_millis(1),
         max_backoff: Duration::from_millis(5),
+        ..RetryPolicy::default()
     }
 }
 
@@ -109,7 +110,7 @@ async fn connection_refused_is_retried_then_reported() {
     let client = reqwest::Client::new();
     let err = fast(2).send(client.get(&uri)).await.unwrap_err();
     assert!(err.is_connect(), "{err}");
-    assert!(RetryPolicy::is_retryable_error(&err));
+    assert_eq!(RetryPolicy::classify(&err), osclient::Failure::Connect);
 }
 
 #[tokio::test]

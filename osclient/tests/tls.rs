@@ -129,7 +129,7 @@ async fn unknown_ca_is_rejected_by_default() {
     let err = Session::connect_with(cfg(&url, ""), no_retry())
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Http { .. }), "{err:?}");
+    assert!(matches!(err, Error::Transfer { .. }), "{err:?}");
     assert!(err.to_string().contains("cloud 'tls'"), "{err}");
 
     // An unrelated CA does not help either.
@@ -137,7 +137,7 @@ async fn unknown_ca_is_rejected_by_default() {
     let err = Session::connect_with(cfg(&url, &extra), no_retry())
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Http { .. }), "{err:?}");
+    assert!(matches!(err, Error::Transfer { .. }), "{err:?}");
 }
 
 #[tokio::test]
@@ -174,7 +174,7 @@ async fn client_certificate_for_mutual_tls() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Http { .. }),
+        matches!(err, Error::Transfer { .. }),
         "without a client certificate: {err:?}"
     );
 

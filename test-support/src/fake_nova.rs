@@ -769,6 +769,8 @@ impl Target for FakeTarget {
             role,
             http: self.http.clone(),
             compute_url: format!("{}/v2.1", self.server.uri()),
+            limits: osclient::Limits::default(),
+            notice: None,
             auth: Arc::new(ScopedToken {
                 token: format!("tok-{}", role.as_str()),
                 project_id: if role == Role::Other { "other" } else { "demo" }.into(),

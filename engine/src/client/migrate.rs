@@ -122,7 +122,7 @@ fn server_fields(s: &Value) -> Vec<(&'static str, Value)> {
 async fn get_server(caller: &Caller, id: &str) -> Result<Value, ClientError> {
     let a = call(caller, Method::GET, &format!("/servers/{id}"), "2.56", None)
         .await
-        .map_err(ClientError::Transport)?;
+        .map_err(|e| ClientError::Transport(e.into()))?;
     if a.status != 200 {
         return Err(refused(&a));
     }
@@ -193,7 +193,7 @@ pub async fn run(
         .map_err(ClientError::Usage)?;
     let id = found.id.clone();
     let before = get_server(caller, &id).await?;
-    let a = call(
+    let a = crate::cloud_api::call_once(
         caller,
         Method::POST,
         &format!("/servers/{id}/action"),
@@ -263,7 +263,7 @@ pub async fn run(
             Some(&action),
         )
         .await
-        .map_err(ClientError::Transport)?;
+        .map_err(|e| ClientError::Transport(e.into()))?;
         if a.status != want {
             return Err(refused(&a));
         }

@@ -58,7 +58,7 @@ pub async fn run(
     }
     let a = call(admin, Method::GET, &path, &v.to_string(), None)
         .await
-        .map_err(ClientError::Transport)?;
+        .map_err(|e| ClientError::Transport(e.into()))?;
     if a.status != 200 {
         return Err(ClientError::Refused {
             status: a.status,

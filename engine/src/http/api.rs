@@ -1,16 +1,15 @@
 //! The suite's own helper requests to a real cloud (discovery, provisioning, cleanup, the
-//! `migrate` client): JSON in and out, retried with backoff when that is safe.
+//! `migrate` client): JSON in and out, over [`crate::http::send_as`] and its one retry policy.
 //!
-//! Only idempotent requests (GET, DELETE) are retried, on connection errors and on 5xx
-//! answers (a 500 on a GET of a server is a glitch of the API worker, not a finding: the
-//! finding is only ever the migrate request itself, which the runner sends once). A POST is
-//! sent exactly once: a migrate or create that timed out may have been accepted, and the caller
-//! must look at the server instead of sending it again.
-use std::time::Duration;
-
+//! GET and DELETE are retried on connection errors, timeouts and 502/503/504; a POST (create,
+//! stop, lock, confirm...) only when the connection could not be made, so nothing was sent.
+//! A 500 is never retried: it is an answer ([`Answer::exchange`] holds it), which the caller
+//! reports. The migrate request under test does not come here: the runner sends it once.
 use reqwest::Method;
 use serde_json::Value;
 
+use crate::exchange::Exchange;
+use crate::http::{self, Repeat, TransportError, VersionHeader};
 use crate::target::Caller;
 
 /// An answer to a helper request.
@@ -20,6 +19,8 @@ pub struct Answer {
     pub body: Value,
     /// The raw body when it is not JSON (for messages).
     pub text: String,
+    /// The request and its answer, the token redacted (a setup failure reports it).
+    pub exchange: Exchange,
 }
 
 impl Answer {
@@ -27,7 +28,8 @@ impl Answer {
         (200..300).contains(&self.status)
     }
 
-    /// Nova's fault message (`{"badRequest": {"message": ...}}`), or the body's start.
+    /// Nova's fault message (`{"badRequest": {"message": ...}}`), else what came back (status,
+    /// content type and the first bytes).
     pub fn fault_message(&self) -> String {
         if let Some(obj) = self.body.as_object() {
             for (_, v) in obj {
@@ -36,50 +38,89 @@ impl Answer {
                 }
             }
         }
-        self.text.chars().take(300).collect()
+        self.describe()
+    }
+
+    /// What came back: `HTTP 200 OK, text/html, 96 bytes: "<!DOCTYPE html>..."`.
+    pub fn describe(&self) -> String {
+        http::describe(&self.exchange)
     }
 }
 
-/// Retry settings for idempotent helper requests.
-#[derive(Debug, Clone, Copy)]
-pub struct Retry {
-    pub attempts: u32,
-    pub initial_backoff: Duration,
-    pub max_backoff: Duration,
+/// Why a helper request gave nothing usable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallErrorKind {
+    /// No whole answer (connection, timeout, broken, over the size cap).
+    NoAnswer,
+    /// 502/503/504 still after the retries: the API is unavailable for now.
+    Unavailable,
+    /// Another 5xx answer (a 500: never retried).
+    ServerError,
+    /// Another answer than the one needed (a 4xx, a body that is not the expected JSON).
+    Unexpected,
 }
 
-impl Default for Retry {
-    /// 4 attempts: waits of 0.5 s, 1 s, 2 s.
-    fn default() -> Self {
-        Self {
-            attempts: 4,
-            initial_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(8),
+/// A helper request's failure, with what came back.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct CallError {
+    pub kind: CallErrorKind,
+    pub message: String,
+    /// The exchange, when there was an answer.
+    pub exchange: Option<Exchange>,
+}
+
+impl From<CallError> for String {
+    fn from(e: CallError) -> String {
+        e.message
+    }
+}
+
+impl CallError {
+    /// An answer that is not the one needed: `what` and what came back.
+    pub fn unexpected(what: &str, a: &Answer) -> CallError {
+        CallError {
+            kind: match a.status {
+                502..=504 => CallErrorKind::Unavailable,
+                500.. => CallErrorKind::ServerError,
+                _ => CallErrorKind::Unexpected,
+            },
+            message: format!("{what}: {}", a.describe()),
+            exchange: Some(a.exchange.clone()),
         }
     }
 }
 
-/// Per-request ceiling: a hung endpoint is an error, never a hang.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
-
 /// Sends `method path` (relative to the compute endpoint) as `caller` with `OpenStack-API-
-/// Version: compute <version>`; GET and DELETE are retried per [`Retry::default`].
+/// Version: compute <version>`.
 pub async fn call(
     caller: &Caller,
     method: Method,
     path: &str,
     version: &str,
     body: Option<&Value>,
-) -> Result<Answer, String> {
+) -> Result<Answer, CallError> {
     call_url(
         caller,
         method,
         &format!("{}{path}", caller.compute_url),
         Some(version),
         body,
-        Retry::default(),
     )
     .await
+}
+
+/// Like [`call`], sent exactly once whatever happens (the `migrate` client's migrate POST: if
+/// its answer is lost, the server's state is shown instead).
+pub async fn call_once(
+    caller: &Caller,
+    method: Method,
+    path: &str,
+    version: &str,
+    body: Option<&Value>,
+) -> Result<Answer, CallError> {
+    let url = format!("{}{path}", caller.compute_url);
+    call_repeat(caller, Repeat::Never, method, &url, Some(version), body).await
 }
 
 /// Like [`call`] with a full URL (other services, e.g. the image catalog).
@@ -89,85 +130,59 @@ pub async fn call_url(
     url: &str,
     version: Option<&str>,
     body: Option<&Value>,
-    retry: Retry,
-) -> Result<Answer, String> {
-    let idempotent = matches!(method, Method::GET | Method::DELETE | Method::HEAD);
-    let attempts = if idempotent { retry.attempts.max(1) } else { 1 };
-    let mut wait = retry.initial_backoff;
-    let mut last_err = String::new();
-    for attempt in 1..=attempts {
-        let token = caller
-            .auth
-            .token()
-            .await
-            .map_err(|e| format!("authentication: {e}"))?;
-        let mut rb = caller
-            .http
-            .request(method.clone(), url)
-            .timeout(REQUEST_TIMEOUT)
-            .header("X-Auth-Token", token)
-            .header("Accept", "application/json");
-        if let Some(v) = version {
-            rb = rb.header("OpenStack-API-Version", format!("compute {v}"));
-        }
-        if let Some(b) = body {
-            rb = rb.json(b);
-        }
-        match rb.send().await {
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                match resp.bytes().await {
-                    Ok(bytes) => {
-                        let text = String::from_utf8_lossy(&bytes).into_owned();
-                        if status >= 500 && attempt < attempts {
-                            tracing::debug!(%method, url, status, attempt, "retrying");
-                            last_err = format!("HTTP {status}");
-                        } else {
-                            let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-                            return Ok(Answer { status, body, text });
-                        }
-                    }
-                    Err(e) => last_err = format!("{method} {url}: broken answer: {e}"),
-                }
-            }
-            Err(e) => {
-                last_err = format!("{method} {url}: {}", describe(&e));
-            }
-        }
-        if attempt < attempts {
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(retry.max_backoff);
-        }
-    }
-    Err(last_err)
+) -> Result<Answer, CallError> {
+    call_repeat(
+        caller,
+        Repeat::for_method(&method),
+        method,
+        url,
+        version,
+        body,
+    )
+    .await
 }
 
-fn describe(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timeout"
-    } else if e.is_connect() {
-        "connection failed"
-    } else {
-        "transport error"
-    };
-    let mut msg = kind.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        msg.push_str(&format!(": {s}"));
-        src = s.source();
+async fn call_repeat(
+    caller: &Caller,
+    repeat: Repeat,
+    method: Method,
+    url: &str,
+    version: Option<&str>,
+    body: Option<&Value>,
+) -> Result<Answer, CallError> {
+    let vh = version.map(VersionHeader::modern);
+    let bytes = body.map(|b| serde_json::to_vec(b).expect("JSON serializes"));
+    match http::send_as(caller, repeat, method.clone(), url, vh.as_ref(), bytes).await {
+        Ok(exchange) => {
+            let r = exchange
+                .response
+                .as_ref()
+                .expect("send_as returns a response on success");
+            let text = r.body.clone();
+            Ok(Answer {
+                status: r.status,
+                body: serde_json::from_str(&text).unwrap_or(Value::Null),
+                text,
+                exchange,
+            })
+        }
+        Err((e, _)) => Err(CallError {
+            kind: CallErrorKind::NoAnswer,
+            message: match e {
+                // The wire error names the method and URL itself.
+                TransportError::Wire(w) => w.to_string(),
+                other => format!("{method} {url}: {other}"),
+            },
+            exchange: None,
+        }),
     }
-    msg
 }
 
-/// `GET` expecting 200 and JSON.
-pub async fn get_json(caller: &Caller, path: &str, version: &str) -> Result<Value, String> {
+/// `GET` expecting 200 and a JSON body.
+pub async fn get_json(caller: &Caller, path: &str, version: &str) -> Result<Value, CallError> {
     let a = call(caller, Method::GET, path, version, None).await?;
-    if a.status != 200 {
-        return Err(format!(
-            "GET {path}: HTTP {}: {}",
-            a.status,
-            a.fault_message()
-        ));
+    if a.status != 200 || a.body.is_null() {
+        return Err(CallError::unexpected(&format!("GET {path}"), &a));
     }
     Ok(a.body)
 }

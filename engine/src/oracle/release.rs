@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::case::Case;
 use crate::error::SuiteError;
 use crate::expectation::Expectation;
-use crate::http::{send, VersionHeader};
+use crate::http::VersionHeader;
 use crate::microversion::{HeaderStyle, Microversion, VersionBounds};
 use crate::oracle::{MessageContext, Oracle, Profile};
 use crate::target::Target;
@@ -229,10 +229,11 @@ async fn manager_lists_own_migrations(target: &dyn Target) -> Result<bool, Strin
         style: HeaderStyle::Modern,
         value: "2.80".into(),
     };
-    let x = send(
+    let x = crate::http::send_as(
         &caller,
+        crate::http::Repeat::Idempotent,
         Method::GET,
-        &format!("/os-migrations?project_id={project}"),
+        &format!("{}/os-migrations?project_id={project}", caller.compute_url),
         Some(&vh),
         None,
     )

@@ -155,7 +155,12 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
     } else {
         match ctx.pool.acquire(case.precondition, ctx.lane).await {
             Ok(s) => Some(s),
-            Err(e) => return result(&case, Verdict::Error { reason: e }, started),
+            Err(e) => {
+                // The setup request that failed (a 500 on a create...) is the case's exchange.
+                let mut r = result(&case, Verdict::Error { reason: e.reason }, started);
+                r.exchange = e.exchange.map(|x| redact::exchange(&x));
+                return r;
+            }
         }
     };
     let own = server

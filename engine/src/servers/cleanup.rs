@@ -13,7 +13,7 @@ use futures::StreamExt;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::cloud_api::{call, get_json};
+use crate::cloud_api::{call, get_json, CallError, CallErrorKind};
 use crate::cloud_target::{urlencode, NAME_PREFIX};
 use crate::target::{Caller, Timing};
 
@@ -53,8 +53,9 @@ fn seen(s: &Value) -> Seen {
     }
 }
 
-/// `GET /servers/{id}`: `None` when gone (404, or DELETED).
-pub async fn show(admin: &Caller, id: &str) -> Result<Option<Seen>, String> {
+/// `GET /servers/{id}`: `None` when gone (404, or DELETED); another answer is an error with
+/// its exchange.
+pub async fn show(admin: &Caller, id: &str) -> Result<Option<Seen>, CallError> {
     let a = call(admin, Method::GET, &format!("/servers/{id}"), VERSION, None).await?;
     match a.status {
         404 => Ok(None),
@@ -62,11 +63,21 @@ pub async fn show(admin: &Caller, id: &str) -> Result<Option<Seen>, String> {
             let s = seen(&a.body["server"]);
             Ok((s.status != "DELETED").then_some(s))
         }
-        other => Err(format!(
-            "GET server {id}: HTTP {other}: {}",
-            a.fault_message()
-        )),
+        _ => Err(CallError::unexpected(&format!("GET server {id}"), &a)),
     }
+}
+
+/// Why a wait for a server to settle ended without a settled server.
+#[derive(Debug, Clone)]
+pub enum Unsettled {
+    /// Still transitional at the deadline: the last view, and the last failure to get one
+    /// (no answer or a 502/503/504 after the retry policy's retries) if the last poll failed.
+    TimedOut {
+        last: Option<Seen>,
+        error: Option<CallError>,
+    },
+    /// An answer that is not a server view (a 500, a 403...): never polled again silently.
+    Failed(CallError),
 }
 
 fn transitional(s: &Seen) -> bool {
@@ -77,23 +88,34 @@ fn transitional(s: &Seen) -> bool {
         )
 }
 
-/// Polls until the server is out of its transitional states; the last view on timeout.
+/// Polls until the server is out of its transitional states. A poll that got no answer or a
+/// 502/503/504 (after the retry policy's retries) is polled again until the deadline; an
+/// unexpected answer (a 500, a 403) ends the wait at once.
 pub async fn wait_settled(
     admin: &Caller,
     id: &str,
     timing: Timing,
-) -> Result<Option<Seen>, Option<Seen>> {
+) -> Result<Option<Seen>, Unsettled> {
     let deadline = tokio::time::Instant::now() + timing.timeout;
     let mut last = None;
+    let mut error: Option<CallError>;
     loop {
         match show(admin, id).await {
             Ok(None) => return Ok(None),
             Ok(Some(s)) if !transitional(&s) => return Ok(Some(s)),
-            Ok(Some(s)) => last = Some(s),
-            Err(_) => {}
+            Ok(Some(s)) => {
+                last = Some(s);
+                error = None;
+            }
+            // Nothing usable even after the retry policy's retries (no answer, 502/503/504):
+            // the next poll may do better, until the deadline.
+            Err(e) if matches!(e.kind, CallErrorKind::NoAnswer | CallErrorKind::Unavailable) => {
+                error = Some(e)
+            }
+            Err(e) => return Err(Unsettled::Failed(e)),
         }
         if tokio::time::Instant::now() >= deadline {
-            return Err(last);
+            return Err(Unsettled::TimedOut { last, error });
         }
         tokio::time::sleep(timing.poll_interval).await;
     }
@@ -171,6 +193,16 @@ pub async fn remove(
         .await;
         match a {
             Ok(a) if a.status == 204 || a.status == 404 => break,
+            // A server error is an answer, not a glitch to retry silently: reported (the run
+            // tries its leftovers once more at its end).
+            Ok(a) if a.status >= 500 => {
+                return Err(format!(
+                    "DELETE {}: HTTP {}: {}",
+                    s.name,
+                    a.status,
+                    a.fault_message()
+                ))
+            }
             Ok(a) if tokio::time::Instant::now() >= deadline => {
                 return Err(format!(
                     "DELETE {}: HTTP {}: {}",
@@ -182,7 +214,8 @@ pub async fn remove(
             Err(e) if tokio::time::Instant::now() >= deadline => {
                 return Err(format!("DELETE {}: {e}", s.name))
             }
-            // 409 (a task still running) or a transport error: try again shortly.
+            // 409 (a task still running) or no answer after the retry policy's retries: try
+            // again shortly, until the wait timeout.
             _ => tokio::time::sleep(timing.poll_interval.max(Duration::from_millis(200))).await,
         }
     }

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::http::{send, VersionHeader};
+use crate::http::{self, Repeat, VersionHeader};
 use crate::target::{Caller, Timing};
 
 /// The server fields the runner looks at.
@@ -68,10 +68,13 @@ pub async fn action_at(
     body: &Value,
     version: Option<&VersionHeader>,
 ) -> Result<u16, String> {
-    let x = send(
+    // A setup or follow-through action (stop, lock, confirm...), not the request under test:
+    // sent again only if the connection could not be made.
+    let x = http::send_as(
         caller,
+        Repeat::UnsentOnly,
         Method::POST,
-        &format!("/servers/{id}/action"),
+        &format!("{}/servers/{id}/action", caller.compute_url),
         version,
         Some(serde_json::to_vec(body).expect("JSON serializes")),
     )
@@ -175,10 +178,11 @@ pub async fn create(
     flavor: &str,
 ) -> Result<String, String> {
     let body = serde_json::json!({"server": {"name": name, "imageRef": image, "flavorRef": flavor, "networks": "none"}});
-    let x = send(
+    let x = http::send_as(
         caller,
+        Repeat::UnsentOnly,
         Method::POST,
-        "/servers",
+        &format!("{}/servers", caller.compute_url),
         Some(&helper_version()),
         Some(serde_json::to_vec(&body).unwrap()),
     )
@@ -215,30 +219,18 @@ pub async fn delete(caller: &Caller, id: &str) -> Result<(), String> {
     }
 }
 
-/// Sends a GET or DELETE, retried with backoff (0.5 s, 1 s, 2 s) on a transport error or a
-/// 5xx: a helper request is not what is under test, and a real cloud's API workers do answer
-/// 502/503 while restarting. Never used for a POST (a lost migrate may have been accepted).
+/// Sends a GET or DELETE under the one retry policy ([`Repeat::Idempotent`]: connection
+/// errors, timeouts and 502/503/504; never a 500, which is returned as the answer).
 async fn send_idempotent(
     caller: &Caller,
     method: Method,
     path: &str,
     version: Option<&VersionHeader>,
 ) -> Result<crate::exchange::Exchange, String> {
-    let mut wait = std::time::Duration::from_millis(500);
-    let mut attempt = 1;
-    loop {
-        let r = send(caller, method.clone(), path, version, None).await;
-        let failed = match &r {
-            Ok(x) => !matches!(x.response.as_ref(), Some(r) if r.status < 500),
-            Err(_) => true,
-        };
-        if !failed || attempt == 4 {
-            return r.map_err(|(e, _)| e.to_string());
-        }
-        tokio::time::sleep(wait).await;
-        wait *= 2;
-        attempt += 1;
-    }
+    let url = format!("{}{path}", caller.compute_url);
+    http::send_as(caller, Repeat::Idempotent, method, &url, version, None)
+        .await
+        .map_err(|(e, _)| e.to_string())
 }
 
 fn truncate(s: &str) -> String {

@@ -4,3 +4,4 @@
 pub mod cleanup;
 pub mod compute;
 pub mod pool;
+pub mod setup_error;

@@ -17,9 +17,10 @@ use parking_lot::Mutex;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::cleanup::{self, Progress};
+use crate::cleanup::{self, Progress, Unsettled};
 use crate::cloud_api::call;
 use crate::compute::ServerView;
+use crate::setup_error::SetupError;
 use crate::target::{Caller, Target};
 use crate::variant::Precondition;
 
@@ -60,7 +61,7 @@ enum Slot {
     Ready(Server),
     /// Provisioning failed: every case of the precondition gets this error (no retry storm
     /// of creates against a cloud that refuses them).
-    Failed(String),
+    Failed(SetupError),
 }
 
 type SlotRef = Arc<tokio::sync::Mutex<Slot>>;
@@ -145,7 +146,7 @@ impl Servers {
         format!("{}{}-", self.template.name_prefix, self.run_id)
     }
 
-    async fn provision(&self, pre: Precondition) -> Result<Server, String> {
+    async fn provision(&self, pre: Precondition) -> Result<Server, SetupError> {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let name = format!("{}{n}-{}", self.prefix(), pre.as_str());
         (self.progress)(format!("creating server {name}"));
@@ -155,13 +156,11 @@ impl Servers {
             "flavorRef": self.template.flavor_ref,
             "networks": self.network.to_json(),
         }});
-        let a = call(&self.admin, Method::POST, "/servers", VERSION, Some(&body)).await?;
+        let a = call(&self.admin, Method::POST, "/servers", VERSION, Some(&body))
+            .await
+            .map_err(|e| SetupError::from(e).context("create server"))?;
         if a.status != 202 {
-            return Err(format!(
-                "create server: HTTP {}: {}",
-                a.status,
-                a.fault_message()
-            ));
+            return Err(SetupError::answered("create server", &a));
         }
         let id = a.body["server"]["id"]
             .as_str()
@@ -172,15 +171,15 @@ impl Servers {
             Ok(s) => Ok(s),
             Err(e) => {
                 self.remove(&id).await;
-                Err(format!("precondition {pre}: {e}"))
+                Err(e.context(format!("precondition {pre}")))
             }
         }
     }
 
-    async fn prepare(&self, pre: Precondition, id: &str, name: &str) -> Result<Server, String> {
+    async fn prepare(&self, pre: Precondition, id: &str, name: &str) -> Result<Server, SetupError> {
         let s = self.settle(id, name).await?;
         if s.status != "ACTIVE" {
-            return Err(format!("new server is {} instead of ACTIVE", s.status));
+            return Err(format!("new server is {} instead of ACTIVE", s.status).into());
         }
         let action = match pre {
             Precondition::Active => None,
@@ -200,13 +199,10 @@ impl Servers {
                 "2.1",
                 Some(&body),
             )
-            .await?;
+            .await
+            .map_err(|e| SetupError::from(e).context(&body))?;
             if a.status != 202 {
-                return Err(format!(
-                    "{body} answered {}: {}",
-                    a.status,
-                    a.fault_message()
-                ));
+                return Err(SetupError::answered(&body, &a));
             }
         }
         let s = self.settle(id, name).await?;
@@ -215,7 +211,8 @@ impl Servers {
             return Err(format!(
                 "server is {} (locked {}) after preparing, expected {want}",
                 s.status, s.locked
-            ));
+            )
+            .into());
         }
         let a = call(
             &self.admin,
@@ -224,7 +221,11 @@ impl Servers {
             VERSION,
             None,
         )
-        .await?;
+        .await
+        .map_err(|e| SetupError::from(e).context("GET server"))?;
+        if a.status != 200 {
+            return Err(SetupError::answered("GET server", &a));
+        }
         let host = a.body["server"]["OS-EXT-SRV-ATTR:host"]
             .as_str()
             .ok_or("server has no OS-EXT-SRV-ATTR:host (admin view)")?
@@ -237,20 +238,25 @@ impl Servers {
         })
     }
 
-    async fn settle(&self, id: &str, name: &str) -> Result<cleanup::Seen, String> {
+    async fn settle(&self, id: &str, name: &str) -> Result<cleanup::Seen, SetupError> {
         match cleanup::wait_settled(&self.admin, id, self.timing).await {
             Ok(Some(s)) => Ok(s),
-            Ok(None) => Err(format!("server {name} disappeared")),
-            Err(last) => Err(format!(
+            Ok(None) => Err(format!("server {name} disappeared").into()),
+            Err(Unsettled::Failed(e)) => Err(SetupError::from(e).context(format!("server {name}"))),
+            Err(Unsettled::TimedOut { last, error }) => Err(format!(
                 "timed out after {:?}: server {name} still {}",
                 self.timing.timeout,
-                last.map(|s| format!(
-                    "{} (task_state {})",
-                    s.status,
-                    s.task_state.as_deref().unwrap_or("none")
-                ))
-                .unwrap_or_else(|| "unknown (no answer)".into())
-            )),
+                match (last, error) {
+                    (Some(s), _) => format!(
+                        "{} (task_state {})",
+                        s.status,
+                        s.task_state.as_deref().unwrap_or("none")
+                    ),
+                    (None, Some(e)) => format!("unknown ({e})"),
+                    (None, None) => "unknown (no answer)".into(),
+                }
+            )
+            .into()),
         }
     }
 
@@ -297,8 +303,9 @@ impl Servers {
 
 impl Servers {
     /// A server in `pre` for `lane` (never called for [`Precondition::Nonexistent`]): the
-    /// lane's server of that precondition, created on first use.
-    pub async fn acquire(&self, pre: Precondition, lane: usize) -> Result<Server, String> {
+    /// lane's server of that precondition, created on first use. On failure, the reason and
+    /// the exchange that failed it (the case is an Error showing it).
+    pub async fn acquire(&self, pre: Precondition, lane: usize) -> Result<Server, SetupError> {
         {
             if pre == Precondition::Active && lane == 0 {
                 if let Some(g) = self.given.lock().clone() {

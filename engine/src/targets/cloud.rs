@@ -14,7 +14,7 @@ use futures::future::BoxFuture;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::cloud_api::{self, call_url, get_json, Retry};
+use crate::cloud_api::{self, call_url, get_json};
 use crate::discovery::{self, Discovery};
 use crate::error::SuiteError;
 use crate::target::{Auth, Caller, HostInventory, ServerTemplate, Target, Timing};
@@ -148,6 +148,8 @@ pub fn caller_from(role: Role, session: &osclient::Session) -> Result<Caller, Su
         role,
         http: session.http().clone(),
         compute_url: compute.as_str().trim_end_matches('/').to_string(),
+        limits: session.limits(),
+        notice: None,
         auth: Arc::new(SessionAuth(session.clone())),
     })
 }
@@ -218,9 +220,7 @@ impl CloudTarget {
         let admin_session = connect_cloud(&loader, sel.cloud.as_deref(), sel).await?;
         let admin = caller_from(Role::Admin, &admin_session)?;
         let id = admin_session.identity().clone();
-        let discovery = discovery::discover(&admin, &id)
-            .await
-            .map_err(SuiteError::Target)?;
+        let discovery = discovery::discover(&admin, &id).await?;
         if !discovery.is_admin {
             return Err(SuiteError::Target(format!(
                 "cloud '{}': user {} has no admin role in project {}; the suite needs an admin \
@@ -403,7 +403,6 @@ async fn resolve_template(
                 &format!("{base}/v2/images?status=active&limit=1000"),
                 None,
                 None,
-                Retry::default(),
             )
             .await?
         }

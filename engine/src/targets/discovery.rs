@@ -6,7 +6,10 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::cloud_api::get_json;
+use reqwest::Method;
+
+use crate::cloud_api::{self, get_json, CallError, CallErrorKind};
+use crate::error::SuiteError;
 use crate::microversion::{Microversion, VersionBounds};
 use crate::target::{Caller, HostInventory};
 
@@ -112,10 +115,16 @@ impl Discovery {
 }
 
 /// Discovers the cloud as `admin` (whose identity says whether it has the admin role).
-pub async fn discover(admin: &Caller, identity: &osclient::Identity) -> Result<Discovery, String> {
-    let bounds = bounds(admin).await?;
+/// Discovery's requests say on stderr when they wait long (`waiting for GET <url>
+/// (api_timeout N s)`) and when they are retried.
+pub async fn discover(
+    admin: &Caller,
+    identity: &osclient::Identity,
+) -> Result<Discovery, SuiteError> {
+    let admin = admin.noticing(stderr_notice());
+    let bounds = bounds(&admin).await?;
     let hosts = if identity.is_admin() {
-        hosts(admin).await?
+        hosts(&admin).await?
     } else {
         Vec::new()
     };
@@ -128,14 +137,47 @@ pub async fn discover(admin: &Caller, identity: &osclient::Identity) -> Result<D
     })
 }
 
-/// `GET /v2.1`: the microversion range, retried on connection errors and 5xx like every
-/// other GET of discovery (the runner's own discovery sends once: fine on loopback, not over a
-/// WAN to a load balancer).
-pub async fn bounds(admin: &Caller) -> Result<VersionBounds, String> {
-    let v = get_json(admin, "", "2.1")
+/// Lines about slow or retried discovery requests, on stderr (they name the method and URL,
+/// never a credential).
+pub fn stderr_notice() -> osclient::Notice {
+    std::sync::Arc::new(|line: String| eprintln!("nova-conform: {line}"))
+}
+
+/// A helper request's failure as the run's error: no usable answer (no whole answer, a 5xx)
+/// is a target error of exit 3; another answer than a Nova API's (an HTML page, a 404) is a
+/// configuration error of exit 2 (the catalog or an override points elsewhere).
+pub fn target_error(context: &str, e: CallError) -> SuiteError {
+    let message = format!("{context}: {}", e.message);
+    match e.kind {
+        CallErrorKind::NoAnswer | CallErrorKind::Unavailable | CallErrorKind::ServerError => {
+            SuiteError::Transport(message)
+        }
+        CallErrorKind::Unexpected => SuiteError::Target(message),
+    }
+}
+
+/// `GET /v2.1`: the microversion range (the one version discovery, for the embedded mock and
+/// real clouds alike). Retried on connection errors, timeouts and 502/503/504; a 500 or an
+/// answer that is not a version document is an error saying what came back.
+pub async fn bounds(admin: &Caller) -> Result<VersionBounds, SuiteError> {
+    const WHAT: &str = "version discovery";
+    let a = cloud_api::call(admin, Method::GET, "", "2.1", None)
         .await
-        .map_err(|e| format!("version discovery: {e}"))?;
-    parse_bounds(&v)
+        .map_err(|e| target_error(WHAT, e))?;
+    if a.status != 200 {
+        return Err(target_error(
+            WHAT,
+            CallError::unexpected("GET /v2.1 answered", &a),
+        ));
+    }
+    if a.body.is_null() {
+        return Err(target_error(
+            WHAT,
+            CallError::unexpected("GET /v2.1 is not JSON", &a),
+        ));
+    }
+    parse_bounds(&a.body)
+        .map_err(|e| SuiteError::Target(format!("{e} (GET /v2.1 answered {})", a.describe())))
 }
 
 /// Pure part of [`bounds`].
@@ -159,9 +201,14 @@ pub fn parse_bounds(v: &Value) -> Result<VersionBounds, String> {
 
 /// Compute hosts from `os-services` (binary `nova-compute`), cross-checked with
 /// `os-hypervisors`: a host whose hypervisor reports `down` is not usable.
-pub async fn hosts(admin: &Caller) -> Result<Vec<ComputeHost>, String> {
-    let services = get_json(admin, "/os-services?binary=nova-compute", DISCOVERY_VERSION).await?;
-    let hypervisors = get_json(admin, "/os-hypervisors/detail", DISCOVERY_VERSION).await?;
+pub async fn hosts(admin: &Caller) -> Result<Vec<ComputeHost>, SuiteError> {
+    let get = |path: &'static str| async move {
+        get_json(admin, path, DISCOVERY_VERSION)
+            .await
+            .map_err(|e| target_error("host discovery", e))
+    };
+    let services = get("/os-services?binary=nova-compute").await?;
+    let hypervisors = get("/os-hypervisors/detail").await?;
     Ok(parse_hosts(&services, &hypervisors))
 }
 

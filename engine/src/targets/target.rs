@@ -57,6 +57,21 @@ pub struct Caller {
     /// The compute endpoint from the catalog, e.g. `http://127.0.0.1:PORT/v2.1` (no trailing /).
     pub compute_url: String,
     pub auth: Arc<dyn Auth>,
+    /// The bounds of each request (the cloud's `api_timeout`, the 16 MiB answer cap).
+    pub limits: osclient::Limits,
+    /// Where "still waiting" and "retrying" lines about this caller's requests go (discovery
+    /// sets one; a run's requests are quiet).
+    pub notice: Option<osclient::Notice>,
+}
+
+impl Caller {
+    /// This caller, its slow and retried requests said to `notice`.
+    pub fn noticing(&self, notice: osclient::Notice) -> Caller {
+        Caller {
+            notice: Some(notice),
+            ..self.clone()
+        }
+    }
 }
 
 impl std::fmt::Debug for Caller {
@@ -65,6 +80,7 @@ impl std::fmt::Debug for Caller {
         f.debug_struct("Caller")
             .field("role", &self.role)
             .field("compute_url", &self.compute_url)
+            .field("limits", &self.limits)
             .finish()
     }
 }

@@ -29,6 +29,7 @@
 //! ```
 pub mod behaviour_map;
 pub mod body;
+pub mod calibration;
 pub mod case;
 pub mod cleanup;
 pub mod client;
@@ -42,6 +43,7 @@ pub mod discovery;
 pub mod discrepancy;
 pub mod embedded;
 pub mod error;
+pub mod estimate;
 pub mod exchange;
 pub mod expectation;
 pub mod fidelity;

@@ -262,9 +262,11 @@ impl Calibration {
     }
 }
 
-/// A duration for the figure table: ms below 10 s, else seconds.
+/// A duration for the figure table: ms below 10 s (two decimals below 10 ms), else seconds.
 pub fn short(d: Duration) -> String {
-    if d < Duration::from_secs(10) {
+    if d < Duration::from_millis(10) {
+        format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+    } else if d < Duration::from_secs(10) {
         format!("{} ms", d.as_millis())
     } else {
         format!("{} s", d.as_secs())

@@ -29,6 +29,9 @@ pub const MIGRATIONS_READ: usize = 200;
 pub const SERVERS_SAMPLED: usize = 6;
 /// Rounds of `--jobs` concurrent GETs that measure the request time under the run's load.
 pub const PROBE_ROUNDS: usize = 3;
+/// At most this many GETs in flight in a probe round (`--jobs` goes up to 1024; a cloud's
+/// throughput is reached long before).
+pub const PROBE_MAX_IN_FLIGHT: usize = 64;
 
 /// Migration statuses whose `updated_at` is the end of the migration (with its confirm or
 /// revert for the first two).
@@ -490,11 +493,12 @@ pub async fn read(
     c
 }
 
-/// [`PROBE_ROUNDS`] rounds of `jobs` concurrent `GET /servers/{nil uuid}` (a 404 that still
-/// authenticates and looks the server up, like a refused case): per request, the round's
-/// time divided by `jobs`. A round with a failed request is left out.
+/// [`PROBE_ROUNDS`] rounds of `jobs` (at most [`PROBE_MAX_IN_FLIGHT`]) concurrent
+/// `GET /servers/{nil uuid}` (a 404 that still authenticates and looks the server up, like a
+/// refused case): per request, the round's time divided by the requests in it. A round with
+/// a failed request is left out.
 async fn probe(admin: &Caller, jobs: usize) -> Vec<Duration> {
-    let jobs = jobs.max(1);
+    let jobs = jobs.clamp(1, PROBE_MAX_IN_FLIGHT);
     let mut out = Vec::new();
     for _ in 0..PROBE_ROUNDS {
         let t = Instant::now();

@@ -306,7 +306,7 @@ pub fn migration_records(
         .filter_map(|m| Some((parse_time(m["created_at"].as_str()?)?, m)))
         .collect();
     // Below 2.59 the answer is in no particular order and unbounded: keep the newest.
-    list.sort_by(|a, b| b.0.cmp(&a.0));
+    list.sort_by_key(|m| std::cmp::Reverse(m.0));
     list.truncate(MIGRATIONS_READ);
     let mut servers = Vec::new();
     for (created, m) in list {
@@ -368,7 +368,7 @@ pub fn actions_to_read(list: &Value) -> Vec<(Kind, String)> {
             ))
         })
         .collect();
-    items.sort_by(|a, b| b.0.cmp(&a.0));
+    items.sort_by_key(|a| std::cmp::Reverse(a.0));
     let mut taken: BTreeMap<Kind, usize> = BTreeMap::new();
     items
         .into_iter()

@@ -7,15 +7,15 @@ use std::time::Duration;
 use clap::Args;
 use std::collections::BTreeMap;
 
+use nova_conform::calibration::{self, Assumed};
 use nova_conform::cleanup::{self, Progress};
 use nova_conform::cloud_run::Control;
 use nova_conform::cloud_target::{self, CloudSelection, Network, ServerSpec};
 use nova_conform::conformance::Plan;
-use nova_conform::calibration::{self, Assumed};
 use nova_conform::estimate;
 use nova_conform::runner::RunOutcome;
 use nova_conform::session::{new_run_id, Event, Events, Session};
-use nova_conform::target::{Target, Timing};
+use nova_conform::target::Timing;
 use nova_conform::variant::Role;
 use nova_conform::verdict::VerdictKind;
 use nova_conform::{signals, SuiteError};
@@ -240,7 +240,9 @@ pub async fn run(
              `nova-conform cleanup --run-id {run_id}`",
             cleanup::run_prefix(&run_id)
         ));
-        say(format!("{}{est}", plan.render(p.jobs)).trim_end().to_string());
+        say(format!("{}{est}", plan.render(p.jobs))
+            .trim_end()
+            .to_string());
         Some(
             signals::install(control.clone(), run_id.clone())
                 .map_err(|e| SuiteError::Engine(format!("installing signal handlers: {e}")))?,

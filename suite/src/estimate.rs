@@ -328,6 +328,8 @@ mod tests {
             create_problem: None,
             have_given_active: false,
             exhaustive,
+            // A real cloud's plan: one server per precondition.
+            lanes: 1,
         })
     }
 
@@ -402,6 +404,7 @@ mod tests {
         let lone = RunPlan {
             chains: vec![Chain {
                 precondition: Precondition::Paused,
+                lane: 0,
                 cases: p.chains[0].cases[..3].to_vec(),
             }],
             servers_to_create: [Precondition::Paused].into(),

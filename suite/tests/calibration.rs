@@ -7,7 +7,7 @@ use std::time::Duration;
 use mockcloud::{Lifecycle, MockCloud};
 use nova_conform::calibration::{self, Assumed, MIN_SAMPLES, PROBE_ROUNDS};
 use nova_conform::cloud_api::call;
-use nova_conform::embedded::caller_from_session;
+use nova_conform::cloud_target::caller_from;
 use nova_conform::microversion::{Microversion, VersionBounds};
 use nova_conform::target::Caller;
 use nova_conform::variant::Role;
@@ -18,7 +18,7 @@ async fn admin(cloud: &MockCloud) -> Caller {
     let cfg = osclient::CloudConfig::from_clouds_yaml_str(&cloud.clouds_yaml(), "mockcloud-admin")
         .unwrap();
     let session = osclient::Session::connect(cfg).await.unwrap();
-    caller_from_session(Role::Admin, session).unwrap()
+    caller_from(Role::Admin, &session).unwrap()
 }
 
 fn bounds(max: u32) -> VersionBounds {
@@ -144,8 +144,11 @@ async fn a_member_without_the_admin_listing_gets_assumptions_and_notes() {
         .unwrap();
     let cfg = osclient::CloudConfig::from_clouds_yaml_str(&cloud.clouds_yaml(), "mockcloud-member")
         .unwrap();
-    let member =
-        caller_from_session(Role::Member, osclient::Session::connect(cfg).await.unwrap()).unwrap();
+    let member = caller_from(
+        Role::Member,
+        &osclient::Session::connect(cfg).await.unwrap(),
+    )
+    .unwrap();
     let c = calibration::read(&member, &bounds(104), 2, &Assumed::default()).await;
     assert!(!c.migrate.calibrated);
     assert!(

@@ -7,11 +7,12 @@ use std::time::Duration;
 use clap::Args;
 use std::collections::BTreeMap;
 
+use nova_conform::calibration::{self, Assumed};
 use nova_conform::cleanup::{self, Progress};
 use nova_conform::cloud_target::{self, CloudSelection, Network, ServerSpec};
 use nova_conform::conformance::Plan;
+use nova_conform::estimate;
 use nova_conform::execute::Control;
-use nova_conform::plan::Assumptions;
 use nova_conform::runner::RunOutcome;
 use nova_conform::session::{new_run_id, Event, Events, Session};
 use nova_conform::target::Timing;
@@ -187,6 +188,7 @@ pub async fn run(
     pb: indicatif::ProgressBar,
     treatments: &mut BTreeMap<String, String>,
 ) -> Result<Option<RunOutcome>, SuiteError> {
+    let started = std::time::Instant::now();
     let cloud = session.is_cloud();
     let events = cli_events(pb.clone(), cloud);
     let say = |line: String| events(Event::Line(line));
@@ -206,9 +208,25 @@ pub async fn run(
         .into_iter()
         .map(|(c, t)| (c.id(), t.to_string()))
         .collect();
+    // Read-only (GETs), a real cloud only (the embedded run stays as fast): the estimate's
+    // durations from the cloud's own records.
+    let est = match (cloud, session.target().caller(Role::Admin)) {
+        (true, Some(admin)) => {
+            let cal =
+                calibration::read(&admin, &session.bounds(), p.jobs, &Assumed::default()).await;
+            let model = estimate::Model {
+                cal: &cal,
+                jobs: p.jobs,
+                poll: a.wait.timing().poll_interval,
+            };
+            let e = estimate::estimate(&plan, &model, started.elapsed());
+            estimate::render(&e, &model)
+        }
+        _ => String::new(),
+    };
     if a.dry_run {
         mockcloud::outln!("{}", judges.candidates.describe());
-        mockcloud::out!("{}", plan.render(p.jobs, &Assumptions::default()));
+        mockcloud::out!("{}{est}", plan.render(p.jobs));
         if a.verbose {
             mockcloud::out!("{}", plan.render_cases());
         }
@@ -222,8 +240,7 @@ pub async fn run(
              `nova-conform cleanup --run-id {run_id}`",
             cleanup::run_prefix(&run_id)
         ));
-        say(plan
-            .render(p.jobs, &Assumptions::default())
+        say(format!("{}{est}", plan.render(p.jobs))
             .trim_end()
             .to_string());
         Some(

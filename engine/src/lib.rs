@@ -48,7 +48,7 @@ pub use http::{api as cloud_api, exchange, redact};
 pub use judging::{discrepancy, followthrough, judge, verdict};
 pub use oracle::{expectation, message, release};
 pub use report::{behaviour_map, summary};
-pub use run::{conformance, execute, plan, runner, session};
+pub use run::{calibration, conformance, estimate, execute, plan, runner, session};
 pub use servers::{cleanup, compute, pool, setup_error};
 pub use targets::{cloud as cloud_target, discovery, embedded, target};
 

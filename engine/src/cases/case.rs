@@ -44,7 +44,28 @@ impl Case {
         )
     }
 
-    /// Stable id: `nc-` and the first 12 hex digits of SHA-256 of [`Case::canonical`].
+    /// Stable id: `nc-` and the first 12 hex digits of SHA-256 of [`Case::canonical`]. Reports,
+    /// bundles, subunit streams and `--filter id=` name a case by it, across runs and releases.
+    ///
+    /// ```
+    /// use nova_conform::case::Case;
+    /// use nova_conform::microversion::{HeaderStyle, Microversion, VersionSelector};
+    /// use nova_conform::variant::{BodyShape, ForceVariant, HostVariant, Precondition, Role};
+    ///
+    /// let case = Case {
+    ///     version: VersionSelector::Exact(Microversion::new(2, 56)),
+    ///     header: HeaderStyle::Modern,
+    ///     body: BodyShape::Migrate { host: HostVariant::Own, force: ForceVariant::Absent },
+    ///     precondition: Precondition::Active,
+    ///     role: Role::Admin,
+    /// };
+    /// let id = case.id();
+    /// assert!(id.starts_with("nc-") && id.len() == 15);
+    /// assert_eq!(id, case.clone().id());
+    /// let mut other = case.clone();
+    /// other.role = Role::Member;
+    /// assert_ne!(id, other.id());
+    /// ```
     pub fn id(&self) -> String {
         let digest = Sha256::digest(self.canonical().as_bytes());
         format!("nc-{}", &hex::encode(digest)[..12])

@@ -39,6 +39,27 @@ pub struct Filter {
 
 impl Filter {
     /// Parses `--filter` and `--microversions`.
+    ///
+    /// ```
+    /// use nova_conform::case::Case;
+    /// use nova_conform::filter::Filter;
+    /// use nova_conform::microversion::{HeaderStyle, Microversion, VersionSelector};
+    /// use nova_conform::variant::{BodyShape, ForceVariant, HostVariant, Precondition, Role};
+    ///
+    /// let f = Filter::parse(Some("pre=active role=admin"), Some("2.56-2.60"))?;
+    /// let mut case = Case {
+    ///     version: VersionSelector::Exact(Microversion::new(2, 56)),
+    ///     header: HeaderStyle::Modern,
+    ///     body: BodyShape::Migrate { host: HostVariant::Other, force: ForceVariant::Absent },
+    ///     precondition: Precondition::Active,
+    ///     role: Role::Admin,
+    /// };
+    /// assert!(f.matches(&case));
+    /// case.role = Role::Member;
+    /// assert!(!f.matches(&case));
+    /// assert!(Filter::parse(Some("colour=red"), None).is_err());
+    /// # Ok::<(), nova_conform::SuiteError>(())
+    /// ```
     pub fn parse(expr: Option<&str>, microversions: Option<&str>) -> Result<Self, SuiteError> {
         let mut terms = Vec::new();
         for raw in expr.unwrap_or("").split_whitespace() {

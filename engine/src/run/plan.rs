@@ -14,7 +14,6 @@
 //! microversions 2.55, 2.56, `latest` and the target's maximum; `--exhaustive` keeps them all.
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt::Write as _;
-use std::time::Duration;
 
 use crate::case::Case;
 use crate::microversion::{Microversion, VersionBounds, VersionSelector};
@@ -54,27 +53,6 @@ pub struct Chain {
     /// Which of the precondition's lanes (servers) the chain runs on.
     pub lane: usize,
     pub cases: Vec<Case>,
-}
-
-/// Assumed durations for the time estimate (a real cloud's are unknown before the run).
-#[derive(Debug, Clone, Copy)]
-pub struct Assumptions {
-    /// Creating a server and bringing it into its precondition.
-    pub provision: Duration,
-    /// One accepted migration with its confirm or revert.
-    pub migration: Duration,
-    /// One refused request.
-    pub request: Duration,
-}
-
-impl Default for Assumptions {
-    fn default() -> Self {
-        Self {
-            provision: Duration::from_secs(60),
-            migration: Duration::from_secs(90),
-            request: Duration::from_millis(300),
-        }
-    }
 }
 
 /// How the plan runs one case. Displayed as `concurrent`, `alone`, `chain <precondition>#n`
@@ -274,28 +252,8 @@ impl RunPlan {
         self.concurrent.len() + self.exclusive.len() + self.mutating_count()
     }
 
-    /// Wall-time estimate: servers are provisioned in parallel, refused cases `jobs` at a
-    /// time, the chains in parallel (the longest decides).
-    pub fn estimate(&self, jobs: usize, a: &Assumptions) -> Duration {
-        let provision = if self.servers_to_create.is_empty() {
-            Duration::ZERO
-        } else {
-            a.provision
-        };
-        let concurrent = a
-            .request
-            .mul_f64(self.concurrent.len() as f64 / jobs.max(1) as f64)
-            + a.request * self.exclusive.len() as u32;
-        let chain_time = |c: &Chain| {
-            let replacements = c.cases.len().saturating_sub(1) / RETIRE_AFTER_MIGRATIONS as usize;
-            a.migration * c.cases.len() as u32 + a.provision * replacements as u32
-        };
-        let longest = self.chains.iter().map(chain_time).max().unwrap_or_default();
-        provision + concurrent + longest
-    }
-
-    /// The `--dry-run` text.
-    pub fn render(&self, jobs: usize, a: &Assumptions) -> String {
+    /// The `--dry-run` text (the time estimate follows it: `crate::estimate`).
+    pub fn render(&self, jobs: usize) -> String {
         let mut s = String::new();
         let _ = writeln!(
             s,
@@ -355,16 +313,6 @@ impl RunPlan {
         for (r, n) in reasons {
             let _ = writeln!(s, "  skip {n:>5}: {r}");
         }
-        let est = self.estimate(jobs, a);
-        let _ = writeln!(
-            s,
-            "  estimated wall time: {} (assuming {} s to provision a server, {} s per migration \
-             with its confirm/revert, {} ms per refused request)",
-            human(est),
-            a.provision.as_secs(),
-            a.migration.as_secs(),
-            a.request.as_millis()
-        );
         s
     }
 
@@ -397,17 +345,6 @@ impl RunPlan {
             }
         }
         s
-    }
-}
-
-fn human(d: Duration) -> String {
-    let s = d.as_secs();
-    if s >= 3600 {
-        format!("{}h{:02}m", s / 3600, (s % 3600) / 60)
-    } else if s >= 60 {
-        format!("{}m{:02}s", s / 60, s % 60)
-    } else {
-        format!("{s}s")
     }
 }
 
@@ -517,9 +454,7 @@ mod tests {
         assert_eq!(p.replacement_servers(), 0);
         let longest = e.chains.iter().map(|c| c.cases.len()).max().unwrap();
         assert!(e.replacement_servers() >= (longest - 1) / 50);
-        assert!(e
-            .render(16, &Assumptions::default())
-            .contains("replacing a chain's server"));
+        assert!(e.render(16).contains("replacing a chain's server"));
     }
 
     #[test]
@@ -544,8 +479,8 @@ mod tests {
         assert!(!member.is_empty());
         assert!(member.iter().all(|(_, r)| r.contains("--member-cloud")));
         assert!(p.concurrent.iter().all(|c| c.role != Role::Member));
-        let text = p.render(16, &Assumptions::default());
-        assert!(text.contains("estimated wall time"), "{text}");
+        let text = p.render(16);
+        assert!(text.contains("skip "), "{text}");
     }
 
     /// Queens..Train refuse a rejected host only after setting task_state (synchronous
@@ -592,7 +527,7 @@ mod tests {
         // crosses those hosts with force=absent as admin on ACTIVE only.
         let names: Vec<String> = queens.exclusive.iter().map(|c| c.name()).collect();
         assert_eq!(queens.exclusive.len(), EXPECTED_QUEENS_ALONE, "{names:#?}");
-        assert!(queens.render(8, &Assumptions::default()).contains(&format!(
+        assert!(queens.render(8).contains(&format!(
             "{EXPECTED_QUEENS_ALONE} refused-by-contract cases that need their server alone"
         )));
         assert_eq!(

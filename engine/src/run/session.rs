@@ -67,7 +67,34 @@ pub struct Session {
 }
 
 impl Session {
-    /// Connects to a real cloud (clouds.yaml / `OS_*` as `sel` says) and discovers it.
+    /// Connects to a real cloud (clouds.yaml / `OS_*` as `sel` says) and discovers it. Here
+    /// the cloud is a mock on loopback, given by its clouds.yaml text:
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use nova_conform::cloud_target::{CloudSelection, CloudsYamlText, ServerSpec};
+    /// use nova_conform::session::Session;
+    /// use nova_conform::target::Timing;
+    ///
+    /// let rt = tokio::runtime::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let mock = mockcloud::MockCloud::builder().start().await.unwrap();
+    ///     let sel = CloudSelection {
+    ///         cloud: Some("mockcloud-admin".into()),
+    ///         clouds_yaml_text: Some(CloudsYamlText(Arc::from(mock.clouds_yaml()))),
+    ///         ..CloudSelection::default()
+    ///     };
+    ///     let timing = Timing { poll_interval: Duration::from_millis(5), timeout: Duration::from_secs(5) };
+    ///     let session = Session::connect(&sel, &ServerSpec::default(), timing).await.unwrap();
+    ///     assert!(session.is_cloud());
+    ///     assert_eq!(session.bounds().min.to_string(), "2.1");
+    ///     // No --manager-cloud given: that role's cases will Skip, with the reason.
+    ///     let missing = session.target().missing_roles();
+    ///     assert!(missing[&nova_conform::variant::Role::Manager].contains("--manager-cloud"));
+    ///     mock.shutdown().await;
+    /// });
+    /// ```
     pub async fn connect(
         sel: &CloudSelection,
         spec: &ServerSpec,

@@ -49,10 +49,29 @@ pub(crate) fn event(name: &str, now: DateTime<Utc>, host: Option<&str>) -> Actio
     }
 }
 
-pub(crate) fn push_event(server: &mut Server, index: usize, ev: ActionEvent, now: DateTime<Utc>) {
+/// Records a finished step's event. Upstream's `wrap_instance_event` starts the event when
+/// the step begins and finishes it when the step ends, and each start or finish bumps the
+/// action's `updated_at`: so the event spans from the action's previous activity (the API
+/// request, or the step before) to `now`. Clients read these spans as durations (a build's
+/// `compute__do_build_and_run_instance`, the dry-run calibration), so they must not be zero.
+pub(crate) fn push_event(
+    server: &mut Server,
+    index: usize,
+    mut ev: ActionEvent,
+    now: DateTime<Utc>,
+) {
     if let Some(a) = server.actions.get_mut(index) {
+        ev.start_time = a.updated_at.min(ev.start_time);
         a.updated_at = now;
         a.events.push(ev);
+    }
+}
+
+/// A step that starts an event upstream (the compute host picks the work up) without ending
+/// one: the action's `updated_at` moves, so the next event starts here.
+fn step_started(server: &mut Server, index: usize, now: DateTime<Utc>) {
+    if let Some(a) = server.actions.get_mut(index) {
+        a.updated_at = now;
     }
 }
 
@@ -149,6 +168,8 @@ fn migrate_step(st: &mut State, id: Uuid, op: &InFlight, next: u8, now: DateTime
         4 => {
             if let Some(s) = st.servers.get_mut(&id) {
                 s.task_state = Some(TaskState::ResizeFinish);
+                // finish_resize begins on the destination.
+                step_started(s, op.action_index, now);
             }
             false
         }
@@ -407,6 +428,8 @@ fn build_step(st: &mut State, id: Uuid, op: &InFlight, next: u8, now: DateTime<U
     };
     if next == 1 {
         s.task_state = Some(TaskState::Spawning);
+        // The compute host starts `_do_build_and_run_instance` after scheduling.
+        step_started(s, op.action_index, now);
         return false;
     }
     s.vm_state = VmState::Active;

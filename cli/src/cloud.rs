@@ -105,13 +105,9 @@ fn parse_secs(s: &str) -> Result<f64, String> {
     }
 }
 
-/// The real-cloud flags of `run`.
+/// The servers the suite creates on a cloud (`run` and `fidelity`).
 #[derive(Args, Debug, Clone)]
-pub struct RealRunArgs {
-    #[command(flatten)]
-    pub cloud: CloudArgs,
-    #[command(flatten)]
-    pub wait: WaitArgs,
+pub struct ServerArgs {
     /// Flavor (name or id) of the servers the suite creates (default: the smallest).
     #[arg(long, value_name = "FLAVOR")]
     pub flavor: Option<String>,
@@ -122,14 +118,39 @@ pub struct RealRunArgs {
     /// Network of the servers the suite creates: a network id, `auto` or `none`.
     #[arg(long, value_name = "ID|none|auto", default_value = "none")]
     pub network: String,
+    /// A compute host with no room for a server of the flavor: the no-capacity cases target
+    /// it (their migration is accepted and fails in the scheduler); no other case uses it.
+    /// `fidelity` gives its mock a host of that name without capacity.
+    #[arg(long, value_name = "HOST")]
+    pub full_host: Option<String>,
+}
+
+impl ServerArgs {
+    /// The server spec, with `servers` given by `--server`.
+    pub fn spec(&self, servers: Vec<String>) -> Result<ServerSpec, SuiteError> {
+        Ok(ServerSpec {
+            flavor: self.flavor.clone(),
+            image: self.image.clone(),
+            network: self.network.parse::<Network>()?,
+            servers,
+            full_host: self.full_host.clone(),
+        })
+    }
+}
+
+/// The real-cloud flags of `run`.
+#[derive(Args, Debug, Clone)]
+pub struct RealRunArgs {
+    #[command(flatten)]
+    pub cloud: CloudArgs,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    #[command(flatten)]
+    pub servers: ServerArgs,
     /// An existing server (name or id) to use for the ACTIVE cases instead of creating one;
     /// it is migrated but never deleted.
     #[arg(long, value_name = "SERVER")]
     pub server: Vec<String>,
-    /// A compute host with no room for a server of the flavor: the no-capacity cases target
-    /// it (their migration is accepted and fails in the scheduler); no other case uses it.
-    #[arg(long, value_name = "HOST")]
-    pub full_host: Option<String>,
     /// Print the plan (cases, servers, migrations, time estimate) and touch nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -167,13 +188,7 @@ pub fn progress_printer(pb: Option<indicatif::ProgressBar>) -> Progress {
 /// Connects to the cloud `a` names (the server flags decide the flavor, image, network,
 /// `--server` and `--full-host`).
 pub async fn connect(a: &RealRunArgs) -> Result<Session, SuiteError> {
-    let spec = ServerSpec {
-        flavor: a.flavor.clone(),
-        image: a.image.clone(),
-        network: a.network.parse::<Network>()?,
-        servers: a.server.clone(),
-        full_host: a.full_host.clone(),
-    };
+    let spec = a.servers.spec(a.server.clone())?;
     Session::connect(&a.cloud.selection(), &spec, a.wait.timing()).await
 }
 

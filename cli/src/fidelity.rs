@@ -2,7 +2,6 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use nova_conform::cloud_target::{Network, ServerSpec};
 use nova_conform::execute::Control;
 use nova_conform::fidelity;
 use nova_conform::runner::DEFAULT_JOBS;
@@ -10,7 +9,7 @@ use nova_conform::session::Session;
 use nova_conform::verdict::VerdictKind;
 use nova_conform::SuiteError;
 
-use crate::cloud::{parse_run_id, progress_printer, CloudArgs, WaitArgs};
+use crate::cloud::{parse_run_id, progress_printer, CloudArgs, ServerArgs, WaitArgs};
 
 #[derive(Args, Debug)]
 pub struct FidelityArgs {
@@ -23,19 +22,8 @@ pub struct FidelityArgs {
     pub cloud: CloudArgs,
     #[command(flatten)]
     pub wait: WaitArgs,
-    /// Flavor (name or id) of the servers created on the endpoint (default: the smallest).
-    #[arg(long, value_name = "FLAVOR")]
-    pub flavor: Option<String>,
-    /// Image (name or id) of the servers created on the endpoint.
-    #[arg(long, value_name = "IMAGE")]
-    pub image: Option<String>,
-    /// Network of the servers created on the endpoint: a network id, `auto` or `none`.
-    #[arg(long, value_name = "ID|none|auto", default_value = "none")]
-    pub network: String,
-    /// The endpoint's compute host with no room for a server (the no-capacity cases); the
-    /// mock gets a host of that name without capacity.
-    #[arg(long, value_name = "HOST")]
-    pub full_host: Option<String>,
+    #[command(flatten)]
+    pub servers: ServerArgs,
     /// Run id used in the endpoint's server names (default: random).
     #[arg(long, value_name = "ID", value_parser = parse_run_id)]
     pub run_id: Option<String>,
@@ -61,13 +49,7 @@ pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
         ));
     }
     let p = crate::cli::plan(&a.sel, a.jobs)?;
-    let spec = ServerSpec {
-        flavor: a.flavor.clone(),
-        image: a.image.clone(),
-        network: a.network.parse::<Network>()?,
-        servers: Vec::new(),
-        full_host: a.full_host.clone(),
-    };
+    let spec = a.servers.spec(Vec::new())?;
     let progress = progress_printer(None);
     let endpoint = Session::connect(&sel, &spec, a.wait.timing()).await?;
     if let Some(t) = endpoint.cloud_target() {

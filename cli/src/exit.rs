@@ -53,6 +53,7 @@ exit_codes! {
 }
 
 impl Exit {
+    /// The number the process exits with.
     pub const fn code(self) -> u8 {
         self as u8
     }
@@ -273,13 +274,26 @@ mod tests {
 
     #[test]
     fn errors_map_by_kind() {
+        use nova_conform::report::error::ReportError;
+        use nova_conform::targets::error::FindServerError;
         let io = std::io::Error::other("disk full");
         let cases = [
             (SuiteError::Usage("u".into()), Exit::Usage),
             (SuiteError::Fixture("f".into()), Exit::Usage),
             (SuiteError::Target("t".into()), Exit::Usage),
             (SuiteError::report_write("r.json", io), Exit::Usage),
+            (
+                SuiteError::from(FindServerError::NotFound { name: "s".into() }),
+                Exit::Usage,
+            ),
             (SuiteError::Transport("t".into()), Exit::Engine),
+            (
+                SuiteError::Report(ReportError::Subunit {
+                    what: "packet",
+                    message: "Value is too large to encode".into(),
+                }),
+                Exit::Engine,
+            ),
             (SuiteError::Engine("e".into()), Exit::Engine),
         ];
         for (e, exit) in cases {

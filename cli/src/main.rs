@@ -7,6 +7,12 @@ mod fidelity;
 mod shell;
 mod signals;
 
+// glibc's malloc was a third of the embedded run's CPU (a run allocates for every request on
+// both sides of the loopback, across tokio's worker threads); mimalloc's per-thread heaps cut
+// that (figures: docs/architecture.md, "Speed").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let code = cli::main();
     // Output lost to a failed write (not a departed reader) is a failure the exit code shows.

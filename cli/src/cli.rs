@@ -5,16 +5,16 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use nova_conform::conformance::{select, Plan};
-use nova_conform::filter::Filter;
-use nova_conform::matrix::MatrixKind;
-use nova_conform::microversion::{Microversion, VersionBounds};
-use nova_conform::oracle::Profile;
-use nova_conform::release::{Candidates, ReleaseChoice};
-use nova_conform::runner::{RunOutcome, DEFAULT_JOBS};
-use nova_conform::session::{no_events, Session};
-use nova_conform::verdict::VerdictKind;
-use nova_conform::{behaviour_map, report, summary, SuiteError};
+use nova_conform::Filter;
+use nova_conform::MatrixKind;
+use nova_conform::Profile;
+use nova_conform::VerdictKind;
+use nova_conform::{no_events, Session};
+use nova_conform::{report, report::behaviour_map, report::summary, SuiteError};
+use nova_conform::{select_cases as select, Plan};
+use nova_conform::{Candidates, ReleaseChoice};
+use nova_conform::{Microversion, VersionBounds};
+use nova_conform::{RunOutcome, DEFAULT_JOBS};
 
 /// Exit codes (documented in `--help`).
 const EXIT_PASS: i32 = 0;
@@ -322,7 +322,7 @@ async fn cmd_run(a: RunArgs) -> Result<i32, SuiteError> {
     let Some(mut outcome) = outcome? else {
         return Ok(EXIT_PASS);
     };
-    nova_conform::discrepancy::mark(&mut outcome);
+    nova_conform::mark_known_discrepancies(&mut outcome);
     write_reports(&a, &outcome)?;
     crate::artifacts::write(&a.out, &outcome, &info, started, &p)?;
     mockcloud::out!("{}", summary::render(&outcome, a.show_exchanges));
@@ -403,7 +403,7 @@ async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
                 profile.as_str(),
                 n,
                 wall.as_secs_f64(),
-                nova_conform::runner::cases_per_second(n, wall),
+                nova_conform::cases_per_second(n, wall),
                 o.count(VerdictKind::Pass),
                 o.count(VerdictKind::Fail),
                 o.count(VerdictKind::Skip),
@@ -418,7 +418,7 @@ async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
             format!("{kind:?}").to_lowercase(),
             kind_cases,
             kind_wall.as_secs_f64(),
-            nova_conform::runner::cases_per_second(kind_cases, kind_wall)
+            nova_conform::cases_per_second(kind_cases, kind_wall)
         );
     }
     if a.end_to_end {

@@ -1,12 +1,14 @@
 //! The client commands: `migrate` and `migration list`.
 use clap::{Args, Subcommand, ValueEnum};
-use nova_conform::client::migrate::{self, ClientError, Finish, MigrateRequest};
 use nova_conform::client::migration_list;
 use nova_conform::client::output::Format;
-use nova_conform::cloud_target;
-use nova_conform::oracle::Profile;
-use nova_conform::target::Caller;
-use nova_conform::variant::Role;
+use nova_conform::Caller;
+use nova_conform::Profile;
+use nova_conform::Role;
+use nova_conform::{
+    client::migrate, client::migrate::ClientError, client::migrate::Finish,
+    client::migrate::MigrateRequest,
+};
 
 use crate::cloud::{progress_printer, ConnectArgs, WaitArgs};
 
@@ -73,17 +75,18 @@ pub struct MigrationListArgs {
     pub format: Format,
 }
 
-async fn connect(
-    cloud: &ConnectArgs,
-) -> Result<(Caller, nova_conform::microversion::Microversion), ClientError> {
+async fn connect(cloud: &ConnectArgs) -> Result<(Caller, nova_conform::Microversion), ClientError> {
     let sel = cloud.selection();
-    let session =
-        cloud_target::connect_cloud(&cloud_target::loader(&sel), sel.cloud.as_deref(), &sel)
-            .await
-            .map_err(|e| ClientError::Usage(e.to_string()))?;
-    let caller = cloud_target::caller_from(Role::Admin, &session)
+    let session = nova_conform::connect_cloud(
+        &nova_conform::cloud_loader(&sel),
+        sel.cloud.as_deref(),
+        &sel,
+    )
+    .await
+    .map_err(|e| ClientError::Usage(e.to_string()))?;
+    let caller = nova_conform::caller_from(Role::Admin, &session)
         .map_err(|e| ClientError::Usage(e.to_string()))?;
-    let bounds = nova_conform::discovery::bounds(&caller)
+    let bounds = nova_conform::discover_bounds(&caller)
         .await
         .map_err(|e| match e {
             nova_conform::SuiteError::Target(m) => ClientError::Usage(m),
@@ -123,10 +126,7 @@ pub async fn migrate_cmd(a: MigrateArgs) -> i32 {
         timing: a.timing.timing(),
     };
     // Refuse what cannot be sent before contacting the cloud.
-    if let Err(e) = migrate::request_for(
-        &req,
-        nova_conform::microversion::Microversion::new(2, u32::MAX),
-    ) {
+    if let Err(e) = migrate::request_for(&req, nova_conform::Microversion::new(2, u32::MAX)) {
         return finish(Err(e));
     }
     let r = async {

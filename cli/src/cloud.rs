@@ -7,18 +7,18 @@ use std::time::Duration;
 use clap::Args;
 use std::collections::BTreeMap;
 
-use nova_conform::calibration::{self, Assumed};
-use nova_conform::cleanup::{self, Progress};
-use nova_conform::cloud_target::{self, CloudSelection, Network, ServerSpec};
-use nova_conform::conformance::Plan;
 use nova_conform::estimate;
-use nova_conform::execute::Control;
-use nova_conform::runner::RunOutcome;
-use nova_conform::session::{new_run_id, Event, Events, Session};
-use nova_conform::target::Timing;
-use nova_conform::variant::Role;
-use nova_conform::verdict::VerdictKind;
+use nova_conform::Control;
+use nova_conform::Plan;
+use nova_conform::Role;
+use nova_conform::RunOutcome;
 use nova_conform::SuiteError;
+use nova_conform::Timing;
+use nova_conform::VerdictKind;
+use nova_conform::{calibration, calibration::Assumed};
+use nova_conform::{cleanup, cleanup::Progress};
+use nova_conform::{new_run_id, Event, Events, Session};
+use nova_conform::{CloudSelection, Network, ServerSpec};
 
 /// Which cloud to talk to (a clouds.yaml name; `OS_CLOUD` / `OS_*` when `--os-cloud` is not
 /// given) and how.
@@ -165,7 +165,7 @@ pub struct RealRunArgs {
 impl RealRunArgs {
     /// Whether a real cloud is configured (else the embedded mock runs).
     pub fn configured(&self) -> bool {
-        cloud_target::cloud_configured(&self.cloud.selection())
+        nova_conform::cloud_configured(&self.cloud.selection())
     }
 }
 
@@ -292,10 +292,13 @@ pub struct CleanupArgs {
 /// Returns the exit code: 0 all removed, 3 some could not be.
 pub async fn cleanup_cmd(a: CleanupArgs) -> Result<i32, SuiteError> {
     let sel = a.cloud.selection();
-    let session =
-        cloud_target::connect_cloud(&cloud_target::loader(&sel), sel.cloud.as_deref(), &sel)
-            .await?;
-    let admin = cloud_target::caller_from(Role::Admin, &session)?;
+    let session = nova_conform::connect_cloud(
+        &nova_conform::cloud_loader(&sel),
+        sel.cloud.as_deref(),
+        &sel,
+    )
+    .await?;
+    let admin = nova_conform::caller_from(Role::Admin, &session)?;
     let progress = progress_printer(None);
     let (removed, failed) = cleanup::sweep(&admin, a.run_id.as_deref(), a.wait.timing(), &progress)
         .await

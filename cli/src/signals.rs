@@ -3,7 +3,7 @@
 //! third exits at once (printing how to remove what is left).
 use std::sync::atomic::Ordering;
 
-use nova_conform::execute::Control;
+use nova_conform::Control;
 
 /// Spawns the signal listener for `control`; `run_id` names the leftovers on a hard exit.
 pub fn install(control: Control, run_id: String) -> std::io::Result<tokio::task::JoinHandle<()>> {

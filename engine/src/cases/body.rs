@@ -37,7 +37,7 @@ struct ValuesFile {
 
 /// The fixed values of the body variants.
 #[derive(Debug, Clone)]
-pub struct BodyValues {
+pub(crate) struct BodyValues {
     host: BTreeMap<String, Value>,
     force: BTreeMap<String, Value>,
     shape: BTreeMap<String, String>,
@@ -45,7 +45,7 @@ pub struct BodyValues {
 
 /// Host names that depend on the target and the server under test.
 #[derive(Debug, Clone, Default)]
-pub struct HostNames {
+pub(crate) struct HostNames {
     pub own: Option<String>,
     pub other: Option<String>,
     pub disabled: Option<String>,
@@ -55,18 +55,18 @@ pub struct HostNames {
 /// A rendered body: bytes to send, and the requested host name (for messages and end-state
 /// checks) when the body names one.
 #[derive(Debug, Clone)]
-pub struct RenderedBody {
+pub(crate) struct RenderedBody {
     pub bytes: Vec<u8>,
     pub host: Option<String>,
 }
 
 impl BodyValues {
     /// The values bundled with the suite.
-    pub fn bundled() -> Result<Self, SuiteError> {
+    pub(crate) fn bundled() -> Result<Self, SuiteError> {
         Self::parse(VALUES_TOML)
     }
 
-    pub fn parse(text: &str) -> Result<Self, SuiteError> {
+    pub(crate) fn parse(text: &str) -> Result<Self, SuiteError> {
         let file: ValuesFile = toml::from_str(text)
             .map_err(|e| SuiteError::Fixture(format!("bodies/values.toml: {e}")))?;
         let conv =
@@ -114,7 +114,11 @@ impl BodyValues {
     }
 
     /// Renders `body`; `Err(reason)` when the target lacks what the variant needs (a Skip).
-    pub fn render(&self, body: &BodyShape, hosts: &HostNames) -> Result<RenderedBody, String> {
+    pub(crate) fn render(
+        &self,
+        body: &BodyShape,
+        hosts: &HostNames,
+    ) -> Result<RenderedBody, String> {
         match body {
             BodyShape::Other(o) => Ok(RenderedBody {
                 bytes: self.shape[o.as_str()].clone().into_bytes(),

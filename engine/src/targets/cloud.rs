@@ -21,7 +21,7 @@ use crate::target::{Auth, Caller, HostInventory, ServerTemplate, Target, Timing}
 use crate::variant::Role;
 
 /// Prefix of every server the suite creates: `nova-conform-<run-id>-<n>`.
-pub const NAME_PREFIX: &str = "nova-conform-";
+pub(crate) const NAME_PREFIX: &str = "nova-conform-";
 
 /// Which clouds to use (names in clouds.yaml).
 #[derive(Debug, Clone, Default)]
@@ -123,7 +123,7 @@ pub struct GivenServer {
 }
 
 /// A token from an `osclient` session (refreshed before expiry by the session).
-pub struct SessionAuth(pub osclient::Session);
+pub(crate) struct SessionAuth(pub osclient::Session);
 
 impl Auth for SessionAuth {
     fn token(&self) -> BoxFuture<'_, Result<String, SuiteError>> {
@@ -454,7 +454,7 @@ async fn resolve_template(
 }
 
 /// A server by id, or by exact name in the caller's project.
-pub async fn find_server(caller: &Caller, name_or_id: &str) -> Result<GivenServer, String> {
+pub(crate) async fn find_server(caller: &Caller, name_or_id: &str) -> Result<GivenServer, String> {
     let view = |s: &Value| GivenServer {
         id: s["id"].as_str().unwrap_or_default().to_string(),
         name: s["name"].as_str().unwrap_or_default().to_string(),
@@ -503,7 +503,7 @@ pub async fn find_server(caller: &Caller, name_or_id: &str) -> Result<GivenServe
 
 /// Percent-encodes a query or path value (RFC 3986 unreserved characters pass). Hand-written
 /// because the suite does not depend on `url` directly and this is all it needs of it.
-pub fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

@@ -45,7 +45,7 @@ async fn a_panic_mid_run_still_cleans_up() {
     let oracle = Arc::new(session.judges(&p).await.unwrap());
     let run_plan = session.plan(&p, &oracle).unwrap();
     let planned = run_plan.runnable();
-    assert!(planned > 10);
+    assert_eq!(planned, 77);
     // The engine panics while handling the fifth result: servers exist by then.
     let seen = Arc::new(AtomicUsize::new(0));
     let events: Events = {

@@ -74,3 +74,7 @@ osc server delete --wait "$name"
 [ -z "$(osc server list -f value -c ID)" ] || fail "servers left after delete"
 ok "server delete --wait"
 echo "clients: $checks passed, 0 failed"
+
+# Live migration with a target host, through openstackclient and novaclient (the same script
+# runs against upstream Nova in .ci/run).
+interop/live_clients.sh mockcloud-admin

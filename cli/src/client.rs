@@ -2,10 +2,9 @@
 //! the endpoint's maximum microversion, and printing the result or the error with its exit
 //! code.
 use nova_conform::client::migrate::ClientError;
-use nova_conform::cloud_target;
-use nova_conform::microversion::Microversion;
-use nova_conform::target::Caller;
-use nova_conform::variant::Role;
+use nova_conform::Caller;
+use nova_conform::Microversion;
+use nova_conform::Role;
 use nova_conform::SuiteError;
 
 use crate::exit::Exit;
@@ -13,13 +12,16 @@ use crate::flags::ConnectArgs;
 
 pub async fn connect(cloud: &ConnectArgs) -> Result<(Caller, Microversion), ClientError> {
     let sel = cloud.selection();
-    let session =
-        cloud_target::connect_cloud(&cloud_target::loader(&sel), sel.cloud.as_deref(), &sel)
-            .await
-            .map_err(|e| ClientError::Usage(e.to_string()))?;
-    let caller = cloud_target::caller_from(Role::Admin, &session)
+    let session = nova_conform::connect_cloud(
+        &nova_conform::cloud_loader(&sel),
+        sel.cloud.as_deref(),
+        &sel,
+    )
+    .await
+    .map_err(|e| ClientError::Usage(e.to_string()))?;
+    let caller = nova_conform::caller_from(Role::Admin, &session)
         .map_err(|e| ClientError::Usage(e.to_string()))?;
-    let bounds = nova_conform::discovery::bounds(&caller)
+    let bounds = nova_conform::discover_bounds(&caller)
         .await
         .map_err(|e| match e {
             // Not a Nova API (an HTML page, a 404, no version range): the configuration's.

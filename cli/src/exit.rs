@@ -4,8 +4,8 @@
 //! and the man pages' EXIT STATUS sections ([`MAN_PAGES`]) take their codes from here, so
 //! neither can drift from what the binary does.
 use mockcloud::clidocs::ExitCodeTable;
-use nova_conform::runner::RunOutcome;
-use nova_conform::verdict::VerdictKind;
+use nova_conform::RunOutcome;
+use nova_conform::VerdictKind;
 use nova_conform::{ErrorKind, SuiteError};
 
 /// Defines [`Exit`] with one doc line per code; the same line is [`Exit::meaning`].
@@ -275,7 +275,7 @@ mod tests {
     #[test]
     fn errors_map_by_kind() {
         use nova_conform::report::error::ReportError;
-        use nova_conform::targets::error::FindServerError;
+        use nova_conform::FindServerError;
         let io = std::io::Error::other("disk full");
         let cases = [
             (SuiteError::Usage("u".into()), Exit::Usage),

@@ -5,14 +5,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, ValueEnum};
-use nova_conform::cloud_target::{CloudSelection, Network, ServerSpec};
-use nova_conform::conformance::Plan;
-use nova_conform::filter::Filter;
-use nova_conform::matrix::MatrixKind;
-use nova_conform::oracle::Profile;
-use nova_conform::release::ReleaseChoice;
-use nova_conform::target::Timing;
+use nova_conform::Filter;
+use nova_conform::MatrixKind;
+use nova_conform::Plan;
+use nova_conform::Profile;
+use nova_conform::ReleaseChoice;
 use nova_conform::SuiteError;
+use nova_conform::Timing;
+use nova_conform::{CloudSelection, Network, ServerSpec};
 
 /// A flag value clap refuses (it prints the message after the flag and the value).
 #[derive(Debug, thiserror::Error)]

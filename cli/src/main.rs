@@ -13,6 +13,12 @@ mod progress;
 mod reports;
 mod signals;
 
+// glibc's malloc was a third of the embedded run's CPU (a run allocates for every request on
+// both sides of the loopback, across tokio's worker threads); mimalloc's per-thread heaps cut
+// that (figures: docs/architecture.md, "Speed").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{CommandFactory, Parser};
 
 use args::{Cli, Cmd};

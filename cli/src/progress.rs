@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use nova_conform::cleanup::Progress;
-use nova_conform::session::{Event, Events};
-use nova_conform::verdict::VerdictKind;
+use nova_conform::VerdictKind;
+use nova_conform::{Event, Events};
 
 /// The bar on stderr when it is a terminal, else a hidden one (its lines go to stderr plain).
 pub fn progress_bar() -> ProgressBar {

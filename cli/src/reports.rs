@@ -6,15 +6,15 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
-use nova_conform::conformance::{select, Plan};
-use nova_conform::embedded::EmbeddedMock;
-use nova_conform::matrix::MatrixKind;
-use nova_conform::microversion::VersionBounds;
-use nova_conform::report::{self, classes::ExchangeMode};
-use nova_conform::runner::RunOutcome;
-use nova_conform::submission::{self, bundle::Endpoint, BundleInput};
-use nova_conform::target::Target;
+use nova_conform::EmbeddedMock;
+use nova_conform::MatrixKind;
+use nova_conform::RunOutcome;
 use nova_conform::SuiteError;
+use nova_conform::Target;
+use nova_conform::VersionBounds;
+use nova_conform::{report, report::classes::ExchangeMode};
+use nova_conform::{select_cases as select, Plan};
+use nova_conform::{submission, submission::bundle::Endpoint, submission::BundleInput};
 use serde_json::json;
 
 use crate::flags::CloudArgs;
@@ -102,7 +102,7 @@ impl RunInfo {
 
 impl RunInfo {
     /// A real cloud: its discovery; the identities are the clouds.yaml entries given.
-    pub fn cloud(t: &nova_conform::cloud_target::CloudTarget, a: &CloudArgs) -> Self {
+    pub fn cloud(t: &nova_conform::CloudTarget, a: &CloudArgs) -> Self {
         let d = &t.discovery;
         let inv = t.inventory();
         let mut identities = BTreeMap::new();

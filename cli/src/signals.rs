@@ -3,7 +3,7 @@
 //! third exits at once (printing how to remove what is left).
 use std::sync::atomic::Ordering;
 
-use nova_conform::execute::Control;
+use nova_conform::Control;
 
 use crate::exit::Exit;
 

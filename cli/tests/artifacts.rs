@@ -6,18 +6,20 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use fake_nova::{Deviation, FakeTarget};
-use nova_conform::conformance::Plan;
-use nova_conform::filter::Filter;
-use nova_conform::matrix::MatrixKind;
-use nova_conform::oracle::Profile;
-use nova_conform::release::ReleaseChoice;
-use nova_conform::report::classes::{Classes, ExchangeMode};
-use nova_conform::report::{self, subunit as su};
-use nova_conform::runner::RunOutcome;
-use nova_conform::session::{no_events, Session};
-use nova_conform::submission::bundle::{self, BundleInput, Endpoint};
-use nova_conform::submission::{verify, VerifyError};
-use nova_conform::verdict::VerdictKind;
+use nova_conform::Filter;
+use nova_conform::MatrixKind;
+use nova_conform::Plan;
+use nova_conform::Profile;
+use nova_conform::ReleaseChoice;
+use nova_conform::RunOutcome;
+use nova_conform::VerdictKind;
+use nova_conform::{no_events, Session};
+use nova_conform::{report, report::subunit as su};
+use nova_conform::{report::classes::Classes, report::classes::ExchangeMode};
+use nova_conform::{
+    submission::bundle, submission::bundle::BundleInput, submission::bundle::Endpoint,
+};
+use nova_conform::{submission::verify, submission::VerifyError};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use subunit::io::sync::iter_stream;

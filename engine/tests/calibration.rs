@@ -5,12 +5,14 @@
 use std::time::Duration;
 
 use mockcloud::{Lifecycle, MockCloud};
-use nova_conform::calibration::{self, Assumed, MIN_SAMPLES, PROBE_ROUNDS};
-use nova_conform::cloud_api::call;
-use nova_conform::cloud_target::caller_from;
-use nova_conform::microversion::{Microversion, VersionBounds};
-use nova_conform::target::Caller;
-use nova_conform::variant::Role;
+use nova_conform::api_call as call;
+use nova_conform::caller_from;
+use nova_conform::Caller;
+use nova_conform::Role;
+use nova_conform::{
+    calibration, calibration::Assumed, calibration::MIN_SAMPLES, calibration::PROBE_ROUNDS,
+};
+use nova_conform::{Microversion, VersionBounds};
 use reqwest::Method;
 use serde_json::json;
 

@@ -1,17 +1,16 @@
 //! The conformance run itself: the whole default matrix against the embedded mock, both
 //! profiles, checked against the oracle and against the reviewed behaviour-map snapshots in
 //! `snapshots/`. So `cargo test --workspace` is the conformance run too.
-use nova_conform::behaviour_map;
-use nova_conform::conformance::Plan;
-use nova_conform::discrepancy;
-use nova_conform::filter::Filter;
-use nova_conform::matrix::MatrixKind;
-use nova_conform::oracle::Profile;
-use nova_conform::release::ReleaseChoice;
-use nova_conform::report::classes::{Classes, ExchangeMode};
-use nova_conform::runner::{RunOutcome, DEFAULT_JOBS};
-use nova_conform::session::{no_events, Session};
-use nova_conform::verdict::VerdictKind;
+use nova_conform::report::behaviour_map;
+use nova_conform::Filter;
+use nova_conform::MatrixKind;
+use nova_conform::Plan;
+use nova_conform::Profile;
+use nova_conform::ReleaseChoice;
+use nova_conform::VerdictKind;
+use nova_conform::{no_events, Session};
+use nova_conform::{report::classes::Classes, report::classes::ExchangeMode};
+use nova_conform::{RunOutcome, DEFAULT_JOBS};
 
 async fn run(profile: Profile) -> RunOutcome {
     let session = Session::embedded(profile, ReleaseChoice::Auto)
@@ -27,7 +26,7 @@ async fn run(profile: Profile) -> RunOutcome {
     let outcome = session.run(&plan, no_events()).await;
     session.shutdown().await;
     let mut outcome = outcome.expect("the run completes");
-    discrepancy::mark(&mut outcome);
+    nova_conform::mark_known_discrepancies(&mut outcome);
     outcome
 }
 

@@ -3,17 +3,17 @@
 use test_support::fake_nova;
 
 use fake_nova::{Deviation, FakeTarget};
-use nova_conform::case::Case;
-use nova_conform::conformance::Plan;
-use nova_conform::expectation::{Expectation, HeaderCheck};
-use nova_conform::filter::Filter;
-use nova_conform::matrix::{build, MatrixKind};
-use nova_conform::microversion::{Microversion, VersionBounds, VersionSelector};
-use nova_conform::oracle::{MessageContext, Oracle, Profile};
-use nova_conform::release::ReleaseChoice;
-use nova_conform::session::{no_events, Session};
-use nova_conform::variant::{ForceVariant, HostVariant, Precondition};
-use nova_conform::verdict::{CaseResult, VerdictKind};
+use nova_conform::Case;
+use nova_conform::Filter;
+use nova_conform::Plan;
+use nova_conform::ReleaseChoice;
+use nova_conform::{build_matrix as build, MatrixKind};
+use nova_conform::{no_events, Session};
+use nova_conform::{CaseResult, VerdictKind};
+use nova_conform::{Expectation, HeaderCheck};
+use nova_conform::{ForceVariant, HostVariant, Precondition};
+use nova_conform::{MessageContext, Oracle, Profile};
+use nova_conform::{Microversion, VersionBounds, VersionSelector};
 use std::sync::Arc;
 
 const MIN: u32 = 1;
@@ -175,7 +175,7 @@ async fn host_ignored_at_2_56() {
         }
         // Affected where ignoring the host changes the oracle's answer.
         let mut without = c.clone();
-        without.body = nova_conform::variant::BodyShape::Migrate {
+        without.body = nova_conform::BodyShape::Migrate {
             host: HostVariant::Absent,
             force: ForceVariant::Absent,
         };

@@ -5,16 +5,16 @@
 //! same-host message cut to `^Cannot`) fails here; the loader refuses an unanchored message.
 use std::collections::BTreeSet;
 
-use nova_conform::conformance::Plan;
-use nova_conform::exchange::RecordedResponse;
-use nova_conform::filter::Filter;
-use nova_conform::judge::judge;
-use nova_conform::matrix::MatrixKind;
-use nova_conform::oracle::Profile;
-use nova_conform::release::ReleaseChoice;
-use nova_conform::runner::DEFAULT_JOBS;
-use nova_conform::session::{no_events, Session};
-use nova_conform::verdict::VerdictKind;
+use nova_conform::judge;
+use nova_conform::Filter;
+use nova_conform::MatrixKind;
+use nova_conform::Plan;
+use nova_conform::Profile;
+use nova_conform::RecordedResponse;
+use nova_conform::ReleaseChoice;
+use nova_conform::VerdictKind;
+use nova_conform::DEFAULT_JOBS;
+use nova_conform::{no_events, Session};
 use serde_json::Value;
 
 /// `resp` with its fault body changed by `f(key, message) -> (key, message)`.

@@ -7,18 +7,18 @@ use test_support::fake_nova;
 use std::collections::BTreeSet;
 
 use fake_nova::{Deviation, FakeTarget};
-use nova_conform::case::Case;
-use nova_conform::conformance::{select, Plan};
-use nova_conform::filter::Filter;
-use nova_conform::matrix::MatrixKind;
-use nova_conform::microversion::{Microversion, VersionBounds};
-use nova_conform::oracle::{MessageContext, Oracle, Profile};
-use nova_conform::release::ReleaseChoice;
-use nova_conform::runner::RunOutcome;
-use nova_conform::session::{no_events, Session};
-use nova_conform::variant::Role;
-use nova_conform::verdict::VerdictKind;
-use nova_conform::{report, summary};
+use nova_conform::Case;
+use nova_conform::Filter;
+use nova_conform::MatrixKind;
+use nova_conform::ReleaseChoice;
+use nova_conform::Role;
+use nova_conform::RunOutcome;
+use nova_conform::VerdictKind;
+use nova_conform::{no_events, Session};
+use nova_conform::{report, report::summary};
+use nova_conform::{select_cases as select, Plan};
+use nova_conform::{MessageContext, Oracle, Profile};
+use nova_conform::{Microversion, VersionBounds};
 use nova_releases::ReleaseTable;
 
 const FILTER: &str = "!mv=2.2-2.54";
@@ -155,7 +155,7 @@ async fn a_run_no_single_series_explains_fails_and_names_the_cases() {
     let unexplained: BTreeSet<String> = o.release.unexplained.iter().cloned().collect();
     let want: BTreeSet<String> = where_2025_1_and_2025_2_differ()
         .iter()
-        .filter(|c| c.precondition == nova_conform::variant::Precondition::Active)
+        .filter(|c| c.precondition == nova_conform::Precondition::Active)
         .map(Case::id)
         .collect();
     assert_eq!(want.len(), 10);

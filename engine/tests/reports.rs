@@ -2,15 +2,15 @@
 use test_support::fake_nova;
 
 use fake_nova::{Deviation, FakeTarget};
-use nova_conform::conformance::Plan;
-use nova_conform::filter::Filter;
-use nova_conform::matrix::MatrixKind;
-use nova_conform::oracle::Profile;
-use nova_conform::release::ReleaseChoice;
-use nova_conform::runner::RunOutcome;
-use nova_conform::session::{no_events, Session};
-use nova_conform::verdict::VerdictKind;
-use nova_conform::{behaviour_map, report, summary};
+use nova_conform::Filter;
+use nova_conform::MatrixKind;
+use nova_conform::Plan;
+use nova_conform::Profile;
+use nova_conform::ReleaseChoice;
+use nova_conform::RunOutcome;
+use nova_conform::VerdictKind;
+use nova_conform::{no_events, Session};
+use nova_conform::{report, report::behaviour_map, report::summary};
 
 async fn outcome(deviation: Deviation) -> RunOutcome {
     let target = FakeTarget::start(Profile::Nova, deviation, 1, 60).await;

@@ -4,15 +4,13 @@
 //! series exactly as the runner would judge a live answer (status, fault, message, headers,
 //! end state). The mock is not involved, so this checks the oracle against the ground truth
 //! rather than against the other description.
-use nova_conform::case::Case;
-use nova_conform::exchange::RecordedResponse;
-use nova_conform::expectation::EndState;
-use nova_conform::judge::judge;
-use nova_conform::microversion::{HeaderStyle, Microversion, VersionBounds, VersionSelector};
-use nova_conform::oracle::{MessageContext, Oracle, Profile};
-use nova_conform::variant::{
-    BodyShape, ForceVariant as F, HostVariant as H, OtherBody, Precondition, Role,
-};
+use nova_conform::judge;
+use nova_conform::Case;
+use nova_conform::EndState;
+use nova_conform::RecordedResponse;
+use nova_conform::{BodyShape, ForceVariant as F, HostVariant as H, OtherBody, Precondition, Role};
+use nova_conform::{HeaderStyle, Microversion, VersionBounds, VersionSelector};
+use nova_conform::{MessageContext, Oracle, Profile};
 use serde_json::Value;
 
 const OBSERVED_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../upstream-nova/observed");
@@ -244,7 +242,7 @@ fn judge_file(doc: &Value, nova: &str) -> usize {
                     || (exp.end == EndState::VerifyResizeOnOther
                         && got == Some(EndState::VerifyResizeOnRequested));
                 if !ok {
-                    mismatches.push(nova_conform::verdict::Mismatch {
+                    mismatches.push(nova_conform::Mismatch {
                         what: "end state".into(),
                         expected: format!("{:?}", exp.end),
                         got: format!("{got:?}"),

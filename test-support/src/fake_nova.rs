@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use nova_conform::oracle::Profile;
-use nova_conform::target::{Caller, HostInventory, ScopedToken, ServerTemplate, Target, Timing};
-use nova_conform::variant::Role;
+use nova_conform::Profile;
+use nova_conform::Role;
+use nova_conform::{Caller, HostInventory, ScopedToken, ServerTemplate, Target, Timing};
 use parking_lot::Mutex;
 use serde_json::{json, Value};
 use wiremock::matchers::any;

@@ -3,15 +3,15 @@
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use nova_conform::conformance::Plan;
-use nova_conform::filter::Filter;
-use nova_conform::matrix::MatrixKind;
-use nova_conform::oracle::Profile;
-use nova_conform::release::ReleaseChoice;
-use nova_conform::runner::DEFAULT_JOBS;
-use nova_conform::session::{no_events, Session};
-use nova_conform::verdict::VerdictKind;
+use nova_conform::Filter;
+use nova_conform::MatrixKind;
+use nova_conform::Plan;
+use nova_conform::Profile;
+use nova_conform::ReleaseChoice;
 use nova_conform::SuiteError;
+use nova_conform::VerdictKind;
+use nova_conform::DEFAULT_JOBS;
+use nova_conform::{no_events, Session};
 
 use crate::exit::Exit;
 use crate::flags::parse_jobs;
@@ -51,7 +51,7 @@ pub async fn bench_cmd(a: BenchArgs) -> Result<Exit, SuiteError> {
                 profile.as_str(),
                 n,
                 wall.as_secs_f64(),
-                nova_conform::runner::cases_per_second(n, wall),
+                nova_conform::cases_per_second(n, wall),
                 o.count(VerdictKind::Pass),
                 o.count(VerdictKind::Fail),
                 o.count(VerdictKind::Skip),
@@ -66,7 +66,7 @@ pub async fn bench_cmd(a: BenchArgs) -> Result<Exit, SuiteError> {
             format!("{kind:?}").to_lowercase(),
             kind_cases,
             kind_wall.as_secs_f64(),
-            nova_conform::runner::cases_per_second(kind_cases, kind_wall)
+            nova_conform::cases_per_second(kind_cases, kind_wall)
         );
     }
     if a.end_to_end {

@@ -2,8 +2,7 @@
 //! behind (found by their name prefix).
 use clap::Args;
 use nova_conform::cleanup;
-use nova_conform::cloud_target;
-use nova_conform::variant::Role;
+use nova_conform::Role;
 use nova_conform::SuiteError;
 
 use crate::exit::Exit;
@@ -28,10 +27,13 @@ pub struct CleanupArgs {
 /// Pass when every server found was removed, Engine when some could not be.
 pub async fn cleanup_cmd(a: CleanupArgs) -> Result<Exit, SuiteError> {
     let sel = a.cloud.selection();
-    let session =
-        cloud_target::connect_cloud(&cloud_target::loader(&sel), sel.cloud.as_deref(), &sel)
-            .await?;
-    let admin = cloud_target::caller_from(Role::Admin, &session)?;
+    let session = nova_conform::connect_cloud(
+        &nova_conform::cloud_loader(&sel),
+        sel.cloud.as_deref(),
+        &sel,
+    )
+    .await?;
+    let admin = nova_conform::caller_from(Role::Admin, &session)?;
     let progress = progress_printer(None);
     let (removed, failed) = cleanup::sweep(&admin, a.run_id.as_deref(), a.wait.timing(), &progress)
         .await

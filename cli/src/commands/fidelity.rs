@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use nova_conform::execute::Control;
 use nova_conform::fidelity;
-use nova_conform::runner::DEFAULT_JOBS;
-use nova_conform::session::Session;
-use nova_conform::verdict::VerdictKind;
+use nova_conform::Control;
+use nova_conform::Session;
 use nova_conform::SuiteError;
+use nova_conform::VerdictKind;
+use nova_conform::DEFAULT_JOBS;
 
 use crate::exit::Exit;
 use crate::flags::{parse_jobs, parse_run_id, CloudArgs, Selection, ServerArgs, WaitArgs};
@@ -46,7 +46,7 @@ pub struct FidelityArgs {
 /// does and the mock against it.
 pub async fn fidelity_cmd(a: FidelityArgs) -> Result<Exit, SuiteError> {
     let sel = a.cloud.selection();
-    if !nova_conform::cloud_target::cloud_configured(&sel) {
+    if !nova_conform::cloud_configured(&sel) {
         return Err(SuiteError::Usage(
             "fidelity compares the mock with an endpoint: give --os-cloud (or set OS_CLOUD / OS_AUTH_URL)"
                 .into(),

@@ -1,9 +1,9 @@
 //! `nova-conform list`: the cases a run would execute, without contacting any cloud.
 use clap::Args;
-use nova_conform::conformance::select;
-use nova_conform::microversion::{Microversion, VersionBounds};
-use nova_conform::release::{Candidates, ReleaseChoice};
+use nova_conform::select_cases as select;
 use nova_conform::SuiteError;
+use nova_conform::{Candidates, ReleaseChoice};
+use nova_conform::{Microversion, VersionBounds};
 
 use crate::exit::Exit;
 use crate::flags::Selection;

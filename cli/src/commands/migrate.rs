@@ -1,9 +1,9 @@
 //! `nova-conform migrate [--force] <SERVER> [HOST] [--wait] [--confirm | --revert]`: a
 //! cold-migration client, like `openstack server migrate`.
 use clap::{Args, ValueEnum};
-use nova_conform::client::migrate::{self, Finish, MigrateRequest};
 use nova_conform::client::output::Format;
-use nova_conform::oracle::Profile;
+use nova_conform::Profile;
+use nova_conform::{client::migrate, client::migrate::Finish, client::migrate::MigrateRequest};
 
 use crate::client::{connect, finish};
 use crate::exit::Exit;
@@ -66,10 +66,7 @@ pub async fn migrate_cmd(a: MigrateArgs) -> Exit {
         timing: a.timing.timing(),
     };
     // Refuse what cannot be sent before contacting the cloud.
-    if let Err(e) = migrate::request_for(
-        &req,
-        nova_conform::microversion::Microversion::new(2, u32::MAX),
-    ) {
+    if let Err(e) = migrate::request_for(&req, nova_conform::Microversion::new(2, u32::MAX)) {
         return finish(Err(e));
     }
     let r = async {

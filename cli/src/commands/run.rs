@@ -6,16 +6,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
-use nova_conform::calibration::{self, Assumed};
 use nova_conform::cleanup;
-use nova_conform::cloud_target;
-use nova_conform::conformance::Plan;
 use nova_conform::estimate;
-use nova_conform::execute::Control;
-use nova_conform::runner::{RunOutcome, DEFAULT_JOBS};
-use nova_conform::session::{new_run_id, Event, Session};
-use nova_conform::variant::Role;
-use nova_conform::{behaviour_map, report, summary, SuiteError};
+use nova_conform::Control;
+use nova_conform::Plan;
+use nova_conform::Role;
+use nova_conform::{calibration, calibration::Assumed};
+use nova_conform::{new_run_id, Event, Session};
+use nova_conform::{report, report::behaviour_map, report::summary, SuiteError};
+use nova_conform::{RunOutcome, DEFAULT_JOBS};
 
 use crate::exit::Exit;
 use crate::flags::{parse_jobs, parse_run_id, CloudArgs, Selection, ServerArgs, WaitArgs};
@@ -77,7 +76,7 @@ pub struct RealRunArgs {
 impl RealRunArgs {
     /// Whether a real cloud is configured (else the embedded mock runs).
     pub fn configured(&self) -> bool {
-        cloud_target::cloud_configured(&self.cloud.selection())
+        nova_conform::cloud_configured(&self.cloud.selection())
     }
 }
 
@@ -108,7 +107,7 @@ pub async fn run_cmd(a: RunArgs) -> Result<Exit, SuiteError> {
     let Some(mut outcome) = outcome? else {
         return Ok(Exit::Pass);
     };
-    nova_conform::discrepancy::mark(&mut outcome);
+    nova_conform::mark_known_discrepancies(&mut outcome);
     write_reports(&a, &outcome)?;
     reports::write_artifacts(&a.out, &outcome, &info, started, &p)?;
     mockcloud::out!("{}", summary::render(&outcome, a.show_exchanges));

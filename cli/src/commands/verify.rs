@@ -2,8 +2,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use nova_conform::submission::{self, VerifyError};
 use nova_conform::SuiteError;
+use nova_conform::{submission, submission::VerifyError};
 
 use crate::exit::Exit;
 

@@ -37,7 +37,7 @@ struct ValuesFile {
 
 /// The fixed values of the body variants.
 #[derive(Debug, Clone)]
-pub struct BodyValues {
+pub(crate) struct BodyValues {
     host: BTreeMap<String, Value>,
     force: BTreeMap<String, Value>,
     shape: BTreeMap<String, String>,
@@ -45,7 +45,7 @@ pub struct BodyValues {
 
 /// Host names that depend on the target and the server under test.
 #[derive(Debug, Clone, Default)]
-pub struct HostNames {
+pub(crate) struct HostNames {
     pub own: Option<String>,
     pub other: Option<String>,
     pub disabled: Option<String>,
@@ -57,24 +57,24 @@ pub struct HostNames {
 /// A body names a kind of host the target does not have.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("target has no {what}")]
-pub struct MissingHost {
+pub(crate) struct MissingHost {
     /// `second enabled compute host`, `disabled compute host`...
     pub what: &'static str,
 }
 
 #[derive(Debug, Clone)]
-pub struct RenderedBody {
+pub(crate) struct RenderedBody {
     pub bytes: Vec<u8>,
     pub host: Option<String>,
 }
 
 impl BodyValues {
     /// The values bundled with the suite.
-    pub fn bundled() -> Result<Self, SuiteError> {
+    pub(crate) fn bundled() -> Result<Self, SuiteError> {
         Self::parse(VALUES_TOML)
     }
 
-    pub fn parse(text: &str) -> Result<Self, SuiteError> {
+    pub(crate) fn parse(text: &str) -> Result<Self, SuiteError> {
         let file: ValuesFile = toml::from_str(text)
             .map_err(|e| SuiteError::Fixture(format!("bodies/values.toml: {e}")))?;
         let conv =
@@ -123,7 +123,11 @@ impl BodyValues {
 
     /// Renders `body`; `Err` when the target lacks what the variant needs (a Skip, its
     /// reason the error's text).
-    pub fn render(&self, body: &BodyShape, hosts: &HostNames) -> Result<RenderedBody, MissingHost> {
+    pub(crate) fn render(
+        &self,
+        body: &BodyShape,
+        hosts: &HostNames,
+    ) -> Result<RenderedBody, MissingHost> {
         match body {
             BodyShape::Other(o) => Ok(RenderedBody {
                 bytes: self.shape[o.as_str()].clone().into_bytes(),

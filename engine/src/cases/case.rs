@@ -48,9 +48,9 @@ impl Case {
     /// bundles, subunit streams and `--filter id=` name a case by it, across runs and releases.
     ///
     /// ```
-    /// use nova_conform::case::Case;
-    /// use nova_conform::microversion::{HeaderStyle, Microversion, VersionSelector};
-    /// use nova_conform::variant::{BodyShape, ForceVariant, HostVariant, Precondition, Role};
+    /// use nova_conform::Case;
+    /// use nova_conform::{HeaderStyle, Microversion, VersionSelector};
+    /// use nova_conform::{BodyShape, ForceVariant, HostVariant, Precondition, Role};
     ///
     /// let case = Case {
     ///     version: VersionSelector::Exact(Microversion::new(2, 56)),

@@ -41,10 +41,10 @@ impl Filter {
     /// Parses `--filter` and `--microversions`.
     ///
     /// ```
-    /// use nova_conform::case::Case;
-    /// use nova_conform::filter::Filter;
-    /// use nova_conform::microversion::{HeaderStyle, Microversion, VersionSelector};
-    /// use nova_conform::variant::{BodyShape, ForceVariant, HostVariant, Precondition, Role};
+    /// use nova_conform::Case;
+    /// use nova_conform::Filter;
+    /// use nova_conform::{HeaderStyle, Microversion, VersionSelector};
+    /// use nova_conform::{BodyShape, ForceVariant, HostVariant, Precondition, Role};
     ///
     /// let f = Filter::parse(Some("pre=active role=admin"), Some("2.56-2.60"))?;
     /// let mut case = Case {

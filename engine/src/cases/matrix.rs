@@ -25,7 +25,7 @@ pub enum MatrixKind {
 
 /// Bodies crossed with preconditions and roles: the scheduler-picks body, a named host (the
 /// `migrate:host` policy) and a forced named host (where the profiles differ).
-pub fn representative_bodies() -> [BodyShape; 3] {
+pub(crate) fn representative_bodies() -> [BodyShape; 3] {
     [
         BodyShape::Other(OtherBody::MigrateNull),
         BodyShape::Migrate {
@@ -42,7 +42,7 @@ pub fn representative_bodies() -> [BodyShape; 3] {
 /// Bodies crossed with preconditions and roles: the representative ones, and `force: true`
 /// with a null host (pike-spec's 400, whose place among lookup, policy, lock and state the
 /// cross shows).
-pub fn crossed_bodies() -> [BodyShape; 4] {
+pub(crate) fn crossed_bodies() -> [BodyShape; 4] {
     let [a, b, c] = representative_bodies();
     [
         a,
@@ -57,7 +57,7 @@ pub fn crossed_bodies() -> [BodyShape; 4] {
 
 /// `force` as a string boolean: "yes" without a host (pike-spec: force without host), with
 /// a host and with the disabled host (forced: the scheduler is skipped), and "off" with a host.
-pub fn string_boolean_bodies() -> [BodyShape; 4] {
+pub(crate) fn string_boolean_bodies() -> [BodyShape; 4] {
     let m = |host, force| BodyShape::Migrate { host, force };
     [
         m(HostVariant::Null, ForceVariant::StringTrue),
@@ -69,7 +69,7 @@ pub fn string_boolean_bodies() -> [BodyShape; 4] {
 
 /// Where behaviour changes for this API: the minimum, the last version that ignores the
 /// body, the one that reads it, and the maximum.
-pub fn boundary_versions(bounds: &VersionBounds) -> Vec<Microversion> {
+pub(crate) fn boundary_versions(bounds: &VersionBounds) -> Vec<Microversion> {
     let mut v: Vec<Microversion> = [
         bounds.min,
         Microversion::new(2, 55),

@@ -54,13 +54,13 @@ impl From<Microversion> for String {
 
 /// Inclusive range of microversions; either end may be open (`2.56-`, `-2.55`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct MvRange {
+pub(crate) struct MvRange {
     pub from: Option<Microversion>,
     pub to: Option<Microversion>,
 }
 
 impl MvRange {
-    pub fn contains(&self, v: Microversion) -> bool {
+    pub(crate) fn contains(&self, v: Microversion) -> bool {
         self.from.is_none_or(|f| v >= f) && self.to.is_none_or(|t| v <= t)
     }
 }

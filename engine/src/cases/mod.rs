@@ -1,8 +1,8 @@
 //! The cases: the matrix's axes (microversion, header, body, precondition, role), the matrix
 //! itself, the request bodies rendered from `fixtures/bodies`, and the `--filter` language.
-pub mod body;
-pub mod case;
-pub mod filter;
-pub mod matrix;
-pub mod microversion;
-pub mod variant;
+pub(crate) mod body;
+pub(crate) mod case;
+pub(crate) mod filter;
+pub(crate) mod matrix;
+pub(crate) mod microversion;
+pub(crate) mod variant;

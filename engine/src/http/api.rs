@@ -112,7 +112,7 @@ pub async fn call(
 
 /// Like [`call`], sent exactly once whatever happens (the `migrate` client's migrate POST: if
 /// its answer is lost, the server's state is shown instead).
-pub async fn call_once(
+pub(crate) async fn call_once(
     caller: &Caller,
     method: Method,
     path: &str,
@@ -124,7 +124,7 @@ pub async fn call_once(
 }
 
 /// Like [`call`] with a full URL (other services, e.g. the image catalog).
-pub async fn call_url(
+pub(crate) async fn call_url(
     caller: &Caller,
     method: Method,
     url: &str,
@@ -179,7 +179,11 @@ async fn call_repeat(
 }
 
 /// `GET` expecting 200 and a JSON body.
-pub async fn get_json(caller: &Caller, path: &str, version: &str) -> Result<Value, CallError> {
+pub(crate) async fn get_json(
+    caller: &Caller,
+    path: &str,
+    version: &str,
+) -> Result<Value, CallError> {
     let a = call(caller, Method::GET, path, version, None).await?;
     if a.status != 200 || a.body.is_null() {
         return Err(CallError::unexpected(&format!("GET {path}"), &a));

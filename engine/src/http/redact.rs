@@ -31,7 +31,7 @@ const SECRET_HEADERS: &[&str] = &[
 const VOLATILE_HEADERS: &[&str] = &["date", "content-length"];
 
 /// Redacts ids, timestamps and ports in free text.
-pub fn text(s: &str) -> String {
+pub(crate) fn text(s: &str) -> String {
     let s = UUID.replace_all(s, "<uuid>");
     let s = REQ_ID.replace_all(&s, "req-<uuid>");
     let s = TIMESTAMP.replace_all(&s, "<timestamp>");
@@ -40,7 +40,7 @@ pub fn text(s: &str) -> String {
 }
 
 /// Redacts a whole exchange.
-pub fn exchange(x: &Exchange) -> Exchange {
+pub(crate) fn exchange(x: &Exchange) -> Exchange {
     let headers = |h: &[(String, String)]| -> Vec<(String, String)> {
         h.iter()
             .map(|(k, v)| {

@@ -11,7 +11,7 @@
 //! `api_timeout` for the whole request, body included; answers of at most 16 MiB).
 use reqwest::Method;
 
-pub use osclient::Repeat;
+pub(crate) use osclient::Repeat;
 
 use crate::exchange::{Exchange, RecordedRequest, RecordedResponse};
 use crate::microversion::HeaderStyle;
@@ -19,7 +19,7 @@ use crate::target::Caller;
 
 /// No usable HTTP answer: the verdict becomes Error.
 #[derive(Debug, Clone, thiserror::Error)]
-pub enum TransportError {
+pub(crate) enum TransportError {
     /// No token to send the request with.
     #[error("authentication: {0}")]
     Auth(String),
@@ -30,14 +30,14 @@ pub enum TransportError {
 
 /// The version header a request carries.
 #[derive(Debug, Clone)]
-pub struct VersionHeader {
+pub(crate) struct VersionHeader {
     pub style: HeaderStyle,
     /// Value without the `compute ` prefix (`2.56`, `latest`, `2.x`).
     pub value: String,
 }
 
 impl VersionHeader {
-    pub fn modern(value: impl Into<String>) -> Self {
+    pub(crate) fn modern(value: impl Into<String>) -> Self {
         Self {
             style: HeaderStyle::Modern,
             value: value.into(),
@@ -47,7 +47,7 @@ impl VersionHeader {
 
 /// Sends the request under test, `method path` (relative to the compute endpoint) as `caller`:
 /// exactly once, never retried.
-pub async fn send(
+pub(crate) async fn send(
     caller: &Caller,
     method: Method,
     path: &str,
@@ -59,7 +59,7 @@ pub async fn send(
 }
 
 /// Sends `method url` as `caller`, repeated as `repeat` allows, and records the exchange.
-pub async fn send_as(
+pub(crate) async fn send_as(
     caller: &Caller,
     repeat: Repeat,
     method: Method,
@@ -167,7 +167,7 @@ pub async fn send_as(
 
 /// What came back in `exchange`, for error messages: `HTTP 200 OK, text/html, 96 bytes:
 /// "<!DOCTYPE html>..."`.
-pub fn describe(exchange: &Exchange) -> String {
+pub(crate) fn describe(exchange: &Exchange) -> String {
     match &exchange.response {
         None => "no answer".into(),
         Some(r) => {

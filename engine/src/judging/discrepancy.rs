@@ -24,7 +24,7 @@ struct File {
 }
 
 /// Parsed entries: (profile, filter, note).
-pub fn load(text: &str) -> Result<Vec<(Option<Profile>, Filter, String)>, SuiteError> {
+pub(crate) fn load(text: &str) -> Result<Vec<(Option<Profile>, Filter, String)>, SuiteError> {
     let f: File = toml::from_str(text)
         .map_err(|e| SuiteError::Fixture(format!("known-discrepancies.toml: {e}")))?;
     f.discrepancy

@@ -12,10 +12,9 @@ use crate::verdict::Mismatch;
 
 /// What the follow-through saw.
 #[derive(Debug, Default)]
-pub struct FollowOutcome {
+pub(crate) struct FollowOutcome {
     /// Where the server ended, in words (for behaviour maps).
     pub end: String,
-    pub class: Option<EndState>,
     pub mismatches: Vec<Mismatch>,
     /// The endpoint broke (timeout, transport, unexpected answer to a helper call).
     pub error: Option<String>,
@@ -24,7 +23,7 @@ pub struct FollowOutcome {
     pub last: Option<ServerView>,
 }
 
-pub struct FollowInput<'a> {
+pub(crate) struct FollowInput<'a> {
     pub admin: &'a Caller,
     pub server: &'a Server,
     pub precondition: Precondition,
@@ -69,7 +68,7 @@ fn migration_fields(v: Microversion) -> Vec<(&'static str, bool)> {
     out
 }
 
-pub async fn follow(input: FollowInput<'_>) -> FollowOutcome {
+pub(crate) async fn follow(input: FollowInput<'_>) -> FollowOutcome {
     let mut out = FollowOutcome::default();
     let source = input.server.host.as_str();
     let settled = match compute::wait_settled(input.admin, &input.server.id, input.timing).await {
@@ -240,7 +239,7 @@ pub async fn follow(input: FollowInput<'_>) -> FollowOutcome {
 /// The migration record in one line, the same on every run of the same behaviour (what
 /// `fidelity` compares): its field names, then the values that do not vary between runs, host
 /// names written as their part (`<source>`, `<destination>`), ids and times left out.
-pub fn record_summary(m: &Value, source: &str, dest: &str) -> String {
+pub(crate) fn record_summary(m: &Value, source: &str, dest: &str) -> String {
     let Some(obj) = m.as_object() else {
         return format!("not an object: {m}");
     };
@@ -352,7 +351,7 @@ fn check_record(
 /// The end state an end-state description (`FollowOutcome::end`, the report's
 /// `observed.end`) stands for; `None` for one no expectation describes (e.g. VERIFY_RESIZE on
 /// the source host). `nova-conform verify` re-judges recorded answers with it.
-pub fn classify_end(text: &str) -> Option<EndState> {
+pub(crate) fn classify_end(text: &str) -> Option<EndState> {
     match text {
         "VERIFY_RESIZE on another host"
         | "VERIFY_RESIZE on another host than the requested one" => {

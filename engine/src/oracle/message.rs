@@ -11,7 +11,7 @@ use parking_lot::Mutex;
 use regex::Regex;
 
 /// The placeholders a pattern may use.
-pub const PLACEHOLDERS: &[&str] = &["server_id", "host", "version", "min", "max"];
+pub(crate) const PLACEHOLDERS: &[&str] = &["server_id", "host", "version", "min", "max"];
 
 struct Compiled {
     re: Regex,
@@ -53,12 +53,12 @@ fn compile(pattern: &str) -> Result<Compiled, regex::Error> {
 }
 
 /// Checks that `pattern` is a valid regex once its placeholders are replaced.
-pub fn validate(pattern: &str) -> Result<(), regex::Error> {
+pub(crate) fn validate(pattern: &str) -> Result<(), regex::Error> {
     compile(pattern).map(|_| ())
 }
 
 /// Whether `message` matches `pattern` with `values` (placeholder -> expected text).
-pub fn matches(pattern: &str, values: &[(&str, &str)], message: &str) -> bool {
+pub(crate) fn matches(pattern: &str, values: &[(&str, &str)], message: &str) -> bool {
     let compiled = {
         let mut cache = CACHE.lock();
         match cache.get(pattern) {

@@ -394,7 +394,7 @@ impl ReleaseVerdict {
 }
 
 /// The release verdict of `results` judged by `judges`.
-pub fn conclude(judges: &Judges, results: &[CaseResult]) -> ReleaseVerdict {
+pub(crate) fn conclude(judges: &Judges, results: &[CaseResult]) -> ReleaseVerdict {
     let ids: Vec<String> = judges
         .candidates
         .series
@@ -455,7 +455,7 @@ pub fn conclude(judges: &Judges, results: &[CaseResult]) -> ReleaseVerdict {
 }
 
 /// The summary's release lines: the verdict and the warnings.
-pub fn render_line(v: &ReleaseVerdict) -> String {
+pub(crate) fn render_line(v: &ReleaseVerdict) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -471,7 +471,7 @@ pub fn render_line(v: &ReleaseVerdict) -> String {
 
 /// The summary's list of every case the closest candidate does not explain (with the
 /// candidates that do); empty when one series explains the run.
-pub fn render_unexplained(v: &ReleaseVerdict, results: &[CaseResult]) -> String {
+pub(crate) fn render_unexplained(v: &ReleaseVerdict, results: &[CaseResult]) -> String {
     let mut s = String::new();
     if !v.unexplained.is_empty() {
         let _ = writeln!(

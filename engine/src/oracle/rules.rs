@@ -22,7 +22,7 @@ use crate::microversion::{HeaderStyle, MvRange, VersionBounds};
 use crate::variant::{ForceVariant, HostVariant, OtherBody, Precondition, Role};
 
 /// The bundled oracle files, by file name.
-pub const BUNDLED: &[(&str, &str)] = &[
+pub(crate) const BUNDLED: &[(&str, &str)] = &[
     (
         "common.toml",
         include_str!("../../../fixtures/expectations/common.toml"),
@@ -491,6 +491,33 @@ impl Oracle {
 
     /// The expectation for `case` on a target with `bounds`; `None` if no rule matches (the
     /// oracle is incomplete: a test checks that never happens for the matrix).
+    ///
+    /// Before 2.56 `migrate` has no schema: a `host` is accepted and ignored (the scheduler
+    /// picks); from 2.56 the server must end on the host named, and a member is refused by the
+    /// admin-only policy:
+    ///
+    /// ```
+    /// use nova_conform::{BodyShape, Case, EndState, ForceVariant, HeaderStyle, HostVariant};
+    /// use nova_conform::{MessageContext, Microversion, Oracle, Precondition, Profile, Role};
+    /// use nova_conform::{VersionBounds, VersionSelector};
+    ///
+    /// let oracle = Oracle::bundled(Profile::Nova)?;
+    /// let bounds = VersionBounds { min: Microversion::new(2, 1), max: Microversion::new(2, 104) };
+    /// let case = |minor, role| Case {
+    ///     version: VersionSelector::Exact(Microversion::new(2, minor)),
+    ///     header: HeaderStyle::Modern,
+    ///     body: BodyShape::Migrate { host: HostVariant::Other, force: ForceVariant::Absent },
+    ///     precondition: Precondition::Active,
+    ///     role,
+    /// };
+    /// let ctx = MessageContext::default();
+    /// let expect = |minor, role| oracle.expect(&case(minor, role), &bounds, &ctx).unwrap();
+    /// assert_eq!((expect(55, Role::Admin).status, expect(55, Role::Admin).end), (202, EndState::VerifyResizeOnOther));
+    /// assert_eq!((expect(56, Role::Admin).status, expect(56, Role::Admin).end), (202, EndState::VerifyResizeOnRequested));
+    /// let member = expect(56, Role::Member);
+    /// assert_eq!((member.status, member.fault.as_deref()), (403, Some("forbidden")));
+    /// # Ok::<(), nova_conform::SuiteError>(())
+    /// ```
     pub fn expect(
         &self,
         case: &Case,

@@ -30,7 +30,7 @@ pub fn select(plan: &Plan, bounds: &VersionBounds) -> Vec<Case> {
 
 /// The judges of `plan` for `target` advertising `bounds`: the candidates of its release
 /// choice, narrowed by the read-only signals.
-pub async fn judges(
+pub(crate) async fn judges(
     target: &dyn Target,
     plan: &Plan,
     bounds: &VersionBounds,

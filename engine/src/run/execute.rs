@@ -32,7 +32,7 @@ pub struct Control {
 }
 
 /// Callback for each finished case (progress display).
-pub type OnResult = Arc<dyn Fn(&CaseResult) + Send + Sync>;
+pub(crate) type OnResult = Arc<dyn Fn(&CaseResult) + Send + Sync>;
 
 fn skip(case: &Case, reason: String) -> CaseResult {
     CaseResult {
@@ -54,7 +54,7 @@ fn skip(case: &Case, reason: String) -> CaseResult {
 
 /// Runs `plan` and cleans up; never returns before the cleanup has been attempted.
 #[allow(clippy::too_many_arguments)]
-pub async fn execute(
+pub(crate) async fn execute(
     target: Arc<dyn Target>,
     oracle: Arc<Judges>,
     plan: RunPlan,

@@ -2,9 +2,9 @@
 //! [`plan`] (concurrent, alone, chained, skipped), the [`execute`]d phases with Ctrl-C and
 //! cleanup, and the [`runner`] that sends, judges and follows through one phase's cases.
 pub mod calibration;
-pub mod conformance;
+pub(crate) mod conformance;
 pub mod estimate;
-pub mod execute;
-pub mod plan;
-pub mod runner;
-pub mod session;
+pub(crate) mod execute;
+pub(crate) mod plan;
+pub(crate) mod runner;
+pub(crate) mod session;

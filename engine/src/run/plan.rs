@@ -24,7 +24,7 @@ use crate::target::HostInventory;
 use crate::variant::{HostVariant, Precondition, Role};
 
 /// What the plan is built from.
-pub struct PlanInput<'a> {
+pub(crate) struct PlanInput<'a> {
     /// The selected cases (matrix and filter).
     pub cases: Vec<Case>,
     /// The candidate series' oracles: a case any of them expects to be accepted is chained.
@@ -99,11 +99,6 @@ pub struct RunPlan {
     pub retire_after: u32,
 }
 
-/// Whether a candidate's oracle expects `case` to be accepted (a migration may start).
-pub fn mutating(judges: &Judges, case: &Case, bounds: &VersionBounds) -> bool {
-    judges.any_accepted(case, bounds)
-}
-
 /// The boundary selectors at which accepted cases run by default.
 fn at_boundary(sel: &VersionSelector, bounds: &VersionBounds) -> bool {
     match sel {
@@ -135,7 +130,7 @@ fn missing_host(case: &Case, inv: &HostInventory) -> Option<String> {
 }
 
 /// Builds the plan.
-pub fn build(input: PlanInput<'_>) -> RunPlan {
+pub(crate) fn build(input: PlanInput<'_>) -> RunPlan {
     let bounds = input.bounds;
     let usable = input.inventory.enabled.len();
     let mut plan = RunPlan {
@@ -405,12 +400,12 @@ mod tests {
         let p = plan_for(3, false, &BTreeMap::new());
         let refused = all
             .iter()
-            .filter(|c| !mutating(&oracle, c, &bounds()))
+            .filter(|c| !oracle.any_accepted(c, &bounds()))
             .count();
         let skipped_refused = p
             .skipped
             .iter()
-            .filter(|(c, _)| !mutating(&oracle, c, &bounds()))
+            .filter(|(c, _)| !oracle.any_accepted(c, &bounds()))
             .count();
         assert_eq!(
             p.concurrent.len() + skipped_refused,

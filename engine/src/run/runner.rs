@@ -65,7 +65,7 @@ struct Ctx<'a> {
 /// the results sorted by version, then variant. One phase of an executed plan
 /// ([`crate::execute::execute`]).
 #[allow(clippy::too_many_arguments)]
-pub async fn run_with(
+pub(crate) async fn run_with(
     target: &dyn Target,
     judges: &Judges,
     bounds: VersionBounds,

@@ -73,9 +73,9 @@ impl Session {
     /// ```
     /// use std::sync::Arc;
     /// use std::time::Duration;
-    /// use nova_conform::cloud_target::{CloudSelection, CloudsYamlText, ServerSpec};
-    /// use nova_conform::session::Session;
-    /// use nova_conform::target::Timing;
+    /// use nova_conform::{CloudSelection, CloudsYamlText, ServerSpec};
+    /// use nova_conform::Session;
+    /// use nova_conform::Timing;
     ///
     /// let rt = tokio::runtime::Runtime::new().unwrap();
     /// rt.block_on(async {
@@ -91,7 +91,7 @@ impl Session {
     ///     assert_eq!(session.bounds().min.to_string(), "2.1");
     ///     // No --manager-cloud given: that role's cases will Skip, with the reason.
     ///     let missing = session.target().missing_roles();
-    ///     assert!(missing[&nova_conform::variant::Role::Manager].contains("--manager-cloud"));
+    ///     assert!(missing[&nova_conform::Role::Manager].contains("--manager-cloud"));
     ///     mock.shutdown().await;
     /// });
     /// ```

@@ -8,7 +8,7 @@ use crate::target::{Caller, Timing};
 
 /// Why a server call gave nothing usable.
 #[derive(Debug, thiserror::Error)]
-pub enum ComputeError {
+pub(crate) enum ComputeError {
     /// No usable answer (no token, connection, timeout, over the size cap).
     #[error(transparent)]
     Transport(#[from] http::TransportError),
@@ -35,16 +35,11 @@ pub enum ComputeError {
         status: String,
         task_state: String,
     },
-    #[error("create server: no id in answer")]
-    NoId,
-    /// `status`: `None` when no answer came back.
-    #[error("delete server: HTTP {status:?}")]
-    Delete { status: Option<u16> },
 }
 
 /// The server fields the runner looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerView {
+pub(crate) struct ServerView {
     pub id: String,
     pub status: String,
     pub task_state: Option<String>,
@@ -54,14 +49,14 @@ pub struct ServerView {
 
 /// Version used for the runner's own calls: high enough for `locked` (2.9) and
 /// `networks: none` (2.37), and within every target that has 2.56.
-pub const HELPER_VERSION: &str = "2.56";
+pub(crate) const HELPER_VERSION: &str = "2.56";
 
 fn helper_version() -> VersionHeader {
     VersionHeader::modern(HELPER_VERSION)
 }
 
 /// `GET /servers/{id}`; `Ok(None)` on 404.
-pub async fn show(caller: &Caller, id: &str) -> Result<Option<ServerView>, ComputeError> {
+pub(crate) async fn show(caller: &Caller, id: &str) -> Result<Option<ServerView>, ComputeError> {
     let x = send_idempotent(
         caller,
         Method::GET,
@@ -95,12 +90,12 @@ pub async fn show(caller: &Caller, id: &str) -> Result<Option<ServerView>, Compu
 }
 
 /// `POST /servers/{id}/action` with `body`; returns the status.
-pub async fn action(caller: &Caller, id: &str, body: &Value) -> Result<u16, ComputeError> {
+pub(crate) async fn action(caller: &Caller, id: &str, body: &Value) -> Result<u16, ComputeError> {
     action_at(caller, id, body, Some(&helper_version())).await
 }
 
 /// `POST /servers/{id}/action` at a given version (`None`: no header, i.e. the minimum).
-pub async fn action_at(
+pub(crate) async fn action_at(
     caller: &Caller,
     id: &str,
     body: &Value,
@@ -124,7 +119,7 @@ pub async fn action_at(
 /// Polls until the server is out of its transitional states (task_state null and status not
 /// one of BUILD/RESIZE/REVERT_RESIZE/MIGRATING) and returns it; `Err` with the last state on
 /// timeout.
-pub async fn wait_settled(
+pub(crate) async fn wait_settled(
     caller: &Caller,
     id: &str,
     timing: Timing,
@@ -157,7 +152,7 @@ pub async fn wait_settled(
 /// its transitional states. Nova answers the confirm (204) before the compute host has
 /// finished it: the server shows VERIFY_RESIZE with no task and the migration `confirming`
 /// for a while (Tempest waits for ACTIVE after a confirm for the same reason).
-pub async fn wait_resize_finished(
+pub(crate) async fn wait_resize_finished(
     caller: &Caller,
     id: &str,
     timing: Timing,
@@ -182,7 +177,7 @@ pub async fn wait_resize_finished(
 }
 
 /// The newest migration record of `server_id` from `GET /os-migrations` at `version`.
-pub async fn latest_migration(
+pub(crate) async fn latest_migration(
     caller: &Caller,
     server_id: &str,
     version: &str,
@@ -211,57 +206,6 @@ pub async fn latest_migration(
         .into_iter()
         .filter(|m| m["instance_uuid"].as_str() == Some(server_id))
         .max_by_key(|m| m["id"].as_i64().unwrap_or(0)))
-}
-
-/// `POST /servers` and return the new id.
-pub async fn create(
-    caller: &Caller,
-    name: &str,
-    image: &str,
-    flavor: &str,
-) -> Result<String, ComputeError> {
-    let body = serde_json::json!({"server": {"name": name, "imageRef": image, "flavorRef": flavor, "networks": "none"}});
-    let x = http::send_as(
-        caller,
-        Repeat::UnsentOnly,
-        Method::POST,
-        &format!("{}/servers", caller.compute_url),
-        Some(&helper_version()),
-        Some(serde_json::to_vec(&body).unwrap()),
-    )
-    .await
-    .map_err(|(e, _)| ComputeError::Transport(e))?;
-    let r = x.response.expect("send returns a response on success");
-    if r.status != 202 {
-        return Err(ComputeError::Status {
-            what: "create server",
-            status: r.status,
-            body: truncate(&r.body),
-        });
-    }
-    let v: Value = serde_json::from_str(&r.body).map_err(|source| ComputeError::Json {
-        what: "create server",
-        source,
-    })?;
-    v["server"]["id"]
-        .as_str()
-        .map(String::from)
-        .ok_or(ComputeError::NoId)
-}
-
-/// `DELETE /servers/{id}`; a 404 counts as deleted.
-pub async fn delete(caller: &Caller, id: &str) -> Result<(), ComputeError> {
-    let x = send_idempotent(
-        caller,
-        Method::DELETE,
-        &format!("/servers/{id}"),
-        Some(&helper_version()),
-    )
-    .await?;
-    match x.response.map(|r| r.status) {
-        Some(204) | Some(404) => Ok(()),
-        other => Err(ComputeError::Delete { status: other }),
-    }
 }
 
 /// Sends a GET or DELETE under the one retry policy ([`Repeat::Idempotent`]: connection

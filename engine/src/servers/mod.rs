@@ -2,6 +2,6 @@
 //! settling, retirement), server calls ([`compute`]) and [`cleanup`] (also `nova-conform
 //! cleanup` after a crash).
 pub mod cleanup;
-pub mod compute;
-pub mod pool;
-pub mod setup_error;
+pub(crate) mod compute;
+pub(crate) mod pool;
+pub(crate) mod setup_error;

@@ -26,7 +26,7 @@ use crate::variant::Precondition;
 
 /// A server held by a case.
 #[derive(Debug, Clone)]
-pub struct Server {
+pub(crate) struct Server {
     pub id: String,
     pub host: String,
     /// Accepted migrations this server has been through.
@@ -34,7 +34,7 @@ pub struct Server {
 }
 
 /// Whether `seen` shows the server in `pre` (so later cases may use it as it is).
-pub fn in_precondition(pre: Precondition, seen: &ServerView) -> bool {
+pub(crate) fn in_precondition(pre: Precondition, seen: &ServerView) -> bool {
     let status_ok = pre.status() == Some(seen.status.as_str()) && seen.task_state.is_none();
     let lock_ok = match pre {
         Precondition::Locked => seen.locked == Some(true),
@@ -45,12 +45,12 @@ pub fn in_precondition(pre: Precondition, seen: &ServerView) -> bool {
 
 /// A real cloud's server is replaced after this many accepted migrations (rarely: a new
 /// server costs a build).
-pub const RETIRE_AFTER_MIGRATIONS: u32 = 50;
+pub(crate) const RETIRE_AFTER_MIGRATIONS: u32 = 50;
 
 /// A local target's server is replaced sooner: it costs nothing, and every migration stays in
 /// the server's `os-migrations` listing (unpaged below 2.59), which the follow-through reads
 /// after each case, so a long-lived server makes each check slower than the last.
-pub const LOCAL_RETIRE_AFTER_MIGRATIONS: u32 = 6;
+pub(crate) const LOCAL_RETIRE_AFTER_MIGRATIONS: u32 = 6;
 
 /// Version for creating and preparing servers (`networks: none` needs 2.37).
 const VERSION: &str = "2.56";
@@ -67,7 +67,7 @@ enum Slot {
 type SlotRef = Arc<tokio::sync::Mutex<Slot>>;
 
 /// The run's servers.
-pub struct Servers {
+pub(crate) struct Servers {
     admin: Caller,
     template: crate::target::ServerTemplate,
     network: crate::cloud_target::Network,
@@ -86,7 +86,7 @@ pub struct Servers {
 impl Servers {
     /// The servers of `target` for run `run_id`, each replaced after `retire_after` accepted
     /// migrations; `stop` set means no new server is created.
-    pub fn new(
+    pub(crate) fn new(
         target: &dyn Target,
         run_id: String,
         retire_after: u32,
@@ -125,12 +125,12 @@ impl Servers {
     }
 
     /// Servers created so far.
-    pub fn created_count(&self) -> usize {
+    pub(crate) fn created_count(&self) -> usize {
         self.counter.load(Ordering::Relaxed)
     }
 
     /// Ids of servers created and not yet deleted.
-    pub fn live(&self) -> Vec<String> {
+    pub(crate) fn live(&self) -> Vec<String> {
         self.created.lock().iter().cloned().collect()
     }
 
@@ -142,7 +142,7 @@ impl Servers {
     }
 
     /// The name prefix of this run's servers.
-    pub fn prefix(&self) -> String {
+    pub(crate) fn prefix(&self) -> String {
         format!("{}{}-", self.template.name_prefix, self.run_id)
     }
 
@@ -271,7 +271,7 @@ impl Servers {
 
     /// Removes every server the run created, then sweeps by name prefix for any whose
     /// create answer was lost. Returns the failures.
-    pub async fn cleanup(&self) -> Vec<String> {
+    pub(crate) async fn cleanup(&self) -> Vec<String> {
         let ids = self.live();
         let mut failed =
             cleanup::remove_all(&self.admin, ids.clone(), self.timing, &self.progress).await;
@@ -305,7 +305,11 @@ impl Servers {
     /// A server in `pre` for `lane` (never called for [`Precondition::Nonexistent`]): the
     /// lane's server of that precondition, created on first use. On failure, the reason and
     /// the exchange that failed it (the case is an Error showing it).
-    pub async fn acquire(&self, pre: Precondition, lane: usize) -> Result<Server, SetupError> {
+    pub(crate) async fn acquire(
+        &self,
+        pre: Precondition,
+        lane: usize,
+    ) -> Result<Server, SetupError> {
         {
             if pre == Precondition::Active && lane == 0 {
                 if let Some(g) = self.given.lock().clone() {
@@ -336,7 +340,7 @@ impl Servers {
     }
 
     /// The runner saw `server` in `pre` again after its case (possibly on another host).
-    pub async fn release(&self, pre: Precondition, lane: usize, server: Server) {
+    pub(crate) async fn release(&self, pre: Precondition, lane: usize, server: Server) {
         {
             // A long chain retires its server now and then: every migration stays in the
             // server's `os-migrations` listing, which the follow-through reads after each case.
@@ -360,7 +364,7 @@ impl Servers {
     }
 
     /// The server is no longer in a known precondition: deleted (a given one is let go).
-    pub async fn discard(&self, server: Server) {
+    pub(crate) async fn discard(&self, server: Server) {
         {
             let was_given = {
                 let mut g = self.given.lock();
@@ -391,7 +395,7 @@ impl Servers {
 
     /// Checked before each case starts: `true` stops starting cases (Ctrl-C); the cases not
     /// started are reported as Skip.
-    pub fn stopped(&self) -> bool {
+    pub(crate) fn stopped(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
     }
 }

@@ -7,14 +7,14 @@ use crate::exchange::Exchange;
 /// answer).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}")]
-pub struct SetupError {
+pub(crate) struct SetupError {
     pub reason: String,
     pub exchange: Option<Exchange>,
 }
 
 impl SetupError {
     /// `what` answered something else than expected: the reason quotes what came back.
-    pub fn answered(what: impl std::fmt::Display, a: &Answer) -> SetupError {
+    pub(crate) fn answered(what: impl std::fmt::Display, a: &Answer) -> SetupError {
         SetupError {
             reason: format!("{what}: HTTP {}: {}", a.status, a.fault_message()),
             exchange: Some(a.exchange.clone()),
@@ -22,7 +22,7 @@ impl SetupError {
     }
 
     /// The same failure with `prefix: ` before its reason.
-    pub fn context(self, prefix: impl std::fmt::Display) -> SetupError {
+    pub(crate) fn context(self, prefix: impl std::fmt::Display) -> SetupError {
         SetupError {
             reason: format!("{prefix}: {}", self.reason),
             ..self

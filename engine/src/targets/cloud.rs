@@ -22,7 +22,7 @@ use crate::targets::error::{FindServerError, TemplateError};
 use crate::variant::Role;
 
 /// Prefix of every server the suite creates: `nova-conform-<run-id>-<n>`.
-pub const NAME_PREFIX: &str = "nova-conform-";
+pub(crate) const NAME_PREFIX: &str = "nova-conform-";
 
 /// Which clouds to use (names in clouds.yaml).
 #[derive(Debug, Clone, Default)]
@@ -124,7 +124,7 @@ pub struct GivenServer {
 }
 
 /// A token from an `osclient` session (refreshed before expiry by the session).
-pub struct SessionAuth(pub osclient::Session);
+pub(crate) struct SessionAuth(pub osclient::Session);
 
 impl Auth for SessionAuth {
     fn token(&self) -> BoxFuture<'_, Result<String, SuiteError>> {
@@ -453,7 +453,7 @@ async fn resolve_template(
 }
 
 /// A server by id, or by exact name in the caller's project.
-pub async fn find_server(
+pub(crate) async fn find_server(
     caller: &Caller,
     name_or_id: &str,
 ) -> Result<GivenServer, FindServerError> {
@@ -507,7 +507,7 @@ pub async fn find_server(
 
 /// Percent-encodes a query or path value (RFC 3986 unreserved characters pass). Hand-written
 /// because the suite does not depend on `url` directly and this is all it needs of it.
-pub fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

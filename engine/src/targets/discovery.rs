@@ -118,7 +118,7 @@ impl Discovery {
 /// Discovers the cloud as `admin` (whose identity says whether it has the admin role).
 /// Discovery's requests say on stderr when they wait long (`waiting for GET <url>
 /// (api_timeout N s)`) and when they are retried.
-pub async fn discover(
+pub(crate) async fn discover(
     admin: &Caller,
     identity: &osclient::Identity,
 ) -> Result<Discovery, SuiteError> {
@@ -140,14 +140,14 @@ pub async fn discover(
 
 /// Lines about slow or retried discovery requests, on stderr (they name the method and URL,
 /// never a credential).
-pub fn stderr_notice() -> osclient::Notice {
+pub(crate) fn stderr_notice() -> osclient::Notice {
     std::sync::Arc::new(|line: String| eprintln!("nova-conform: {line}"))
 }
 
 /// A helper request's failure as the run's error: no usable answer (no whole answer, a 5xx)
 /// is a target error of exit 3; another answer than a Nova API's (an HTML page, a 404) is a
 /// configuration error of exit 2 (the catalog or an override points elsewhere).
-pub fn target_error(context: &str, e: CallError) -> SuiteError {
+pub(crate) fn target_error(context: &str, e: CallError) -> SuiteError {
     let message = format!("{context}: {}", e.message);
     match e.kind {
         CallErrorKind::NoAnswer | CallErrorKind::Unavailable | CallErrorKind::ServerError => {
@@ -186,7 +186,7 @@ pub async fn bounds(admin: &Caller) -> Result<VersionBounds, SuiteError> {
 }
 
 /// Pure part of [`bounds`].
-pub fn parse_bounds(v: &Value) -> Result<VersionBounds, BoundsError> {
+pub(crate) fn parse_bounds(v: &Value) -> Result<VersionBounds, BoundsError> {
     let get = |k: &str| -> Result<Microversion, BoundsError> {
         v["version"][k]
             .as_str()
@@ -212,7 +212,7 @@ pub fn parse_bounds(v: &Value) -> Result<VersionBounds, BoundsError> {
 
 /// Compute hosts from `os-services` (binary `nova-compute`), cross-checked with
 /// `os-hypervisors`: a host whose hypervisor reports `down` is not usable.
-pub async fn hosts(admin: &Caller) -> Result<Vec<ComputeHost>, SuiteError> {
+pub(crate) async fn hosts(admin: &Caller) -> Result<Vec<ComputeHost>, SuiteError> {
     let get = |path: &'static str| async move {
         get_json(admin, path, DISCOVERY_VERSION)
             .await
@@ -224,7 +224,7 @@ pub async fn hosts(admin: &Caller) -> Result<Vec<ComputeHost>, SuiteError> {
 }
 
 /// Pure part of [`hosts`], for tests.
-pub fn parse_hosts(services: &Value, hypervisors: &Value) -> Vec<ComputeHost> {
+pub(crate) fn parse_hosts(services: &Value, hypervisors: &Value) -> Vec<ComputeHost> {
     // hypervisor state by service host
     let mut hv: BTreeMap<String, bool> = BTreeMap::new();
     for h in hypervisors["hypervisors"].as_array().into_iter().flatten() {

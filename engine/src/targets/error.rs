@@ -48,7 +48,7 @@ pub enum FindServerError {
 /// Why the servers the suite creates have no flavor or image (the cases that need one are
 /// then skipped with this reason).
 #[derive(Debug, Error)]
-pub enum TemplateError {
+pub(crate) enum TemplateError {
     #[error("no flavor {0:?}")]
     NoSuchFlavor(String),
     #[error("the cloud lists no flavor; give --flavor")]

@@ -23,16 +23,6 @@ pub trait Auth: Send + Sync {
     }
 }
 
-/// A fixed token (fakes and tests).
-pub struct StaticToken(pub String);
-
-impl Auth for StaticToken {
-    fn token(&self) -> BoxFuture<'_, Result<String, SuiteError>> {
-        let t = self.0.clone();
-        Box::pin(async move { Ok(t) })
-    }
-}
-
 /// A fixed token scoped to a known project (fakes and tests).
 pub struct ScopedToken {
     pub token: String,

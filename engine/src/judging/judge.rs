@@ -260,7 +260,9 @@ mod tests {
         );
         let body = r#"{"conflictingRequest": {"code": 409, "message": "Instance abc is locked"}}"#;
         let rid = "header x-openstack-request-id/x-compute-request-id";
-        let rows: Vec<(&str, Vec<(String, String)>, Vec<Mismatch>)> = vec![
+        // (row name, the answer's headers, the mismatches it must give)
+        type Row<'a> = (&'a str, Vec<(String, String)>, Vec<Mismatch>);
+        let rows: Vec<Row> = vec![
             (
                 "legacy version header with another version",
                 good_but(&[("X-OpenStack-Nova-API-Version", &["2.55"])]),

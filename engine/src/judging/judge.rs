@@ -225,4 +225,116 @@ mod tests {
         assert!(judge(&e, &resp(202, "", GOOD), None).is_empty());
         assert_eq!(judge(&e, &resp(202, "{}", GOOD), None)[0].what, "body");
     }
+
+    const RID_A: &str = "req-0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+    const RID_B: &str = "req-1f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+
+    /// GOOD with the headers named in `replace` swapped for the given values (the name
+    /// matched case-insensitively, every value of it replaced; an empty value drops it).
+    fn good_but(replace: &[(&str, &[&str])]) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = GOOD
+            .iter()
+            .filter(|(k, _)| !replace.iter().any(|(r, _)| r.eq_ignore_ascii_case(k)))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        for (k, vs) in replace {
+            out.extend(vs.iter().map(|v| (k.to_string(), v.to_string())));
+        }
+        out
+    }
+
+    fn found(what: &str, expected: &str, got: &str) -> Mismatch {
+        mm(what, expected, got)
+    }
+
+    /// Each row: one way an answer differs from a 409 "locked" expectation with both header
+    /// checks, and exactly the mismatches it must give (what, expected and got): a judge that
+    /// lets one through, or reports it under another name or text, fails its row. Each row
+    /// kills a mutant that survived cargo-mutants (CONTRIBUTING.md, "Mutation testing").
+    #[test]
+    fn each_header_deviation_is_exactly_one_mismatch() {
+        let e = exp(
+            409,
+            Some("conflictingRequest"),
+            vec![HeaderCheck::Version, HeaderCheck::RequestId],
+        );
+        let body = r#"{"conflictingRequest": {"code": 409, "message": "Instance abc is locked"}}"#;
+        let rid = "header x-openstack-request-id/x-compute-request-id";
+        // (row name, the answer's headers, the mismatches it must give)
+        type Row<'a> = (&'a str, Vec<(String, String)>, Vec<Mismatch>);
+        let rows: Vec<Row> = vec![
+            (
+                "legacy version header with another version",
+                good_but(&[("X-OpenStack-Nova-API-Version", &["2.55"])]),
+                vec![found("header X-OpenStack-Nova-API-Version", "2.56", "2.55")],
+            ),
+            (
+                "Vary naming only the modern header",
+                good_but(&[("Vary", &["OpenStack-API-Version"])]),
+                vec![found(
+                    "header Vary",
+                    "includes x-openstack-nova-api-version",
+                    "openstack-api-version",
+                )],
+            ),
+            (
+                "Vary as one comma-separated value",
+                good_but(&[(
+                    "Vary",
+                    &["OpenStack-API-Version, X-OpenStack-Nova-API-Version"],
+                )]),
+                vec![],
+            ),
+            (
+                "two well-formed request ids that differ",
+                good_but(&[("x-compute-request-id", &[RID_B])]),
+                vec![found(
+                    rid,
+                    "equal req-<uuid>",
+                    &format!("{RID_A} / {RID_B}"),
+                )],
+            ),
+            (
+                "equal request ids that are not req-<uuid>",
+                good_but(&[
+                    ("x-openstack-request-id", &["req-1"]),
+                    ("x-compute-request-id", &["req-1"]),
+                ]),
+                vec![found(rid, "equal req-<uuid>", "req-1 / req-1")],
+            ),
+            (
+                "no x-compute-request-id",
+                good_but(&[("x-compute-request-id", &[])]),
+                vec![found(rid, "both present", &format!("{RID_A} / missing"))],
+            ),
+        ];
+        for (name, headers, want) in rows {
+            let r = RecordedResponse {
+                status: 409,
+                headers,
+                body: body.into(),
+            };
+            assert_eq!(judge(&e, &r, Some("2.56")), want, "{name}");
+        }
+    }
+
+    /// The empty-body rule is a 202's: an error answer to a 202 expectation is one status
+    /// mismatch (its fault body is not also a "body" mismatch), and a 200 may have a body.
+    #[test]
+    fn only_a_matching_202_must_be_empty() {
+        let mut e = exp(202, None, vec![]);
+        e.message = None;
+        e.message_pattern = None;
+        let locked =
+            r#"{"conflictingRequest": {"code": 409, "message": "Instance abc is locked"}}"#;
+        assert_eq!(
+            judge(&e, &resp(409, locked, GOOD), None),
+            vec![found("status", "202", "409")]
+        );
+        e.status = 200;
+        assert_eq!(
+            judge(&e, &resp(200, r#"{"server": {}}"#, GOOD), None),
+            vec![]
+        );
+    }
 }

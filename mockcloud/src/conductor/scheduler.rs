@@ -150,4 +150,83 @@ mod tests {
         };
         assert_eq!(select(&s, &spec).unwrap(), "compute3");
     }
+
+    /// Only compute3 is a candidate (compute1 disabled, compute2 down): the scheduler's
+    /// answer for a request of `r` there.
+    fn on_compute3(r: Resources) -> Result<String, NoValidHost> {
+        let mut s = st();
+        s.hosts.get_mut("compute1").unwrap().enabled = false;
+        s.hosts.get_mut("compute2").unwrap().up = false;
+        select(
+            &s,
+            &RequestSpec {
+                resources: r,
+                ..Default::default()
+            },
+        )
+    }
+
+    // Placement's capacity check is `used + requested <= total` for each resource class: a
+    // request that fills a host exactly fits, one unit more of any single class does not.
+    #[test]
+    fn an_exact_fit_is_placed_and_one_unit_more_of_any_resource_is_not() {
+        let free = st().free_on("compute3").unwrap();
+        assert_eq!(on_compute3(free).unwrap(), "compute3");
+        let more = [
+            Resources {
+                vcpus: free.vcpus + 1,
+                ..free
+            },
+            Resources {
+                memory_mb: free.memory_mb + 1,
+                ..free
+            },
+            Resources {
+                disk_gb: free.disk_gb + 1,
+                ..free
+            },
+        ];
+        for r in more {
+            assert_eq!(
+                on_compute3(r),
+                Err(NoValidHost {
+                    reason: "There are not enough hosts available.".into()
+                }),
+                "{r:?} on {free:?}"
+            );
+        }
+    }
+
+    // RAMWeigher ties (equal free RAM) go to the first host by name, so the mock's choice is
+    // deterministic; a host with more free RAM wins over the first name.
+    #[test]
+    fn equal_free_ram_goes_to_the_first_name_and_more_free_ram_wins() {
+        let mut s = st();
+        let free = |s: &State, h: &str| s.free_on(h).unwrap().memory_mb;
+        assert_eq!(free(&s, "compute1"), free(&s, "compute2"));
+        assert_eq!(free(&s, "compute2"), free(&s, "compute3"));
+        let spec = RequestSpec {
+            resources: tiny(),
+            ..Default::default()
+        };
+        assert_eq!(select(&s, &spec).unwrap(), "compute1");
+        let half = Resources {
+            vcpus: 0,
+            memory_mb: 256,
+            disk_gb: 0,
+        };
+        s.allocate(Uuid::new_v4(), "compute1", half);
+        assert_eq!(select(&s, &spec).unwrap(), "compute2");
+    }
+
+    #[test]
+    fn no_valid_host_message_is_novas() {
+        let e = NoValidHost {
+            reason: "There are not enough hosts available.".into(),
+        };
+        assert_eq!(
+            e.message(),
+            "No valid host was found. There are not enough hosts available."
+        );
+    }
 }

@@ -221,6 +221,23 @@ mod tests {
     }
 }
 #[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    // Nova's `^([1-9]\d*)\.([1-9]\d*|0)$`: a major that is empty, not all digits or has a
+    // leading zero is a 400 (invalid format), never read as a number (which would make it a
+    // 406). Found by cargo-mutants (CONTRIBUTING.md, "Mutation testing").
+    #[test]
+    fn a_major_outside_novas_pattern_is_invalid() {
+        for bad in [".1", "x.1", "1x.1", "02.1", "0.1", "2.x", "2.01", "2."] {
+            assert_eq!(Version::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Version::parse("10.0"), Some(Version::new(10, 0)));
+        assert_eq!(Version::parse("2.104"), Some(Version::new(2, 104)));
+    }
+}
+
+#[cfg(test)]
 mod latin1_tests {
     use super::*;
     #[test]

@@ -2,6 +2,7 @@
 //! follow-through that drives an accepted migration to its end state ([`followthrough`]), the
 //! verdicts, and the known discrepancies of the embedded mock.
 pub mod discrepancy;
+pub mod follow_up;
 pub mod followthrough;
 pub mod judge;
 pub mod verdict;

@@ -4,6 +4,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::http::{self, Repeat, VersionHeader};
+use crate::servers::settle::{self, Poll, Unsettled};
 use crate::target::{Caller, Timing};
 
 /// The server fields the runner looks at.
@@ -87,29 +88,29 @@ pub async fn action_at(
 /// one of BUILD/RESIZE/REVERT_RESIZE/MIGRATING) and returns it; `Err` with the last state on
 /// timeout.
 pub async fn wait_settled(caller: &Caller, id: &str, timing: Timing) -> Result<ServerView, String> {
-    let deadline = tokio::time::Instant::now() + timing.timeout;
-    loop {
-        let s = show(caller, id)
-            .await?
-            .ok_or_else(|| format!("server {id} disappeared"))?;
-        let transitional = s.task_state.is_some()
-            || matches!(
-                s.status.as_str(),
-                "BUILD" | "RESIZE" | "REVERT_RESIZE" | "MIGRATING"
-            );
-        if !transitional {
-            return Ok(s);
+    let polled = settle::until_settled(timing, || async {
+        match show(caller, id).await {
+            Ok(Some(s)) if settle::transitional(&s.status, s.task_state.as_deref()) => {
+                Poll::Moving(s)
+            }
+            Ok(Some(s)) => Poll::Done(s),
+            Ok(None) => Poll::Stop(format!("server {id} disappeared")),
+            // The call already went through the retry policy: what is left is an answer.
+            Err(e) => Poll::Stop(e),
         }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(format!(
-                "timed out after {:?}: server still {} (task_state {})",
+    })
+    .await;
+    polled.map_err(|u| match u {
+        Unsettled::Failed(e) => e,
+        Unsettled::TimedOut { last, .. } => {
+            let (status, task) = last.map(|s| (s.status, s.task_state)).unwrap_or_default();
+            format!(
+                "timed out after {:?}: server still {status} (task_state {})",
                 timing.timeout,
-                s.status,
-                s.task_state.as_deref().unwrap_or("none")
-            ));
+                task.as_deref().unwrap_or("none")
+            )
         }
-        tokio::time::sleep(timing.poll_interval).await;
-    }
+    })
 }
 
 /// After confirmResize/revertResize: polls until the server has left VERIFY_RESIZE as well as
@@ -122,9 +123,9 @@ pub async fn wait_resize_finished(
     timing: Timing,
 ) -> Result<ServerView, String> {
     let deadline = tokio::time::Instant::now() + timing.timeout;
-    loop {
+    let polled = settle::until_settled(timing, || async {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let s = wait_settled(
+        let settled = wait_settled(
             caller,
             id,
             Timing {
@@ -132,11 +133,22 @@ pub async fn wait_resize_finished(
                 timeout: left,
             },
         )
-        .await?;
-        if s.status != "VERIFY_RESIZE" || tokio::time::Instant::now() >= deadline {
-            return Ok(s);
+        .await;
+        match settled {
+            Ok(s) if s.status == "VERIFY_RESIZE" => Poll::Moving(s),
+            Ok(s) => Poll::Done(s),
+            Err(e) => Poll::Stop(e),
         }
-        tokio::time::sleep(timing.poll_interval).await;
+    })
+    .await;
+    match polled {
+        Ok(s) => Ok(s),
+        // Still VERIFY_RESIZE at the deadline: the caller judges the state it is in.
+        Err(Unsettled::TimedOut { last: Some(s), .. }) => Ok(s),
+        Err(Unsettled::TimedOut { last: None, .. }) => {
+            Err(format!("timed out after {:?}", timing.timeout))
+        }
+        Err(Unsettled::Failed(e)) => Err(e),
     }
 }
 

@@ -33,7 +33,10 @@ fn bad_filter_values_exit_2_naming_the_valid_ones() {
             let stderr = String::from_utf8_lossy(&out.stderr);
             assert_eq!(out.status.code(), Some(2), "{cmd} {filter}: {stderr}");
             assert!(stderr.contains(message), "{cmd} {filter}: {stderr}");
-            assert!(out.stdout.is_empty(), "{cmd} {filter}: nothing listed or run");
+            assert!(
+                out.stdout.is_empty(),
+                "{cmd} {filter}: nothing listed or run"
+            );
         }
     }
 }

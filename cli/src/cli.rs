@@ -319,10 +319,9 @@ async fn cmd_run(a: RunArgs) -> Result<i32, SuiteError> {
     let outcome = crate::cloud::run(&session, &a.real, &p, pb.clone(), &mut info.treatments).await;
     pb.finish_and_clear();
     session.shutdown().await;
-    let Some(mut outcome) = outcome? else {
+    let Some(outcome) = outcome? else {
         return Ok(EXIT_PASS);
     };
-    nova_conform::discrepancy::mark(&mut outcome);
     write_reports(&a, &outcome)?;
     crate::artifacts::write(&a.out, &outcome, &info, started, &p)?;
     mockcloud::out!("{}", summary::render(&outcome, a.show_exchanges));

@@ -5,6 +5,8 @@ use std::sync::atomic::Ordering;
 
 use nova_conform::execute::Control;
 
+use crate::exit::Exit;
+
 /// Spawns the signal listener for `control`; `run_id` names the leftovers on a hard exit.
 pub fn install(control: Control, run_id: String) -> std::io::Result<tokio::task::JoinHandle<()>> {
     #[cfg(unix)]
@@ -40,7 +42,7 @@ pub fn install(control: Control, run_id: String) -> std::io::Result<tokio::task:
                             "\nnova-conform: {name}: exiting now; remove what is left with \
                              `nova-conform cleanup --run-id {run_id}`"
                         );
-                        std::process::exit(130);
+                        Exit::Interrupted.exit();
                     }
                 }
             }
@@ -59,7 +61,7 @@ pub fn install(control: Control, run_id: String) -> std::io::Result<tokio::task:
                         eprintln!(
                             "nova-conform: exiting now; `nova-conform cleanup --run-id {run_id}`"
                         );
-                        std::process::exit(130);
+                        Exit::Interrupted.exit();
                     }
                 }
             }

@@ -399,17 +399,28 @@ pub fn render_endpoint_verdict(endpoint: &RunOutcome) -> String {
     )
 }
 
-/// fidelity's exit code: 3 when either side is broken (engine errors, servers left); 1 for a
-/// difference, an endpoint Fail or an endpoint no single series explains; else 0.
-pub fn exit_code(broken: bool, diffs: &[Difference], endpoint: &RunOutcome) -> i32 {
+/// What a fidelity run concludes (the CLI's exit code: 0, 1, 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conclusion {
+    /// No difference, and the endpoint passes.
+    Agree,
+    /// A difference, an endpoint Fail, or an endpoint no single series explains.
+    Findings,
+    /// Either side is broken (engine errors, servers left).
+    Broken,
+}
+
+/// fidelity's conclusion: broken when either side is (engine errors, servers left); findings
+/// for a difference, an endpoint Fail or an endpoint no single series explains.
+pub fn conclusion(broken: bool, diffs: &[Difference], endpoint: &RunOutcome) -> Conclusion {
     let endpoint_fails =
         endpoint.count(crate::verdict::VerdictKind::Fail) > 0 || !endpoint.release.consistent();
     if broken {
-        3
+        Conclusion::Broken
     } else if !diffs.is_empty() || endpoint_fails {
-        1
+        Conclusion::Findings
     } else {
-        0
+        Conclusion::Agree
     }
 }
 
@@ -467,8 +478,8 @@ mod tests {
     #[test]
     fn the_exit_code_judges_the_endpoint_too() {
         let pass = outcome(vec![result("c1", 202, "", json!([]), json!([]))]);
-        assert_eq!(exit_code(false, &[], &pass), 0);
-        assert_eq!(exit_code(true, &[], &pass), 3);
+        assert_eq!(conclusion(false, &[], &pass), Conclusion::Agree);
+        assert_eq!(conclusion(true, &[], &pass), Conclusion::Broken);
         let diff = Difference {
             case: "c1".into(),
             name: "n".into(),
@@ -476,7 +487,10 @@ mod tests {
             mock: "202".into(),
             endpoint: "400".into(),
         };
-        assert_eq!(exit_code(false, std::slice::from_ref(&diff), &pass), 1);
+        assert_eq!(
+            conclusion(false, std::slice::from_ref(&diff), &pass),
+            Conclusion::Findings
+        );
         // The same wrong answer on both sides is no difference, but the endpoint fails.
         let mut failed = result("c1", 400, "m", json!([]), json!([]));
         failed.verdict = crate::verdict::Verdict::Fail {
@@ -487,11 +501,11 @@ mod tests {
             }],
         };
         let fail = outcome(vec![failed]);
-        assert_eq!(exit_code(false, &[], &fail), 1);
-        assert_eq!(exit_code(true, &[], &fail), 3);
+        assert_eq!(conclusion(false, &[], &fail), Conclusion::Findings);
+        assert_eq!(conclusion(true, &[], &fail), Conclusion::Broken);
         let mut split = outcome(vec![result("c1", 202, "", json!([]), json!([]))]);
         split.release.unexplained = vec!["c1".into()];
-        assert_eq!(exit_code(false, &[], &split), 1);
+        assert_eq!(conclusion(false, &[], &split), Conclusion::Findings);
         assert!(render_endpoint_verdict(&fail)
             .starts_with("endpoint verdicts: 0 pass, 1 fail, 0 skip, 0 error; "));
     }

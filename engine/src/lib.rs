@@ -52,4 +52,4 @@ pub use run::{calibration, conformance, estimate, execute, plan, runner, session
 pub use servers::{cleanup, compute, pool, setup_error};
 pub use targets::{cloud as cloud_target, discovery, embedded, target};
 
-pub use error::SuiteError;
+pub use error::{ErrorKind, SuiteError};

@@ -54,6 +54,14 @@ pub struct HostNames {
 
 /// A rendered body: bytes to send, and the requested host name (for messages and end-state
 /// checks) when the body names one.
+/// A body names a kind of host the target does not have.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("target has no {what}")]
+pub struct MissingHost {
+    /// `second enabled compute host`, `disabled compute host`...
+    pub what: &'static str,
+}
+
 #[derive(Debug, Clone)]
 pub struct RenderedBody {
     pub bytes: Vec<u8>,
@@ -113,8 +121,9 @@ impl BodyValues {
         Ok(values)
     }
 
-    /// Renders `body`; `Err(reason)` when the target lacks what the variant needs (a Skip).
-    pub fn render(&self, body: &BodyShape, hosts: &HostNames) -> Result<RenderedBody, String> {
+    /// Renders `body`; `Err` when the target lacks what the variant needs (a Skip, its
+    /// reason the error's text).
+    pub fn render(&self, body: &BodyShape, hosts: &HostNames) -> Result<RenderedBody, MissingHost> {
         match body {
             BodyShape::Other(o) => Ok(RenderedBody {
                 bytes: self.shape[o.as_str()].clone().into_bytes(),
@@ -122,10 +131,8 @@ impl BodyValues {
             }),
             BodyShape::Migrate { host, force } => {
                 let mut inner = Map::new();
-                let named = |v: &Option<String>, what: &str| {
-                    v.clone()
-                        .map(Value::String)
-                        .ok_or_else(|| format!("target has no {what}"))
+                let named = |v: &Option<String>, what: &'static str| {
+                    v.clone().map(Value::String).ok_or(MissingHost { what })
                 };
                 let host_value = match host {
                     HostVariant::Absent => None,
@@ -225,7 +232,7 @@ mod tests {
                 &hosts,
             )
             .unwrap_err();
-        assert!(err.contains("disabled"));
+        assert!(err.to_string().contains("disabled"));
         for body in BodyShape::all() {
             let full = HostNames {
                 own: Some("a".into()),

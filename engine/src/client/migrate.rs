@@ -19,7 +19,7 @@ use crate::microversion::Microversion;
 use crate::oracle::Profile;
 use crate::target::{Caller, Timing};
 
-/// Why a client command did not succeed; each maps to an exit code.
+/// Why a client command did not succeed; each maps to an exit code (the CLI's `exit.rs`).
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     /// Bad arguments or configuration: exit 2.
@@ -34,16 +34,6 @@ pub enum ClientError {
     /// No usable answer (connection, timeout, unexpected 5xx): exit 3.
     #[error("{0}")]
     Transport(String),
-}
-
-impl ClientError {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            ClientError::Usage(_) => 2,
-            ClientError::Refused { .. } | ClientError::Failed(_) => 1,
-            ClientError::Transport(_) => 3,
-        }
-    }
 }
 
 /// What to do after the migration reached VERIFY_RESIZE.
@@ -190,7 +180,7 @@ pub async fn run(
     let (version, body) = request_for(req, max)?;
     let found = find_server(caller, &req.server)
         .await
-        .map_err(ClientError::Usage)?;
+        .map_err(|e| ClientError::Usage(e.to_string()))?;
     let id = found.id.clone();
     let before = get_server(caller, &id).await?;
     let a = crate::cloud_api::call_once(
@@ -339,7 +329,10 @@ mod tests {
     fn force_is_refused_with_the_reason() {
         let max: Microversion = "2.96".parse().unwrap();
         let e = request_for(&req(Some("c2"), true, Profile::Nova), max).unwrap_err();
-        assert_eq!(e.exit_code(), 2);
+        assert!(
+            matches!(e, ClientError::Usage(_)),
+            "a usage error (exit 2): {e:?}"
+        );
         assert!(e.to_string().contains("upstream Nova has no force"), "{e}");
         let e = request_for(&req(None, true, Profile::PikeSpec), max).unwrap_err();
         assert!(e

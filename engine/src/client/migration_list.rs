@@ -53,7 +53,9 @@ pub async fn run(
     let v = version_for(max);
     let mut path = "/os-migrations".to_string();
     if let Some(s) = server {
-        let found = find_server(admin, s).await.map_err(ClientError::Usage)?;
+        let found = find_server(admin, s)
+            .await
+            .map_err(|e| ClientError::Usage(e.to_string()))?;
         path.push_str(&format!("?instance_uuid={}", urlencode(&found.id)));
     }
     let a = call(admin, Method::GET, &path, &v.to_string(), None)

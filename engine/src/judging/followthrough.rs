@@ -90,7 +90,7 @@ pub async fn follow(input: FollowInput<'_>) -> FollowOutcome {
         {
             Ok(m) => m,
             Err(e) => {
-                out.error = Some(e);
+                out.error = Some(e.to_string());
                 out.last = Some(settled);
                 return out;
             }

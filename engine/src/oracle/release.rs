@@ -182,7 +182,7 @@ impl Candidates {
             }
             let answer = match signal.id.as_str() {
                 "manager-lists-own-migrations" => manager_lists_own_migrations(target).await,
-                _ => Err(format!("signal {} is not known to this build", signal.id)),
+                _ => Err(SignalError::Unknown(signal.id.clone())),
             };
             match answer {
                 Ok(ok) => {
@@ -216,15 +216,31 @@ impl Candidates {
     }
 }
 
+/// Why a release signal could not be read (the candidates are then left as they are, and the
+/// note says why).
+#[derive(Debug, thiserror::Error)]
+enum SignalError {
+    #[error("no manager identity")]
+    NoManager,
+    #[error("the manager's project id is unknown")]
+    NoManagerProject,
+    #[error(transparent)]
+    Transport(crate::http::TransportError),
+    #[error("answered {0}")]
+    Answered(u16),
+    #[error("signal {0} is not known to this build")]
+    Unknown(String),
+}
+
 /// `GET /os-migrations?project_id=<own project>` at 2.80 as the manager: allowed from the
 /// series whose `os-migrations:index` admits a project manager. `Ok(true)` allowed,
 /// `Ok(false)` refused.
-async fn manager_lists_own_migrations(target: &dyn Target) -> Result<bool, String> {
-    let caller = target.caller(Role::Manager).ok_or("no manager identity")?;
+async fn manager_lists_own_migrations(target: &dyn Target) -> Result<bool, SignalError> {
+    let caller = target.caller(Role::Manager).ok_or(SignalError::NoManager)?;
     let project = caller
         .auth
         .project_id()
-        .ok_or("the manager's project id is unknown")?;
+        .ok_or(SignalError::NoManagerProject)?;
     let vh = VersionHeader {
         style: HeaderStyle::Modern,
         value: "2.80".into(),
@@ -238,12 +254,12 @@ async fn manager_lists_own_migrations(target: &dyn Target) -> Result<bool, Strin
         None,
     )
     .await
-    .map_err(|(e, _)| e.to_string())?;
+    .map_err(|(e, _)| SignalError::Transport(e))?;
     let status = x.response.map(|r| r.status).unwrap_or(0);
     match status {
         200..=299 => Ok(true),
         403 => Ok(false),
-        other => Err(format!("answered {other}")),
+        other => Err(SignalError::Answered(other)),
     }
 }
 

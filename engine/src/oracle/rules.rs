@@ -128,6 +128,23 @@ struct RawRule {
     source: Option<String>,
 }
 
+/// What the loader refuses in a rule beyond what serde checks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RuleError {
+    /// A `when.version` value that is not a selector kind.
+    #[error("unknown version {value:?} (one of {known})")]
+    UnknownVersion { value: String, known: String },
+    /// A `when.body` value that is not a body shape.
+    #[error("unknown body {value:?} (one of {known})")]
+    UnknownBody { value: String, known: String },
+    #[error("a {status} rule needs `fault`")]
+    NoFault { status: u16 },
+    #[error("`message` must be anchored at both ends (^...$): {message:?}")]
+    Unanchored { message: String },
+    #[error("a {status} rule needs `message`")]
+    NoMessage { status: u16 },
+}
+
 /// The `when.version` keywords (`VersionSelector::kind`).
 const VERSION_KINDS: &[&str] = &["absent", "exact", "latest", "malformed", "out-of-range"];
 
@@ -135,13 +152,13 @@ impl RawRule {
     /// What serde cannot check: a misspelled `version` or `body` value would match no case and
     /// the rule would silently never apply; an error rule without a fault or without a message
     /// anchored at both ends would pass a near miss (a loosened `^Cannot` passed every test).
-    fn check_strict(&self) -> Result<(), String> {
+    fn check_strict(&self) -> Result<(), RuleError> {
         for v in self.when.version.iter().flatten() {
             if !VERSION_KINDS.contains(&v.as_str()) {
-                return Err(format!(
-                    "unknown version {v:?} (one of {})",
-                    VERSION_KINDS.join(", ")
-                ));
+                return Err(RuleError::UnknownVersion {
+                    value: v.clone(),
+                    known: VERSION_KINDS.join(", "),
+                });
             }
         }
         let shapes: Vec<&str> = std::iter::once("migrate-object")
@@ -149,21 +166,26 @@ impl RawRule {
             .collect();
         for b in self.when.body.iter().flatten() {
             if !shapes.contains(&b.as_str()) {
-                return Err(format!("unknown body {b:?} (one of {})", shapes.join(", ")));
+                return Err(RuleError::UnknownBody {
+                    value: b.clone(),
+                    known: shapes.join(", "),
+                });
             }
         }
         if self.status >= 400 {
             if self.fault.as_deref().is_none_or(str::is_empty) {
-                return Err(format!("a {} rule needs `fault`", self.status));
+                return Err(RuleError::NoFault {
+                    status: self.status,
+                });
             }
             match self.message.as_deref() {
                 Some(m) if m.starts_with('^') && m.ends_with('$') && m.len() > 2 => {}
-                Some(m) => {
-                    return Err(format!(
-                        "`message` must be anchored at both ends (^...$): {m:?}"
-                    ))
+                Some(m) => return Err(RuleError::Unanchored { message: m.into() }),
+                None => {
+                    return Err(RuleError::NoMessage {
+                        status: self.status,
+                    })
                 }
-                None => return Err(format!("a {} rule needs `message`", self.status)),
             }
         }
         Ok(())
@@ -376,8 +398,10 @@ impl Oracle {
                     .map_err(|e| {
                         SuiteError::Fixture(format!("expectations/{name}: rule {}: {e}", raw.id))
                     })?;
-                raw.check_strict().map_err(|e| {
-                    SuiteError::Fixture(format!("expectations/{name}: rule {}: {e}", raw.id))
+                raw.check_strict().map_err(|source| SuiteError::Rule {
+                    file: name.to_string(),
+                    rule: raw.id.clone(),
+                    source,
                 })?;
                 let range = raw
                     .when

@@ -3,11 +3,12 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
+use crate::report::error::ReportError;
 use crate::runner::RunOutcome;
 use crate::verdict::Verdict;
 
 /// Renders the runs (one per profile) as JUnit XML.
-pub fn render(outcomes: &[&RunOutcome]) -> Result<String, String> {
+pub fn render(outcomes: &[&RunOutcome]) -> Result<String, ReportError> {
     let mut report = Report::new("nova-conform");
     let mut total = Duration::ZERO;
     for o in outcomes {
@@ -87,5 +88,5 @@ pub fn render(outcomes: &[&RunOutcome]) -> Result<String, String> {
         report.add_test_suite(suite);
     }
     report.set_time(total);
-    report.to_string().map_err(|e| e.to_string())
+    report.to_string().map_err(ReportError::Junit)
 }

@@ -16,6 +16,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use subunit::types::event::Event;
 use subunit::types::teststatus::TestStatus;
 
+use crate::report::error::ReportError;
 use crate::runner::RunOutcome;
 use crate::verdict::{CaseResult, Verdict};
 
@@ -31,19 +32,25 @@ fn event(
     id: &str,
     at: DateTime<Utc>,
     tags: &[&str],
-) -> Result<subunit::types::event::EventBuilder, String> {
+) -> Result<subunit::types::event::EventBuilder, ReportError> {
     let mut b = Event::new(status)
         .test_id(id)
         .datetime(at)
-        .map_err(|e| format!("subunit timestamp: {e}"))?;
+        .map_err(|e| ReportError::Subunit {
+            what: "timestamp",
+            message: e.to_string(),
+        })?;
     for t in tags {
         b = b.tag(t);
     }
     Ok(b)
 }
 
-fn push(out: &mut Vec<u8>, e: Event) -> Result<(), String> {
-    let bytes = e.to_vec().map_err(|e| format!("subunit packet: {e}"))?;
+fn push(out: &mut Vec<u8>, e: Event) -> Result<(), ReportError> {
+    let bytes = e.to_vec().map_err(|e| ReportError::Subunit {
+        what: "packet",
+        message: e.to_string(),
+    })?;
     out.extend_from_slice(&bytes);
     Ok(())
 }
@@ -54,7 +61,7 @@ fn attach(
     at: DateTime<Utc>,
     name: &str,
     text: &str,
-) -> Result<(), String> {
+) -> Result<(), ReportError> {
     // A packet holds at most 4 MiB; an exchange is a few kilobytes (the body is Nova's).
     let text: String = text.chars().take(1 << 20).collect();
     let e = event(TestStatus::Undefined, id, at, &[])?
@@ -65,7 +72,7 @@ fn attach(
     push(out, e)
 }
 
-fn case(out: &mut Vec<u8>, r: &CaseResult, fallback: DateTime<Utc>) -> Result<(), String> {
+fn case(out: &mut Vec<u8>, r: &CaseResult, fallback: DateTime<Utc>) -> Result<(), ReportError> {
     let id = format!("{PREFIX}{}", r.id);
     let start = r.started.unwrap_or(fallback);
     let stop = start + TimeDelta::milliseconds(r.duration_ms as i64);
@@ -109,7 +116,7 @@ fn case(out: &mut Vec<u8>, r: &CaseResult, fallback: DateTime<Utc>) -> Result<()
 }
 
 /// The runs as one subunit v2 stream.
-pub fn render(outcomes: &[&RunOutcome]) -> Result<Vec<u8>, String> {
+pub fn render(outcomes: &[&RunOutcome]) -> Result<Vec<u8>, ReportError> {
     let mut out = Vec::new();
     let now = Utc::now();
     for o in outcomes {

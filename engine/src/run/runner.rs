@@ -179,10 +179,11 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
     };
     let rendered = match ctx.values.render(&case.body, &hosts) {
         Ok(r) => r,
-        Err(reason) => {
+        Err(missing) => {
             if let Some(s) = server {
                 ctx.pool.release(case.precondition, ctx.lane, s).await;
             }
+            let reason = missing.to_string();
             return result(&case, Verdict::Skip { reason }, started);
         }
     };

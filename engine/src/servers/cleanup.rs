@@ -101,13 +101,44 @@ pub async fn wait_settled(
     .await
 }
 
+/// Why a server could not be removed.
+#[derive(Debug, thiserror::Error)]
+pub enum RemoveError {
+    /// Looking the server up gave nothing usable.
+    #[error(transparent)]
+    Show(#[from] CallError),
+    /// The DELETE answered a 5xx (an answer, not a glitch to retry silently), or still
+    /// another status than 204/404 at the wait timeout.
+    #[error("DELETE {name}: HTTP {status}: {fault}")]
+    Refused {
+        name: String,
+        status: u16,
+        fault: String,
+    },
+    /// The DELETE got no answer until the wait timeout.
+    #[error("DELETE {name}: {source}")]
+    NoAnswer {
+        name: String,
+        #[source]
+        source: CallError,
+    },
+    /// Deleted, but still listed at the wait timeout.
+    #[error("{name} still {status} (task {task_state}) {after:?} after the delete")]
+    StillThere {
+        name: String,
+        status: String,
+        task_state: String,
+        after: Duration,
+    },
+}
+
 /// Reverts, unlocks and deletes one server, and waits until it is gone.
 pub async fn remove(
     admin: &Caller,
     id: &str,
     timing: Timing,
     progress: &Progress,
-) -> Result<(), String> {
+) -> Result<(), RemoveError> {
     let Some(mut s) = show(admin, id).await? else {
         return Ok(());
     };
@@ -175,24 +206,18 @@ pub async fn remove(
             Ok(a) if a.status == 204 || a.status == 404 => break,
             // A server error is an answer, not a glitch to retry silently: reported (the run
             // tries its leftovers once more at its end).
-            Ok(a) if a.status >= 500 => {
-                return Err(format!(
-                    "DELETE {}: HTTP {}: {}",
-                    s.name,
-                    a.status,
-                    a.fault_message()
-                ))
+            Ok(a) if a.status >= 500 || tokio::time::Instant::now() >= deadline => {
+                return Err(RemoveError::Refused {
+                    name: s.name,
+                    status: a.status,
+                    fault: a.fault_message(),
+                })
             }
-            Ok(a) if tokio::time::Instant::now() >= deadline => {
-                return Err(format!(
-                    "DELETE {}: HTTP {}: {}",
-                    s.name,
-                    a.status,
-                    a.fault_message()
-                ))
-            }
-            Err(e) if tokio::time::Instant::now() >= deadline => {
-                return Err(format!("DELETE {}: {e}", s.name))
+            Err(source) if tokio::time::Instant::now() >= deadline => {
+                return Err(RemoveError::NoAnswer {
+                    name: s.name,
+                    source,
+                })
             }
             // 409 (a task still running) or no answer after the retry policy's retries: try
             // again shortly, until the wait timeout.
@@ -203,13 +228,12 @@ pub async fn remove(
         match show(admin, id).await {
             Ok(None) => return Ok(()),
             Ok(Some(x)) if tokio::time::Instant::now() >= deadline => {
-                return Err(format!(
-                    "{} still {} (task {}) {:?} after the delete",
-                    x.name,
-                    x.status,
-                    x.task_state.as_deref().unwrap_or("none"),
-                    timing.timeout
-                ))
+                return Err(RemoveError::StillThere {
+                    name: x.name,
+                    status: x.status,
+                    task_state: x.task_state.unwrap_or_else(|| "none".into()),
+                    after: timing.timeout,
+                })
             }
             _ => tokio::time::sleep(timing.poll_interval).await,
         }
@@ -237,7 +261,7 @@ pub async fn remove_all(
 }
 
 /// The servers whose name starts with `prefix`, in every project the admin can see.
-pub async fn find_by_prefix(admin: &Caller, prefix: &str) -> Result<Vec<Seen>, String> {
+pub async fn find_by_prefix(admin: &Caller, prefix: &str) -> Result<Vec<Seen>, CallError> {
     // Nova matches `name` as a regular expression; the exact prefix check below is what
     // decides (a cloud that ignores the filter still only yields our servers).
     let re = format!("^{}", regex::escape(prefix));
@@ -262,7 +286,7 @@ pub async fn sweep(
     run_id: Option<&str>,
     timing: Timing,
     progress: &Progress,
-) -> Result<(usize, Vec<String>), String> {
+) -> Result<(usize, Vec<String>), CallError> {
     let prefix = match run_id {
         Some(r) => run_prefix(r),
         None => NAME_PREFIX.to_string(),

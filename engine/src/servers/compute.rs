@@ -7,6 +7,42 @@ use crate::http::{self, Repeat, VersionHeader};
 use crate::servers::settle::{self, Poll, Unsettled};
 use crate::target::{Caller, Timing};
 
+/// Why a server call gave nothing usable.
+#[derive(Debug, thiserror::Error)]
+pub enum ComputeError {
+    /// No usable answer (no token, connection, timeout, over the size cap).
+    #[error(transparent)]
+    Transport(#[from] http::TransportError),
+    /// Another status than the call needs (`body`: its first 300 characters).
+    #[error("{what}: HTTP {status}: {body}")]
+    Status {
+        what: &'static str,
+        status: u16,
+        body: String,
+    },
+    #[error("{what}: bad JSON: {source}")]
+    Json {
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// A 404 while waiting for the server to settle.
+    #[error("server {id} disappeared")]
+    Disappeared { id: String },
+    /// Still transitional at the deadline.
+    #[error("timed out after {after:?}: server still {status} (task_state {task_state})")]
+    TimedOut {
+        after: std::time::Duration,
+        status: String,
+        task_state: String,
+    },
+    #[error("create server: no id in answer")]
+    NoId,
+    /// `status`: `None` when no answer came back.
+    #[error("delete server: HTTP {status:?}")]
+    Delete { status: Option<u16> },
+}
+
 /// The server fields the runner looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerView {
@@ -26,7 +62,7 @@ fn helper_version() -> VersionHeader {
 }
 
 /// `GET /servers/{id}`; `Ok(None)` on 404.
-pub async fn show(caller: &Caller, id: &str) -> Result<Option<ServerView>, String> {
+pub async fn show(caller: &Caller, id: &str) -> Result<Option<ServerView>, ComputeError> {
     let x = send_idempotent(
         caller,
         Method::GET,
@@ -39,14 +75,16 @@ pub async fn show(caller: &Caller, id: &str) -> Result<Option<ServerView>, Strin
         return Ok(None);
     }
     if r.status != 200 {
-        return Err(format!(
-            "GET server: HTTP {}: {}",
-            r.status,
-            truncate(&r.body)
-        ));
+        return Err(ComputeError::Status {
+            what: "GET server",
+            status: r.status,
+            body: truncate(&r.body),
+        });
     }
-    let v: Value =
-        serde_json::from_str(&r.body).map_err(|e| format!("GET server: bad JSON: {e}"))?;
+    let v: Value = serde_json::from_str(&r.body).map_err(|source| ComputeError::Json {
+        what: "GET server",
+        source,
+    })?;
     let s = &v["server"];
     Ok(Some(ServerView {
         id: s["id"].as_str().unwrap_or(id).to_string(),
@@ -58,7 +96,7 @@ pub async fn show(caller: &Caller, id: &str) -> Result<Option<ServerView>, Strin
 }
 
 /// `POST /servers/{id}/action` with `body`; returns the status.
-pub async fn action(caller: &Caller, id: &str, body: &Value) -> Result<u16, String> {
+pub async fn action(caller: &Caller, id: &str, body: &Value) -> Result<u16, ComputeError> {
     action_at(caller, id, body, Some(&helper_version())).await
 }
 
@@ -68,7 +106,7 @@ pub async fn action_at(
     id: &str,
     body: &Value,
     version: Option<&VersionHeader>,
-) -> Result<u16, String> {
+) -> Result<u16, ComputeError> {
     // A setup or follow-through action (stop, lock, confirm...), not the request under test:
     // sent again only if the connection could not be made.
     let x = http::send_as(
@@ -80,21 +118,25 @@ pub async fn action_at(
         Some(serde_json::to_vec(body).expect("JSON serializes")),
     )
     .await
-    .map_err(|(e, _)| e.to_string())?;
+    .map_err(|(e, _)| ComputeError::Transport(e))?;
     Ok(x.response.map(|r| r.status).unwrap_or(0))
 }
 
 /// Polls until the server is out of its transitional states (task_state null and status not
 /// one of BUILD/RESIZE/REVERT_RESIZE/MIGRATING) and returns it; `Err` with the last state on
 /// timeout.
-pub async fn wait_settled(caller: &Caller, id: &str, timing: Timing) -> Result<ServerView, String> {
+pub async fn wait_settled(
+    caller: &Caller,
+    id: &str,
+    timing: Timing,
+) -> Result<ServerView, ComputeError> {
     let polled = settle::until_settled(timing, || async {
         match show(caller, id).await {
             Ok(Some(s)) if settle::transitional(&s.status, s.task_state.as_deref()) => {
                 Poll::Moving(s)
             }
             Ok(Some(s)) => Poll::Done(s),
-            Ok(None) => Poll::Stop(format!("server {id} disappeared")),
+            Ok(None) => Poll::Stop(ComputeError::Disappeared { id: id.to_string() }),
             // The call already went through the retry policy: what is left is an answer.
             Err(e) => Poll::Stop(e),
         }
@@ -104,11 +146,11 @@ pub async fn wait_settled(caller: &Caller, id: &str, timing: Timing) -> Result<S
         Unsettled::Failed(e) => e,
         Unsettled::TimedOut { last, .. } => {
             let (status, task) = last.map(|s| (s.status, s.task_state)).unwrap_or_default();
-            format!(
-                "timed out after {:?}: server still {status} (task_state {})",
-                timing.timeout,
-                task.as_deref().unwrap_or("none")
-            )
+            ComputeError::TimedOut {
+                after: timing.timeout,
+                status,
+                task_state: task.unwrap_or_else(|| "none".into()),
+            }
         }
     })
 }
@@ -121,7 +163,7 @@ pub async fn wait_resize_finished(
     caller: &Caller,
     id: &str,
     timing: Timing,
-) -> Result<ServerView, String> {
+) -> Result<ServerView, ComputeError> {
     let deadline = tokio::time::Instant::now() + timing.timeout;
     let polled = settle::until_settled(timing, || async {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -145,9 +187,12 @@ pub async fn wait_resize_finished(
         Ok(s) => Ok(s),
         // Still VERIFY_RESIZE at the deadline: the caller judges the state it is in.
         Err(Unsettled::TimedOut { last: Some(s), .. }) => Ok(s),
-        Err(Unsettled::TimedOut { last: None, .. }) => {
-            Err(format!("timed out after {:?}", timing.timeout))
-        }
+        // Not reached (every poll that does not end the wait leaves a view), but said.
+        Err(Unsettled::TimedOut { last: None, .. }) => Err(ComputeError::TimedOut {
+            after: timing.timeout,
+            status: "unseen".into(),
+            task_state: "none".into(),
+        }),
         Err(Unsettled::Failed(e)) => Err(e),
     }
 }
@@ -157,7 +202,7 @@ pub async fn latest_migration(
     caller: &Caller,
     server_id: &str,
     version: &str,
-) -> Result<Option<Value>, String> {
+) -> Result<Option<Value>, ComputeError> {
     let x = send_idempotent(
         caller,
         Method::GET,
@@ -167,14 +212,16 @@ pub async fn latest_migration(
     .await?;
     let r = x.response.expect("send returns a response on success");
     if r.status != 200 {
-        return Err(format!(
-            "GET os-migrations: HTTP {}: {}",
-            r.status,
-            truncate(&r.body)
-        ));
+        return Err(ComputeError::Status {
+            what: "GET os-migrations",
+            status: r.status,
+            body: truncate(&r.body),
+        });
     }
-    let v: Value =
-        serde_json::from_str(&r.body).map_err(|e| format!("os-migrations: bad JSON: {e}"))?;
+    let v: Value = serde_json::from_str(&r.body).map_err(|source| ComputeError::Json {
+        what: "os-migrations",
+        source,
+    })?;
     let list = v["migrations"].as_array().cloned().unwrap_or_default();
     Ok(list
         .into_iter()
@@ -188,7 +235,7 @@ pub async fn create(
     name: &str,
     image: &str,
     flavor: &str,
-) -> Result<String, String> {
+) -> Result<String, ComputeError> {
     let body = serde_json::json!({"server": {"name": name, "imageRef": image, "flavorRef": flavor, "networks": "none"}});
     let x = http::send_as(
         caller,
@@ -199,25 +246,27 @@ pub async fn create(
         Some(serde_json::to_vec(&body).unwrap()),
     )
     .await
-    .map_err(|(e, _)| e.to_string())?;
+    .map_err(|(e, _)| ComputeError::Transport(e))?;
     let r = x.response.expect("send returns a response on success");
     if r.status != 202 {
-        return Err(format!(
-            "create server: HTTP {}: {}",
-            r.status,
-            truncate(&r.body)
-        ));
+        return Err(ComputeError::Status {
+            what: "create server",
+            status: r.status,
+            body: truncate(&r.body),
+        });
     }
-    let v: Value =
-        serde_json::from_str(&r.body).map_err(|e| format!("create server: bad JSON: {e}"))?;
+    let v: Value = serde_json::from_str(&r.body).map_err(|source| ComputeError::Json {
+        what: "create server",
+        source,
+    })?;
     v["server"]["id"]
         .as_str()
         .map(String::from)
-        .ok_or_else(|| "create server: no id in answer".to_string())
+        .ok_or(ComputeError::NoId)
 }
 
 /// `DELETE /servers/{id}`; a 404 counts as deleted.
-pub async fn delete(caller: &Caller, id: &str) -> Result<(), String> {
+pub async fn delete(caller: &Caller, id: &str) -> Result<(), ComputeError> {
     let x = send_idempotent(
         caller,
         Method::DELETE,
@@ -227,7 +276,7 @@ pub async fn delete(caller: &Caller, id: &str) -> Result<(), String> {
     .await?;
     match x.response.map(|r| r.status) {
         Some(204) | Some(404) => Ok(()),
-        other => Err(format!("delete server: HTTP {other:?}")),
+        other => Err(ComputeError::Delete { status: other }),
     }
 }
 
@@ -238,11 +287,11 @@ async fn send_idempotent(
     method: Method,
     path: &str,
     version: Option<&VersionHeader>,
-) -> Result<crate::exchange::Exchange, String> {
+) -> Result<crate::exchange::Exchange, ComputeError> {
     let url = format!("{}{path}", caller.compute_url);
     http::send_as(caller, Repeat::Idempotent, method, &url, version, None)
         .await
-        .map_err(|(e, _)| e.to_string())
+        .map_err(|(e, _)| ComputeError::Transport(e))
 }
 
 fn truncate(s: &str) -> String {

@@ -15,8 +15,46 @@ use sha2::{Digest, Sha256};
 
 use crate::oracle::Oracle;
 use crate::report::classes::ExchangeMode;
+use crate::report::error::ReportError;
 use crate::runner::RunOutcome;
 use crate::verdict::VerdictKind;
+use crate::SuiteError;
+
+/// Why a bundle could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    /// A file or directory of the bundle could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// DIR holds other files than an earlier bundle's (a manifest never covers stray files).
+    #[error("{dir}: not an empty directory or an earlier bundle ({name} is in it)")]
+    NotBundleDir { dir: String, name: String },
+    /// DIR has no file name to name the tarball and its top directory after (`/`, `..`).
+    #[error("{dir}: a bundle directory needs a name")]
+    NoName { dir: String },
+    #[error(transparent)]
+    Oracle(#[from] OracleRefError),
+    #[error("result.yaml: {0}")]
+    Yaml(#[source] serde_yaml::Error),
+    #[error("plan.json: {0}")]
+    PlanJson(#[source] serde_json::Error),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+/// Why this tool's oracle for a bundle's profile and series cannot be made.
+#[derive(Debug, thiserror::Error)]
+pub enum OracleRefError {
+    #[error("Nova release {0:?} is not in this tool's table")]
+    UnknownSeries(String),
+    /// The bundled oracle did not load (boxed: a [`SuiteError`] can hold a [`BundleError`]).
+    #[error("{0}")]
+    Oracle(#[source] Box<SuiteError>),
+}
 
 /// Schema of `result.yaml`.
 pub const SCHEMA: &str = "nova-conform.submission/1";
@@ -72,21 +110,22 @@ pub struct OracleRef {
 
 impl OracleRef {
     /// This tool's oracle of `profile` for the `series` ids (of the bundled release table).
-    pub fn of(profile: crate::oracle::Profile, series: &[String]) -> Result<Self, String> {
+    pub fn of(profile: crate::oracle::Profile, series: &[String]) -> Result<Self, OracleRefError> {
         let table = nova_releases::ReleaseTable::bundled();
         let candidates = series
             .iter()
             .map(|id| {
                 let s = table
                     .get(id)
-                    .map_err(|_| format!("Nova release {id:?} is not in this tool's table"))?;
-                let o = Oracle::for_series(profile, s).map_err(|e| e.to_string())?;
+                    .map_err(|_| OracleRefError::UnknownSeries(id.clone()))?;
+                let o = Oracle::for_series(profile, s)
+                    .map_err(|e| OracleRefError::Oracle(Box::new(e)))?;
                 Ok(SeriesOracle {
                     series: s.id.clone(),
                     digest: o.digest().to_string(),
                 })
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, OracleRefError>>()?;
         Ok(Self {
             digest: combined(&candidates),
             profile: profile.as_str().into(),
@@ -239,29 +278,32 @@ fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn io(path: &Path, e: std::io::Error) -> String {
-    format!("{}: {e}", path.display())
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BundleError + '_ {
+    move |source| BundleError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// Writes the bundle into `dir` (created; files of an earlier bundle there are replaced,
 /// anything else is refused so that a manifest never covers stray files) and `dir.tar.gz`.
 /// Returns the tarball's path.
-pub fn write(dir: &Path, input: &BundleInput<'_>) -> Result<PathBuf, String> {
+pub fn write(dir: &Path, input: &BundleInput<'_>) -> Result<PathBuf, BundleError> {
     let o = input.outcome;
     if dir.exists() {
-        let entries = std::fs::read_dir(dir).map_err(|e| io(dir, e))?;
+        let entries = std::fs::read_dir(dir).map_err(io(dir))?;
         for e in entries {
-            let e = e.map_err(|e| io(dir, e))?;
+            let e = e.map_err(io(dir))?;
             let name = e.file_name().to_string_lossy().to_string();
             if !FILES.contains(&name.as_str()) && name != MANIFEST {
-                return Err(format!(
-                    "{}: not an empty directory or an earlier bundle ({name} is in it)",
-                    dir.display()
-                ));
+                return Err(BundleError::NotBundleDir {
+                    dir: dir.display().to_string(),
+                    name,
+                });
             }
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
     let counts = Counts::of(o);
     let v = &o.release;
     let result = ResultFile {
@@ -285,12 +327,12 @@ pub fn write(dir: &Path, input: &BundleInput<'_>) -> Result<PathBuf, String> {
         finished: rfc3339(input.finished),
         command: redact_argv(&input.argv),
     };
-    let yaml = serde_yaml::to_string(&result).map_err(|e| format!("result.yaml: {e}"))?;
+    let yaml = serde_yaml::to_string(&result).map_err(BundleError::Yaml)?;
     let junit = crate::report::junit::render(&[o])?;
     let json = crate::report::json::render_with(&[o], input.mode);
     let html = crate::report::html::render_with(&[o], input.mode);
     let subunit = crate::report::subunit::render(&[o])?;
-    let plan = serde_json::to_string_pretty(&input.plan).map_err(|e| format!("plan.json: {e}"))?;
+    let plan = serde_json::to_string_pretty(&input.plan).map_err(BundleError::PlanJson)?;
     let contents: [(&str, &[u8]); 6] = [
         ("result.yaml", yaml.as_bytes()),
         ("junit.xml", junit.as_bytes()),
@@ -302,33 +344,35 @@ pub fn write(dir: &Path, input: &BundleInput<'_>) -> Result<PathBuf, String> {
     let mut manifest = String::new();
     for (name, bytes) in contents {
         let p = dir.join(name);
-        std::fs::write(&p, bytes).map_err(|e| io(&p, e))?;
+        std::fs::write(&p, bytes).map_err(io(&p))?;
         manifest.push_str(&format!("{}  {name}\n", hex::encode(Sha256::digest(bytes))));
     }
     let p = dir.join(MANIFEST);
-    std::fs::write(&p, &manifest).map_err(|e| io(&p, e))?;
+    std::fs::write(&p, &manifest).map_err(io(&p))?;
     tarball(dir)
 }
 
 /// `DIR.tar.gz` beside DIR: the directory under its own name, files in manifest order.
-fn tarball(dir: &Path) -> Result<PathBuf, String> {
+fn tarball(dir: &Path) -> Result<PathBuf, BundleError> {
     let name = dir
         .file_name()
-        .ok_or_else(|| format!("{}: a bundle directory needs a name", dir.display()))?
+        .ok_or_else(|| BundleError::NoName {
+            dir: dir.display().to_string(),
+        })?
         .to_string_lossy()
         .to_string();
     let out = dir.with_file_name(format!("{name}.tar.gz"));
-    let f = std::fs::File::create(&out).map_err(|e| io(&out, e))?;
+    let f = std::fs::File::create(&out).map_err(io(&out))?;
     let gz = flate2::write::GzEncoder::new(f, flate2::Compression::default());
     let mut tar = tar::Builder::new(gz);
     tar.mode(tar::HeaderMode::Deterministic);
     for file in FILES.iter().chain([&MANIFEST]) {
         tar.append_path_with_name(dir.join(file), format!("{name}/{file}"))
-            .map_err(|e| io(&out, e))?;
+            .map_err(io(&out))?;
     }
-    let gz = tar.into_inner().map_err(|e| io(&out, e))?;
-    let mut f = gz.finish().map_err(|e| io(&out, e))?;
-    f.flush().map_err(|e| io(&out, e))?;
+    let gz = tar.into_inner().map_err(io(&out))?;
+    let mut f = gz.finish().map_err(io(&out))?;
+    f.flush().map_err(io(&out))?;
     Ok(out)
 }
 

@@ -190,7 +190,7 @@ fn verify_dir(dir: &Path, shown: &Path) -> Result<String, VerifyError> {
         .iter()
         .map(|c| c.series.clone())
         .collect();
-    let ours = OracleRef::of(profile, &series).map_err(VerifyError::Oracle)?;
+    let ours = OracleRef::of(profile, &series).map_err(|e| VerifyError::Oracle(e.to_string()))?;
     if ours != result.oracle || bundle::combined(&result.oracle.candidates) != result.oracle.digest
     {
         return Err(VerifyError::Oracle(format!(

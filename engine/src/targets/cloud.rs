@@ -18,6 +18,7 @@ use crate::cloud_api::{self, call_url, get_json};
 use crate::discovery::{self, Discovery};
 use crate::error::SuiteError;
 use crate::target::{Auth, Caller, HostInventory, ServerTemplate, Target, Timing};
+use crate::targets::error::{FindServerError, TemplateError};
 use crate::variant::Role;
 
 /// Prefix of every server the suite creates: `nova-conform-<run-id>-<n>`.
@@ -268,11 +269,11 @@ impl CloudTarget {
         }
         let (flavor, image, create_problem) = match resolve_template(&admin_session, spec).await {
             Ok((f, i)) => (f, i, None),
-            Err(e) => (String::new(), String::new(), Some(e)),
+            Err(e) => (String::new(), String::new(), Some(e.to_string())),
         };
         let mut given = Vec::new();
         for s in &spec.servers {
-            given.push(find_server(&admin, s).await.map_err(SuiteError::Target)?);
+            given.push(find_server(&admin, s).await?);
         }
         let mut inventory = discovery.inventory();
         if let Some(full) = &spec.full_host {
@@ -377,8 +378,9 @@ impl Target for CloudTarget {
 async fn resolve_template(
     session: &osclient::Session,
     spec: &ServerSpec,
-) -> Result<(String, String), String> {
-    let admin = caller_from(Role::Admin, session).map_err(|e| e.to_string())?;
+) -> Result<(String, String), TemplateError> {
+    let admin =
+        caller_from(Role::Admin, session).map_err(|e| TemplateError::Caller(Box::new(e)))?;
     let flavors = get_json(&admin, "/flavors/detail", "2.1").await?;
     let list = flavors["flavors"].as_array().cloned().unwrap_or_default();
     let flavor = match &spec.flavor {
@@ -386,11 +388,11 @@ async fn resolve_template(
             .iter()
             .find(|f| f["id"].as_str() == Some(want))
             .or_else(|| list.iter().find(|f| f["name"].as_str() == Some(want)))
-            .ok_or_else(|| format!("no flavor {want:?}"))?,
+            .ok_or_else(|| TemplateError::NoSuchFlavor(want.clone()))?,
         None => list
             .iter()
             .min_by_key(|f| (f["ram"].as_i64().unwrap_or(i64::MAX), f["vcpus"].as_i64()))
-            .ok_or("the cloud lists no flavor; give --flavor")?,
+            .ok_or(TemplateError::NoFlavor)?,
     };
     let flavor_id = flavor["id"].as_str().unwrap_or_default().to_string();
     let images = match session.endpoint("image") {
@@ -421,10 +423,7 @@ async fn resolve_template(
         return match &spec.image {
             // A name or id given: trust it if the image service cannot be listed.
             Some(id) => Ok((flavor_id, id.clone())),
-            None => Err(format!(
-                "listing images: HTTP {}; give --image ID",
-                images.status
-            )),
+            None => Err(TemplateError::ImagesUnlisted(images.status)),
         };
     }
     let list = images.body["images"]
@@ -436,7 +435,7 @@ async fn resolve_template(
             .iter()
             .find(|i| i["id"].as_str() == Some(want))
             .or_else(|| list.iter().find(|i| i["name"].as_str() == Some(want)))
-            .ok_or_else(|| format!("no active image {want:?}"))?,
+            .ok_or_else(|| TemplateError::NoSuchImage(want.clone()))?,
         None => list
             .iter()
             .find(|i| {
@@ -445,7 +444,7 @@ async fn resolve_template(
                     .is_some_and(|n| n.to_lowercase().contains("cirros"))
             })
             .or_else(|| list.first())
-            .ok_or("the cloud lists no active image; give --image")?,
+            .ok_or(TemplateError::NoImage)?,
     };
     Ok((
         flavor_id,
@@ -454,7 +453,10 @@ async fn resolve_template(
 }
 
 /// A server by id, or by exact name in the caller's project.
-pub async fn find_server(caller: &Caller, name_or_id: &str) -> Result<GivenServer, String> {
+pub async fn find_server(
+    caller: &Caller,
+    name_or_id: &str,
+) -> Result<GivenServer, FindServerError> {
     let view = |s: &Value| GivenServer {
         id: s["id"].as_str().unwrap_or_default().to_string(),
         name: s["name"].as_str().unwrap_or_default().to_string(),
@@ -493,11 +495,13 @@ pub async fn find_server(caller: &Caller, name_or_id: &str) -> Result<GivenServe
     let found = named(&list);
     match found.as_slice() {
         [one] => Ok(view(one)),
-        [] => Err(format!("no server with name or id {name_or_id:?}")),
-        many => Err(format!(
-            "{} servers are named {name_or_id:?}; give the id",
-            many.len()
-        )),
+        [] => Err(FindServerError::NotFound {
+            name: name_or_id.to_string(),
+        }),
+        many => Err(FindServerError::Ambiguous {
+            count: many.len(),
+            name: name_or_id.to_string(),
+        }),
     }
 }
 

@@ -12,6 +12,7 @@ use crate::cloud_api::{self, get_json, CallError, CallErrorKind};
 use crate::error::SuiteError;
 use crate::microversion::{Microversion, VersionBounds};
 use crate::target::{Caller, HostInventory};
+use crate::targets::error::{BoundsError, VersionDocError};
 
 /// `os-services` and `os-hypervisors` at 2.53: service ids are UUIDs and hypervisors name
 /// their service host; below 2.88 the hypervisor still reports its capacity.
@@ -176,25 +177,35 @@ pub async fn bounds(admin: &Caller) -> Result<VersionBounds, SuiteError> {
             CallError::unexpected("GET /v2.1 is not JSON", &a),
         ));
     }
-    parse_bounds(&a.body)
-        .map_err(|e| SuiteError::Target(format!("{e} (GET /v2.1 answered {})", a.describe())))
+    parse_bounds(&a.body).map_err(|source| {
+        SuiteError::from(VersionDocError {
+            source,
+            answered: a.describe(),
+        })
+    })
 }
 
 /// Pure part of [`bounds`].
-pub fn parse_bounds(v: &Value) -> Result<VersionBounds, String> {
-    let get = |k: &str| -> Result<Microversion, String> {
+pub fn parse_bounds(v: &Value) -> Result<VersionBounds, BoundsError> {
+    let get = |k: &str| -> Result<Microversion, BoundsError> {
         v["version"][k]
             .as_str()
-            .ok_or_else(|| format!("version discovery: no version.{k} in GET /v2.1"))?
+            .ok_or_else(|| BoundsError::Missing { key: k.into() })?
             .parse()
-            .map_err(|e| format!("version discovery: version.{k}: {e}"))
+            .map_err(|e| BoundsError::Invalid {
+                key: k.into(),
+                source: Box::new(e),
+            })
     };
     let b = VersionBounds {
         min: get("min_version")?,
         max: get("version")?,
     };
     if b.min > b.max || b.min.major != b.max.major {
-        return Err(format!("version discovery: odd range {}-{}", b.min, b.max));
+        return Err(BoundsError::OddRange {
+            min: b.min.to_string(),
+            max: b.max.to_string(),
+        });
     }
     Ok(b)
 }

@@ -4,4 +4,5 @@
 pub mod cloud;
 pub mod discovery;
 pub mod embedded;
+pub mod error;
 pub mod target;

@@ -1,7 +1,8 @@
-//! `run`'s artifact flags (`--exchanges`, `--subunit`, `--submission`) and `nova-conform
-//! verify`: kept apart from cli.rs so that the reports' options live with their writers.
+//! The files a run writes: the one writer of a report file, `run`'s artifact flags
+//! (`--exchanges`, `--subunit`, `--submission`) with their writers, and what the submission
+//! bundle records of the endpoint ([`RunInfo`]).
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use clap::{Args, ValueEnum};
@@ -11,14 +12,21 @@ use nova_conform::matrix::MatrixKind;
 use nova_conform::microversion::VersionBounds;
 use nova_conform::report::{self, classes::ExchangeMode};
 use nova_conform::runner::RunOutcome;
-use nova_conform::submission::bundle::Endpoint;
-use nova_conform::submission::{self, BundleInput, VerifyError};
+use nova_conform::submission::{self, bundle::Endpoint, BundleInput};
 use nova_conform::target::Target;
 use nova_conform::SuiteError;
 use serde_json::json;
 
-// Exit codes of `verify`: cli.rs's table (also in `--help` and docs/cli-reference.md).
-use crate::cli::{EXIT_VERIFY_MANIFEST, EXIT_VERIFY_ORACLE, EXIT_VERIFY_RECOMPUTE};
+use crate::flags::CloudArgs;
+
+/// Writes a report file, creating its directory.
+pub fn write(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), SuiteError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|source| SuiteError::report_write(dir.display(), source))?;
+    }
+    std::fs::write(path, bytes).map_err(|source| SuiteError::report_write(path.display(), source))
+}
 
 /// Which exchanges the JSON and HTML reports keep.
 #[derive(ValueEnum, Debug, Clone, Copy, Default)]
@@ -53,35 +61,6 @@ pub struct ArtifactArgs {
     /// (docs/certification.md).
     #[arg(long, value_name = "DIR")]
     pub submission: Option<PathBuf>,
-}
-
-/// `nova-conform verify`.
-#[derive(Args, Debug)]
-pub struct VerifyArgs {
-    /// The bundle: its directory, or its .tar.gz.
-    #[arg(value_name = "DIR|FILE.tar.gz")]
-    pub bundle: PathBuf,
-}
-
-pub fn verify_cmd(a: VerifyArgs) -> Result<i32, SuiteError> {
-    let t0 = std::time::Instant::now();
-    let code = match submission::verify(&a.bundle) {
-        Ok(summary) => {
-            mockcloud::out!("{summary}");
-            mockcloud::outln!("verify: OK ({:.3} s)", t0.elapsed().as_secs_f64());
-            return Ok(0);
-        }
-        Err(VerifyError::Unreadable(m)) => return Err(SuiteError::Usage(m)),
-        Err(e @ VerifyError::Manifest(_)) => (e, EXIT_VERIFY_MANIFEST),
-        Err(e @ VerifyError::Oracle(_)) => (e, EXIT_VERIFY_ORACLE),
-        Err(e @ VerifyError::Recompute(_)) => (e, EXIT_VERIFY_RECOMPUTE),
-    };
-    eprintln!(
-        "nova-conform verify: {} ({:.3} s)",
-        code.0,
-        t0.elapsed().as_secs_f64()
-    );
-    Ok(code.1)
 }
 
 /// What `run` learnt about the endpoint, for the submission bundle.
@@ -123,7 +102,7 @@ impl RunInfo {
 
 impl RunInfo {
     /// A real cloud: its discovery; the identities are the clouds.yaml entries given.
-    pub fn cloud(t: &nova_conform::cloud_target::CloudTarget, a: &crate::cloud::CloudArgs) -> Self {
+    pub fn cloud(t: &nova_conform::cloud_target::CloudTarget, a: &CloudArgs) -> Self {
         let d = &t.discovery;
         let inv = t.inventory();
         let mut identities = BTreeMap::new();
@@ -161,8 +140,8 @@ impl RunInfo {
     }
 }
 
-/// Writes `--subunit` and `--submission` (the other reports are cli.rs's).
-pub fn write(
+/// Writes `--subunit` and `--submission` (the other reports are `run`'s, commands/run.rs).
+pub fn write_artifacts(
     a: &ArtifactArgs,
     o: &RunOutcome,
     info: &RunInfo,
@@ -170,17 +149,7 @@ pub fn write(
     plan: &Plan,
 ) -> Result<(), SuiteError> {
     if let Some(p) = &a.subunit {
-        let bytes = report::subunit::render(&[o]).map_err(SuiteError::Engine)?;
-        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| SuiteError::Report {
-                path: dir.display().to_string(),
-                source,
-            })?;
-        }
-        std::fs::write(p, bytes).map_err(|source| SuiteError::Report {
-            path: p.display().to_string(),
-            source,
-        })?;
+        write(p, report::subunit::render(&[o])?)?;
     }
     if let Some(dir) = &a.submission {
         let cases = select(plan, &o.bounds);
@@ -210,7 +179,7 @@ pub fn write(
             identities: info.identities.clone(),
             plan: plan_json,
         };
-        let tgz = submission::bundle::write(dir, &input).map_err(SuiteError::Engine)?;
+        let tgz = submission::bundle::write(dir, &input)?;
         eprintln!(
             "submission bundle: {} and {} (check it with `nova-conform verify {}`)",
             dir.display(),

@@ -1,4 +1,5 @@
-//! `nova-conform fidelity`: the command line of [`nova_conform::fidelity`].
+//! `nova-conform fidelity`: the command line of [`nova_conform::fidelity`]: the same plan
+//! against the embedded mock and an endpoint, and where they differ.
 use std::path::PathBuf;
 
 use clap::Args;
@@ -9,14 +10,17 @@ use nova_conform::session::Session;
 use nova_conform::verdict::VerdictKind;
 use nova_conform::SuiteError;
 
-use crate::cloud::{parse_run_id, progress_printer, CloudArgs, ServerArgs, WaitArgs};
+use crate::exit::Exit;
+use crate::flags::{parse_jobs, parse_run_id, CloudArgs, Selection, ServerArgs, WaitArgs};
+use crate::progress::progress_printer;
+use crate::reports;
 
 #[derive(Args, Debug)]
 pub struct FidelityArgs {
     #[command(flatten)]
-    pub sel: crate::cli::Selection,
+    pub sel: Selection,
     /// Cases in flight at once (on each side).
-    #[arg(long, default_value_t = DEFAULT_JOBS, value_parser = crate::cli::parse_jobs)]
+    #[arg(long, default_value_t = DEFAULT_JOBS, value_parser = parse_jobs)]
     pub jobs: usize,
     #[command(flatten)]
     pub cloud: CloudArgs,
@@ -36,11 +40,11 @@ pub struct FidelityArgs {
     pub report_json: Option<PathBuf>,
 }
 
-/// Returns the exit code: 3 engine errors (or servers left) on either side; 1 differences, or
-/// an endpoint answer the oracle fails, or no single Nova series explaining the endpoint (what
-/// `run` would call a Fail); 0 otherwise. So one fidelity run judges the endpoint as `run`
+/// Engine for engine errors (or servers left) on either side; Fail for differences, or an
+/// endpoint answer the oracle fails, or no single Nova series explaining the endpoint (what
+/// `run` would call a Fail); Pass otherwise. So one fidelity run judges the endpoint as `run`
 /// does and the mock against it.
-pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
+pub async fn fidelity_cmd(a: FidelityArgs) -> Result<Exit, SuiteError> {
     let sel = a.cloud.selection();
     if !nova_conform::cloud_target::cloud_configured(&sel) {
         return Err(SuiteError::Usage(
@@ -48,7 +52,7 @@ pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
                 .into(),
         ));
     }
-    let p = crate::cli::plan(&a.sel, a.jobs)?;
+    let p = a.sel.plan(a.jobs)?;
     let spec = a.servers.spec(Vec::new())?;
     let progress = progress_printer(None);
     let endpoint = Session::connect(&sel, &spec, a.wait.timing()).await?;
@@ -72,12 +76,12 @@ pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
     if let Some(path) = &a.json {
         let text = serde_json::to_string_pretty(&diffs)
             .map_err(|e| SuiteError::Engine(format!("serialising the differences: {e}")))?;
-        crate::cli::write(path, &text)?;
+        reports::write(path, &text)?;
     }
     if let Some(path) = &a.report_json {
-        crate::cli::write(
+        reports::write(
             path,
-            &nova_conform::report::json::render(&[&endpoint_outcome]),
+            nova_conform::report::json::render(&[&endpoint_outcome]),
         )?;
     }
     mockcloud::out!(
@@ -88,5 +92,5 @@ pub async fn fidelity_cmd(a: FidelityArgs) -> Result<i32, SuiteError> {
     let broken = [&mock_outcome, &endpoint_outcome]
         .iter()
         .any(|o| o.count(VerdictKind::Error) > 0 || !o.cleanup_failures.is_empty());
-    Ok(fidelity::exit_code(broken, &diffs, &endpoint_outcome))
+    Ok(fidelity::conclusion(broken, &diffs, &endpoint_outcome).into())
 }

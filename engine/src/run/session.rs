@@ -328,21 +328,7 @@ mod tests {
             precondition: Precondition::Active,
             role: Role::Admin,
         };
-        let result = |verdict: Verdict| CaseResult {
-            id: case.id(),
-            name: case.name(),
-            params: case.params(),
-            verdict,
-            expected: None,
-            observed: None,
-            exchange: None,
-            follow_up: Vec::new(),
-            known_discrepancy: None,
-            explained_by: None,
-            duration_ms: 0,
-            started: None,
-            case: Some(case.clone()),
-        };
+        let result = |verdict| crate::runner::result(&case, verdict, std::time::Instant::now());
         RunOutcome {
             profile,
             target: "t".into(),

@@ -2,6 +2,8 @@
 //! with every report written.
 use std::process::Command;
 
+use test_support::cli_docs::CliDocs;
+
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_nova-conform"))
 }
@@ -153,139 +155,61 @@ fn run_writes_every_report() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Every subcommand of nova-conform (the completions and man pages must name each).
-const SUBCOMMANDS: [&str; 10] = [
-    "run",
-    "list",
-    "bench",
-    "cleanup",
-    "migrate",
-    "migration",
-    "fidelity",
-    "verify",
-    "completions",
-    "man",
-];
-
-fn stdout_of(args: &[&str]) -> String {
-    let out = bin().args(args).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+/// What nova-conform's completions and man pages must hold (docs/cli-reference.md).
+const DOCS: CliDocs = CliDocs {
+    exe: env!("CARGO_BIN_EXE_nova-conform"),
+    name: "nova-conform",
+    subcommands: &[
+        "run",
+        "list",
+        "bench",
+        "cleanup",
+        "migrate",
+        "migration",
+        "fidelity",
+        "verify",
+        "completions",
+        "man",
+    ],
+    nested_pages: &["nova-conform-migration-list.1"],
+    bash_complete: "complete -F _nova__conform",
+    // Nested (`migration list`) and the flags of run.
+    bash_holds: &["nova__conform__subcmd__migration,list)", "--nova-release"],
+    unknown_shell: "csh",
+    // Each page has its own command's codes (docs/cli-reference.md's table).
+    page_holds: &[
+        (
+            "nova-conform-run.1",
+            &["no single Nova release explains every answer"],
+        ),
+        (
+            "nova-conform-cleanup.1",
+            &["some servers could not be removed"],
+        ),
+        ("nova-conform-migration-list.1", &["the API refused"]),
+        (
+            "nova-conform-fidelity.1",
+            &["differences, or the endpoint fails"],
+        ),
+        ("nova-conform-verify.1", &["made with another oracle"]),
+    ],
+    page_codes: &[("nova-conform-run.1", 0..=3)],
+    rendered: ("nova-conform-run.1", "--nova-release"),
+};
 
 #[test]
 fn version_names_the_commit() {
-    assert_eq!(
-        stdout_of(&["--version"]),
-        format!(
-            "nova-conform {} ({})\n",
-            env!("CARGO_PKG_VERSION"),
-            mockcloud::build_info::COMMIT
-        )
-    );
-    assert_ne!(mockcloud::build_info::COMMIT, "");
+    DOCS.check_version(env!("CARGO_PKG_VERSION"));
 }
 
 #[test]
 fn completion_scripts_name_every_subcommand() {
-    let bash = stdout_of(&["completions", "bash"]);
-    let zsh = stdout_of(&["completions", "zsh"]);
-    let fish = stdout_of(&["completions", "fish"]);
-    assert!(bash.contains("complete -F _nova__conform"), "{bash}");
-    assert!(zsh.starts_with("#compdef nova-conform\n"));
-    assert!(fish.contains("complete -c nova-conform"));
-    for (shell, script) in [("bash", &bash), ("zsh", &zsh), ("fish", &fish)] {
-        for sub in SUBCOMMANDS {
-            assert!(script.contains(sub), "{shell} completes {sub}");
-        }
-    }
-    // Nested (`migration list`) and the flags of run.
-    assert!(
-        bash.contains("nova__conform__subcmd__migration,list)"),
-        "nested subcommand"
-    );
-    assert!(bash.contains("--nova-release"));
-    let path = std::env::temp_dir().join(format!("nova-conform-{}.bash", std::process::id()));
-    std::fs::write(&path, &bash).unwrap();
-    let check = Command::new("bash").arg("-n").arg(&path).output().unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
-    let _ = std::fs::remove_file(&path);
-    assert_eq!(
-        bin()
-            .args(["completions", "csh"])
-            .output()
-            .unwrap()
-            .status
-            .code(),
-        Some(2)
-    );
+    DOCS.check_completions();
 }
 
 #[test]
 fn man_pages_for_every_subcommand_with_exit_status() {
-    let dir = std::env::temp_dir().join(format!("nova-conform-man-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let listed = stdout_of(&["man", "--out", dir.to_str().unwrap()]);
-    let mut expected: Vec<String> = std::iter::once("nova-conform.1".to_string())
-        .chain(SUBCOMMANDS.iter().map(|s| format!("nova-conform-{s}.1")))
-        .chain(["nova-conform-migration-list.1".to_string()])
-        .collect();
-    expected.sort();
-    let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    files.sort();
-    assert_eq!(files, expected);
-    assert_eq!(listed.lines().count(), 12);
-    let page = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
-    let main = page("nova-conform.1");
-    assert_eq!(main, stdout_of(&["man"]));
-    for sub in SUBCOMMANDS {
-        assert!(
-            main.contains(&format!("nova\\-conform\\-{sub}(1)")),
-            "SUBCOMMANDS names {sub}"
-        );
-    }
-    for f in &files {
-        let text = page(f);
-        assert!(text.contains(".SH \"EXIT STATUS\""), "{f}");
-        assert!(text.contains("\"nova-conform manual\""), "{f}");
-    }
-    // Each page has its own command's codes (docs/cli-reference.md's table).
-    let run = page("nova-conform-run.1");
-    assert!(run.contains("no single Nova release explains every answer"));
-    for code in 0..=3 {
-        assert!(
-            run.contains(&format!(".TP\n\\fB{code}\\fR\n")),
-            "run exit {code}"
-        );
-    }
-    assert!(page("nova-conform-cleanup.1").contains("some servers could not be removed"));
-    assert!(page("nova-conform-migration-list.1").contains("the API refused"));
-    assert!(page("nova-conform-fidelity.1").contains("differences, or the endpoint fails"));
-    assert!(page("nova-conform-verify.1").contains("made with another oracle"));
-    if let Ok(out) = Command::new("man")
-        .args(["-l", "-P", "cat"])
-        .arg(dir.join("nova-conform-run.1"))
-        .output()
-    {
-        if out.status.success() {
-            let text = String::from_utf8_lossy(&out.stdout);
-            assert!(text.contains("EXIT STATUS"), "{text}");
-            assert!(text.contains("--nova-release"), "{text}");
-        }
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    DOCS.check_man_pages();
 }
 
 /// `list | head -1`: the reader goes away after one line; the command ends quietly with 0

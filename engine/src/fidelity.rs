@@ -17,6 +17,7 @@ use crate::conformance::Plan;
 use crate::embedded::Topology;
 use crate::error::SuiteError;
 use crate::execute::Control;
+use crate::judging::follow_up::{FollowUp, MigrationFact};
 use crate::plan::RunPlan;
 use crate::runner::RunOutcome;
 use crate::session::{Event, Events, Session};
@@ -206,12 +207,43 @@ fn id_form(v: &str) -> String {
     }
 }
 
-/// What is compared of one case, by name. Absent keys compare as "none".
-pub fn facets(r: &CaseResult) -> BTreeMap<String, String> {
+/// One compared facet of a case: a text (verdict, status, headers...), the migration record,
+/// or the other follow-up steps in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fact {
+    Text(String),
+    Migration(MigrationFact),
+    FollowUp(Vec<FollowUp>),
+}
+
+impl std::fmt::Display for Fact {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Text(t) => f.write_str(t),
+            Self::Migration(m) => m.fmt(f),
+            Self::FollowUp(steps) => {
+                for (i, s) in steps.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    s.fmt(f)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// What is compared of one case, by name. Absent keys compare as "none" (so does a case
+/// without a migration record).
+pub fn facets(r: &CaseResult) -> BTreeMap<String, Fact> {
     let mut f = BTreeMap::new();
     let kind = r.verdict.kind().as_str().to_string();
-    f.insert(
-        "verdict".to_string(),
+    let mut text = |k: &str, v: String| {
+        f.insert(k.to_string(), Fact::Text(v));
+    };
+    text(
+        "verdict",
         match &r.verdict {
             crate::verdict::Verdict::Skip { reason } => format!("{kind} ({reason})"),
             crate::verdict::Verdict::Error { reason } => {
@@ -221,17 +253,17 @@ pub fn facets(r: &CaseResult) -> BTreeMap<String, String> {
         },
     );
     if let Some(o) = &r.observed {
-        f.insert("status".into(), o.status.to_string());
-        f.insert("fault".into(), o.fault.clone().unwrap_or("none".into()));
-        f.insert(
-            "message".into(),
+        text("status", o.status.to_string());
+        text("fault", o.fault.clone().unwrap_or("none".into()));
+        text(
+            "message",
             o.message
                 .as_ref()
                 .map(|m| format!("{m:?}"))
                 .unwrap_or("none".into()),
         );
         if let Some(e) = &o.end {
-            f.insert("end state".into(), e.clone());
+            text("end state", e.clone());
         }
     }
     if let Some(resp) = r.exchange.as_ref().and_then(|x| x.response.as_ref()) {
@@ -242,7 +274,7 @@ pub fn facets(r: &CaseResult) -> BTreeMap<String, String> {
             } else {
                 vals.join(" | ")
             };
-            f.insert(format!("header {h}"), v);
+            text(&format!("header {h}"), v);
         }
         let s: Vec<String> = REQUEST_ID_HEADERS
             .iter()
@@ -253,20 +285,20 @@ pub fn facets(r: &CaseResult) -> BTreeMap<String, String> {
                 )
             })
             .collect();
-        let s = s.join("; ");
-        f.insert("request ids".into(), s);
+        text("request ids", s.join("; "));
     }
     let mut follow = Vec::new();
     for step in &r.follow_up {
-        match step.strip_prefix("migration: ") {
-            Some(m) => {
-                f.insert("migration record".into(), m.to_string());
+        match step {
+            FollowUp::Migration(MigrationFact::None) => {}
+            FollowUp::Migration(m) => {
+                f.insert("migration record".into(), Fact::Migration(m.clone()));
             }
-            None => follow.push(step.as_str()),
+            other => follow.push(other.clone()),
         }
     }
     if !follow.is_empty() {
-        f.insert("follow-up".into(), follow.join("; "));
+        f.insert("follow-up".into(), Fact::FollowUp(follow));
     }
     f
 }
@@ -302,15 +334,15 @@ pub fn compare(mock: &RunOutcome, endpoint: &RunOutcome) -> Vec<Difference> {
         keys.sort();
         keys.dedup();
         for k in keys {
-            let none = "none".to_string();
+            let none = Fact::Text("none".into());
             let (a, b) = (fm.get(k).unwrap_or(&none), fe.get(k).unwrap_or(&none));
             if a != b {
                 out.push(Difference {
                     case: id.clone(),
                     name: name.clone(),
                     what: k.clone(),
-                    mock: a.clone(),
-                    endpoint: b.clone(),
+                    mock: a.to_string(),
+                    endpoint: b.to_string(),
                 });
             }
         }
@@ -497,26 +529,33 @@ mod tests {
         assert!(compare(&a, &b).is_empty());
     }
 
+    /// A migration record's step, as the follow-through writes it: from `compute-a` to
+    /// `compute-b`, with `change` applied to the record.
+    fn migration(change: impl FnOnce(&mut Value)) -> String {
+        let mut m = json!({
+            "id": 1, "status": "finished", "migration_type": "migration",
+            "source_compute": "compute-a", "source_node": "compute-a",
+            "dest_compute": "compute-b", "dest_node": "compute-b", "dest_host": "192.0.2.2",
+            "old_instance_type_id": 1, "new_instance_type_id": 1
+        });
+        change(&mut m);
+        FollowUp::Migration(MigrationFact::of(&m, "compute-a", "compute-b")).to_string()
+    }
+
     #[test]
     fn each_differing_facet_is_one_row() {
+        let steps = |record: String, after: &str| {
+            json!([
+                "settled: VERIFY_RESIZE on the requested host",
+                record,
+                format!("confirmResize: ACTIVE on the {after} host")
+            ])
+        };
+        let same = || migration(|_| {});
+        let ok = || headers("compute 2.56", "req-<uuid>");
         let a = outcome(vec![
-            result(
-                "c1",
-                400,
-                "m",
-                headers("compute 2.56", "req-<uuid>"),
-                json!([]),
-            ),
-            result(
-                "c2",
-                202,
-                "",
-                headers("compute 2.56", "req-<uuid>"),
-                json!([
-                    "settled: x",
-                    "migration: status=finished dest_host=<ip address>"
-                ]),
-            ),
+            result("c1", 400, "m", ok(), json!([])),
+            result("c2", 202, "", ok(), steps(same(), "destination")),
             result(
                 "c3",
                 404,
@@ -524,16 +563,25 @@ mod tests {
                 headers("compute 2.1", "req-<uuid>"),
                 json!([]),
             ),
+            result("c4", 202, "", ok(), steps(same(), "destination")),
+            result("c5", 202, "", ok(), steps(same(), "destination")),
         ]);
         let b = outcome(vec![
             result("c1", 409, "m", headers("compute 2.56", "abc"), json!([])),
+            // One field of the record differs: the node is not the destination host's.
             result(
                 "c2",
                 202,
                 "",
-                headers("compute 2.56", "req-<uuid>"),
-                json!(["settled: x", "migration: status=error dest_host=null"]),
+                ok(),
+                steps(
+                    migration(|m| m["dest_node"] = json!("node-9")),
+                    "destination",
+                ),
             ),
+            // The record is the same; the server ends on its source host after the confirm.
+            result("c4", 202, "", ok(), steps(same(), "source")),
+            result("c5", 202, "", ok(), steps(same(), "destination")),
         ]);
         let rows: Vec<(String, String)> = compare(&a, &b)
             .into_iter()
@@ -546,14 +594,41 @@ mod tests {
                 ("c1", "status"),
                 ("c2", "migration record"),
                 ("c3", "case"),
+                ("c4", "follow-up"),
             ]
             .map(|(c, w)| (c.to_string(), w.to_string()))
         );
         let d = compare(&a, &b);
         assert_eq!(d[0].endpoint, "X-OpenStack-Request-Id: \"abc\" (not req-<uuid>); X-Compute-Request-Id: \"abc\" (not req-<uuid>)");
         assert_eq!(
+            d[2].endpoint,
+            "status=finished migration_type=migration source_compute=<source> \
+             source_node=<source> dest_compute=<destination> dest_node=node-9 \
+             dest_host=<ip address> flavors=same fields=dest_compute,dest_host,dest_node,id,\
+             migration_type,new_instance_type_id,old_instance_type_id,source_compute,\
+             source_node,status"
+        );
+        assert_eq!(
             (d[3].mock.as_str(), d[3].endpoint.as_str()),
             ("run", "not run")
         );
+        assert_eq!(
+            (d[4].mock.as_str(), d[4].endpoint.as_str()),
+            (
+                "settled: VERIFY_RESIZE on the requested host; confirmResize: ACTIVE on the destination host",
+                "settled: VERIFY_RESIZE on the requested host; confirmResize: ACTIVE on the source host"
+            )
+        );
+    }
+
+    #[test]
+    fn no_migration_record_compares_as_none() {
+        let with_none = json!(["settled: unchanged, no failed migration", "migration: none"]);
+        let a = outcome(vec![result("c1", 202, "", json!([]), with_none.clone())]);
+        let b = outcome(vec![result("c1", 202, "", json!([]), json!([]))]);
+        let rows: Vec<String> = compare(&a, &b).into_iter().map(|d| d.what).collect();
+        assert_eq!(rows, ["follow-up"]);
+        let c = outcome(vec![result("c1", 202, "", json!([]), with_none)]);
+        assert!(compare(&a, &c).is_empty());
     }
 }

@@ -74,7 +74,10 @@ pub use oracle::expectation::{EndState, Expectation, HeaderCheck};
 pub use oracle::release::{Candidates, Judges, ReleaseChoice};
 pub use oracle::{MessageContext, Oracle, Profile, RuleError};
 // Judging.
-pub use judging::discrepancy::mark as mark_known_discrepancies;
+pub use judging::follow_up::{
+    Ended, Flavors, FollowUp, HostRole, MigrationFact, MigrationRecord, RecordValue, ResizeAction,
+    ResizeHost,
+};
 pub use judging::judge::judge;
 pub use judging::verdict::{CaseResult, Mismatch, Verdict, VerdictKind};
 // Running: the session every run goes through.

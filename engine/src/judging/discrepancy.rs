@@ -23,8 +23,12 @@ struct File {
     discrepancy: Vec<Entry>,
 }
 
+/// A known discrepancy: the profile it applies to (`None`: both), the cases (a `--filter`
+/// expression) and the note.
+pub(crate) type Known = (Option<Profile>, Filter, String);
+
 /// Parsed entries: (profile, filter, note).
-pub(crate) fn load(text: &str) -> Result<Vec<(Option<Profile>, Filter, String)>, SuiteError> {
+pub(crate) fn load(text: &str) -> Result<Vec<Known>, SuiteError> {
     let f: File = toml::from_str(text)
         .map_err(|e| SuiteError::Fixture(format!("known-discrepancies.toml: {e}")))?;
     f.discrepancy
@@ -33,10 +37,15 @@ pub(crate) fn load(text: &str) -> Result<Vec<(Option<Profile>, Filter, String)>,
         .collect()
 }
 
-/// Annotates failing results of `outcome` that match a bundled entry. Only for runs against
-/// the embedded mock: on any other target a failure is the target's.
-pub fn mark(outcome: &mut RunOutcome) {
-    let Ok(entries) = load(BUNDLED) else { return };
+/// The bundled entries (compiled in; `bundled_file_parses` keeps them readable).
+pub(crate) fn bundled() -> Vec<Known> {
+    load(BUNDLED).unwrap_or_default()
+}
+
+/// Annotates failing results of `outcome` that match one of `entries`. Only for runs against
+/// the embedded mock (the session applies it to those alone, [`crate::session::Session::execute`]):
+/// on any other target a failure is the target's.
+pub(crate) fn mark(outcome: &mut RunOutcome, entries: &[Known]) {
     for r in &mut outcome.results {
         let Some(c) = &r.case else { continue };
         if r.verdict.kind() == crate::verdict::VerdictKind::Pass {

@@ -4,6 +4,9 @@ use serde_json::{json, Value};
 
 use crate::compute::{self, ServerView};
 use crate::expectation::EndState;
+use crate::judging::follow_up::{
+    Ended, FollowUp, HostRole, MigrationFact, ResizeAction, ResizeHost,
+};
 use crate::microversion::Microversion;
 use crate::pool::Server;
 use crate::target::{Caller, Timing};
@@ -18,7 +21,7 @@ pub(crate) struct FollowOutcome {
     pub mismatches: Vec<Mismatch>,
     /// The endpoint broke (timeout, transport, unexpected answer to a helper call).
     pub error: Option<String>,
-    pub steps: Vec<String>,
+    pub steps: Vec<FollowUp>,
     /// The server's last state, to decide whether it can be reused.
     pub last: Option<ServerView>,
 }
@@ -97,64 +100,44 @@ pub(crate) async fn follow(input: FollowInput<'_>) -> FollowOutcome {
     // description (and the behaviour map) does not depend on the scheduler's luck.
     let moved = host != source;
     let on_requested = input.requested_host.is_some_and(|h| h == host);
-    let (end, class) = if settled.status == "VERIFY_RESIZE" {
-        if input.expected_end == EndState::VerifyResizeOnOther && moved {
-            (
-                "VERIFY_RESIZE on another host".to_string(),
-                Some(EndState::VerifyResizeOnOther),
-            )
-        } else if on_requested {
-            (
-                "VERIFY_RESIZE on the requested host".to_string(),
-                Some(EndState::VerifyResizeOnRequested),
-            )
-        } else if moved && input.requested_host.is_some() {
-            (
-                "VERIFY_RESIZE on another host than the requested one".to_string(),
-                Some(EndState::VerifyResizeOnOther),
-            )
-        } else if moved {
-            (
-                "VERIFY_RESIZE on another host".to_string(),
-                Some(EndState::VerifyResizeOnOther),
-            )
-        } else {
-            ("VERIFY_RESIZE on the source host".to_string(), None)
-        }
+    let end = if settled.status == "VERIFY_RESIZE" {
+        Ended::VerifyResize(
+            if input.expected_end == EndState::VerifyResizeOnOther && moved {
+                ResizeHost::Other
+            } else if on_requested {
+                ResizeHost::Requested
+            } else if moved && input.requested_host.is_some() {
+                ResizeHost::OtherThanRequested
+            } else if moved {
+                ResizeHost::Other
+            } else {
+                ResizeHost::Source
+            },
+        )
     } else if settled.status == back_status && host == source {
         match migration.as_ref().and_then(|m| m["status"].as_str()) {
-            Some("error") => (
-                "async failure: migration error, server back on its source host".to_string(),
-                Some(EndState::AsyncFailure),
-            ),
-            _ => (
-                "unchanged, no failed migration".to_string(),
-                Some(EndState::Unchanged),
-            ),
+            Some("error") => Ended::AsyncFailure,
+            _ => Ended::Unchanged,
         }
     } else {
-        (
-            format!(
-                "{} on {}",
-                settled.status,
-                if moved {
-                    "another host"
-                } else {
-                    "the source host"
-                }
-            ),
-            None,
-        )
+        Ended::Other {
+            status: settled.status.clone(),
+            moved,
+        }
     };
-    out.end = end.clone();
-    out.steps.push(format!("settled: {end}"));
-    out.steps.push(match &migration {
-        Some(m) => format!("migration: {}", record_summary(m, source, &host)),
-        None => "migration: none".into(),
-    });
+    let class = end.class();
+    out.end = end.to_string();
+    out.steps.push(FollowUp::Settled(end.clone()));
+    out.steps.push(FollowUp::Migration(match &migration {
+        Some(m) => MigrationFact::of(m, source, &host),
+        None => MigrationFact::None,
+    }));
     if class != Some(input.expected_end) {
-        out.mismatches
-            .push(mm("end state", input.expected_end.describe(), end));
+        out.mismatches.push(mm(
+            "end state",
+            input.expected_end.describe(),
+            end.to_string(),
+        ));
     }
 
     // The migration record, with the fields of the case's microversion.
@@ -174,16 +157,12 @@ pub(crate) async fn follow(input: FollowInput<'_>) -> FollowOutcome {
     // host show where it ended, and every extra os-migrations listing costs a scan of all
     // migrations on the mock (the record itself was checked above).
     let (action, want_status, want_host) = if input.confirm {
-        (json!({"confirmResize": null}), 204, host.clone())
+        (ResizeAction::Confirm, 204, host.clone())
     } else {
-        (json!({"revertResize": null}), 202, source.to_string())
+        (ResizeAction::Revert, 202, source.to_string())
     };
-    let name = if input.confirm {
-        "confirmResize"
-    } else {
-        "revertResize"
-    };
-    match compute::action(input.admin, &input.server.id, &action).await {
+    let name = action.name();
+    match compute::action(input.admin, &input.server.id, &json!({ name: null })).await {
         Ok(s) if s == want_status => {}
         Ok(s) => out.mismatches.push(mm(
             &format!("{name} status"),
@@ -205,14 +184,17 @@ pub(crate) async fn follow(input: FollowInput<'_>) -> FollowOutcome {
     };
     let fin_host = fin.host.clone().unwrap_or_default();
     let where_ = if fin_host == source {
-        "source"
+        HostRole::Source
     } else if fin_host == host {
-        "destination"
+        HostRole::Destination
     } else {
-        "other"
+        HostRole::Other
     };
-    out.steps
-        .push(format!("{name}: {} on the {where_} host", fin.status));
+    out.steps.push(FollowUp::Resized {
+        action,
+        status: fin.status.clone(),
+        host: where_,
+    });
     if fin.status != back_status {
         out.mismatches.push(mm(
             &format!("status after {name}"),
@@ -229,55 +211,11 @@ pub(crate) async fn follow(input: FollowInput<'_>) -> FollowOutcome {
         out.mismatches.push(mm(
             &format!("host after {name}"),
             format!("the {want_where} host"),
-            format!("the {where_} host"),
+            format!("the {} host", where_.as_str()),
         ));
     }
     out.last = Some(fin);
     out
-}
-
-/// The migration record in one line, the same on every run of the same behaviour (what
-/// `fidelity` compares): its field names, then the values that do not vary between runs, host
-/// names written as their part (`<source>`, `<destination>`), ids and times left out.
-pub(crate) fn record_summary(m: &Value, source: &str, dest: &str) -> String {
-    let Some(obj) = m.as_object() else {
-        return format!("not an object: {m}");
-    };
-    let mut fields: Vec<&str> = obj.keys().map(String::as_str).collect();
-    fields.sort_unstable();
-    let value = |k: &str| match obj.get(k) {
-        None => "absent".to_string(),
-        Some(Value::Null) => "null".to_string(),
-        Some(Value::String(v)) if v == source => "<source>".to_string(),
-        Some(Value::String(v)) if v == dest => "<destination>".to_string(),
-        // dest_host is the destination's IP address (Nova: the compute's my_ip), which is the
-        // deployment's, not the API's behaviour.
-        Some(Value::String(v)) if v.parse::<std::net::IpAddr>().is_ok() => "<ip address>".into(),
-        Some(Value::String(v)) => v.clone(),
-        Some(other) => other.to_string(),
-    };
-    let flavors = match (
-        obj.get("old_instance_type_id"),
-        obj.get("new_instance_type_id"),
-    ) {
-        (Some(a), Some(b)) if a == b => "same",
-        (Some(_), Some(_)) => "different",
-        _ => "absent",
-    };
-    let mut s = String::new();
-    for k in [
-        "status",
-        "migration_type",
-        "source_compute",
-        "source_node",
-        "dest_compute",
-        "dest_node",
-        "dest_host",
-    ] {
-        s.push_str(&format!("{k}={} ", value(k)));
-    }
-    s.push_str(&format!("flavors={flavors} fields={}", fields.join(",")));
-    s
 }
 
 fn check_record(
@@ -352,16 +290,5 @@ fn check_record(
 /// `observed.end`) stands for; `None` for one no expectation describes (e.g. VERIFY_RESIZE on
 /// the source host). `nova-conform verify` re-judges recorded answers with it.
 pub(crate) fn classify_end(text: &str) -> Option<EndState> {
-    match text {
-        "VERIFY_RESIZE on another host"
-        | "VERIFY_RESIZE on another host than the requested one" => {
-            Some(EndState::VerifyResizeOnOther)
-        }
-        "VERIFY_RESIZE on the requested host" => Some(EndState::VerifyResizeOnRequested),
-        "async failure: migration error, server back on its source host" => {
-            Some(EndState::AsyncFailure)
-        }
-        "unchanged, no failed migration" => Some(EndState::Unchanged),
-        _ => None,
-    }
+    text.parse::<Ended>().ok().and_then(|e| e.class())
 }

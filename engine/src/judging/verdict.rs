@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::{Case, CaseParams};
 use crate::exchange::Exchange;
 use crate::expectation::Expectation;
+use crate::judging::follow_up::FollowUp;
 
 /// One difference between what the oracle expected and what the target did.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -109,8 +110,8 @@ pub struct CaseResult {
     pub observed: Option<Observed>,
     /// The migrate exchange, redacted.
     pub exchange: Option<Exchange>,
-    /// Follow-through steps after an accepted migrate, one line each.
-    pub follow_up: Vec<String>,
+    /// Follow-through steps after an accepted migrate (one line of text each in the reports).
+    pub follow_up: Vec<FollowUp>,
     /// Set when the case is listed in a known-discrepancy file (routed to the mock's owner).
     pub known_discrepancy: Option<String>,
     /// With several candidate Nova releases (`--nova-release auto`): the ids of those whose

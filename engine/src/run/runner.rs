@@ -117,7 +117,8 @@ pub(crate) async fn run_with(
     Ok(results)
 }
 
-fn result(case: &Case, verdict: Verdict, started: Instant) -> CaseResult {
+/// A result of `case` with `verdict` and nothing observed yet, timed from `started`.
+pub(crate) fn result(case: &Case, verdict: Verdict, started: Instant) -> CaseResult {
     CaseResult {
         id: case.id(),
         name: case.name(),

@@ -16,6 +16,7 @@ use crate::discovery;
 use crate::embedded::{EmbeddedMock, Topology};
 use crate::error::SuiteError;
 use crate::execute::{self, Control};
+use crate::judging::discrepancy;
 use crate::matrix::MatrixKind;
 use crate::microversion::VersionBounds;
 use crate::oracle::Profile;
@@ -230,7 +231,8 @@ impl Session {
     }
 
     /// Executes `plan`, then removes every server it created (also after a panic or when
-    /// `control` stops or aborts it).
+    /// `control` stops or aborts it). On the embedded mock, failures that are known
+    /// discrepancies of the mock are annotated (`known_discrepancy`).
     pub async fn execute(
         &self,
         judges: Arc<Judges>,
@@ -251,7 +253,7 @@ impl Session {
         events(Event::Planned {
             runnable: plan.runnable(),
         });
-        execute::execute(
+        let mut outcome = execute::execute(
             self.target.clone(),
             judges,
             plan,
@@ -261,7 +263,19 @@ impl Session {
             lines,
             finished,
         )
-        .await
+        .await?;
+        self.annotate(&mut outcome, &discrepancy::bundled());
+        Ok(outcome)
+    }
+
+    /// Notes the known discrepancies between the oracle and the bundled mock
+    /// (`fixtures/known-discrepancies.toml`) on a run against the embedded mock, and only
+    /// there: on a cloud or a test's fake a failure is the target's, not a tracked fault of
+    /// the mock.
+    fn annotate(&self, outcome: &mut RunOutcome, entries: &[discrepancy::Known]) {
+        if let Reach::Embedded(_) = self.reach {
+            discrepancy::mark(outcome, entries);
+        }
     }
 
     /// Judges, plans and executes `p` with a fresh run id and no signal handling (the
@@ -289,4 +303,100 @@ impl Session {
 /// A random run id (`nova-conform-<run-id>-N` server names).
 pub fn new_run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..8].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::Case;
+    use crate::cloud_target::CloudsYamlText;
+    use crate::filter::Filter;
+    use crate::microversion::{HeaderStyle, Microversion, VersionSelector};
+    use crate::variant::{BodyShape, ForceVariant, HostVariant, Precondition};
+    use crate::verdict::{Mismatch, Verdict};
+    use std::time::Duration;
+
+    /// An outcome of one failed and one passed case (host=disabled at 2.56).
+    fn outcome(profile: Profile) -> RunOutcome {
+        let case = Case {
+            version: VersionSelector::Exact(Microversion::new(2, 56)),
+            header: HeaderStyle::Modern,
+            body: BodyShape::Migrate {
+                host: HostVariant::Disabled,
+                force: ForceVariant::Absent,
+            },
+            precondition: Precondition::Active,
+            role: Role::Admin,
+        };
+        let result = |verdict| crate::runner::result(&case, verdict, std::time::Instant::now());
+        RunOutcome {
+            profile,
+            target: "t".into(),
+            bounds: VersionBounds {
+                min: Microversion::new(2, 1),
+                max: Microversion::new(2, 100),
+            },
+            results: vec![
+                result(Verdict::Fail {
+                    mismatches: vec![Mismatch {
+                        what: "status".into(),
+                        expected: "400".into(),
+                        got: "202".into(),
+                    }],
+                }),
+                result(Verdict::Pass),
+            ],
+            wall_ms: 0,
+            servers_created: 0,
+            cleanup_failures: Vec::new(),
+            release: Default::default(),
+        }
+    }
+
+    fn notes(o: &RunOutcome) -> Vec<Option<&str>> {
+        o.results
+            .iter()
+            .map(|r| r.known_discrepancy.as_deref())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn known_discrepancies_annotate_the_embedded_mock_only() {
+        let entries = vec![(
+            Some(Profile::Nova),
+            Filter::parse(Some("host=disabled"), None).unwrap(),
+            "the mock accepts a disabled host".to_string(),
+        )];
+        let embedded = Session::embedded(Profile::Nova, ReleaseChoice::Auto)
+            .await
+            .unwrap();
+        let mut o = outcome(Profile::Nova);
+        embedded.annotate(&mut o, &entries);
+        // The failure is annotated, the pass is not.
+        assert_eq!(notes(&o), [Some("the mock accepts a disabled host"), None]);
+        // An entry of the other profile does not apply.
+        let mut o = outcome(Profile::PikeSpec);
+        embedded.annotate(&mut o, &entries);
+        assert_eq!(notes(&o), [None, None]);
+        embedded.shutdown().await;
+
+        // The same mock reached as a cloud: its failures are its own.
+        let mock = mockcloud::MockCloud::builder().start().await.unwrap();
+        let sel = CloudSelection {
+            cloud: Some("mockcloud-admin".into()),
+            clouds_yaml_text: Some(CloudsYamlText(Arc::from(mock.clouds_yaml()))),
+            ..CloudSelection::default()
+        };
+        let timing = Timing {
+            poll_interval: Duration::from_millis(5),
+            timeout: Duration::from_secs(5),
+        };
+        let cloud = Session::connect(&sel, &ServerSpec::default(), timing)
+            .await
+            .unwrap();
+        let mut o = outcome(Profile::Nova);
+        cloud.annotate(&mut o, &entries);
+        assert_eq!(notes(&o), [None, None]);
+        mock.shutdown().await;
+    }
 }

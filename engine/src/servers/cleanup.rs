@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 
 use crate::cloud_api::{call, get_json, CallError, CallErrorKind};
 use crate::cloud_target::{urlencode, NAME_PREFIX};
+use crate::servers::settle::{self, Poll};
 use crate::target::{Caller, Timing};
 
 /// Version for the cleanup's own requests (`locked` is shown from 2.9).
@@ -67,25 +68,13 @@ pub async fn show(admin: &Caller, id: &str) -> Result<Option<Seen>, CallError> {
     }
 }
 
-/// Why a wait for a server to settle ended without a settled server.
-#[derive(Debug, Clone)]
-pub enum Unsettled {
-    /// Still transitional at the deadline: the last view, and the last failure to get one
-    /// (no answer or a 502/503/504 after the retry policy's retries) if the last poll failed.
-    TimedOut {
-        last: Option<Seen>,
-        error: Option<CallError>,
-    },
-    /// An answer that is not a server view (a 500, a 403...): never polled again silently.
-    Failed(CallError),
-}
+/// Why a wait for a server to settle ended without a settled server: still transitional at
+/// the deadline (the last view, and the last failure to get one if the last poll failed), or
+/// an answer that is not a server view (a 500, a 403...), never polled again silently.
+pub type Unsettled = settle::Unsettled<Seen, CallError>;
 
 fn transitional(s: &Seen) -> bool {
-    s.task_state.is_some()
-        || matches!(
-            s.status.as_str(),
-            "BUILD" | "RESIZE" | "REVERT_RESIZE" | "MIGRATING"
-        )
+    settle::transitional(&s.status, s.task_state.as_deref())
 }
 
 /// Polls until the server is out of its transitional states. A poll that got no answer or a
@@ -96,29 +85,20 @@ pub async fn wait_settled(
     id: &str,
     timing: Timing,
 ) -> Result<Option<Seen>, Unsettled> {
-    let deadline = tokio::time::Instant::now() + timing.timeout;
-    let mut last = None;
-    let mut error: Option<CallError>;
-    loop {
+    settle::until_settled(timing, || async {
         match show(admin, id).await {
-            Ok(None) => return Ok(None),
-            Ok(Some(s)) if !transitional(&s) => return Ok(Some(s)),
-            Ok(Some(s)) => {
-                last = Some(s);
-                error = None;
-            }
+            Ok(None) => Poll::Done(None),
+            Ok(Some(s)) if !transitional(&s) => Poll::Done(Some(s)),
+            Ok(Some(s)) => Poll::Moving(s),
             // Nothing usable even after the retry policy's retries (no answer, 502/503/504):
             // the next poll may do better, until the deadline.
             Err(e) if matches!(e.kind, CallErrorKind::NoAnswer | CallErrorKind::Unavailable) => {
-                error = Some(e)
+                Poll::Retry(e)
             }
-            Err(e) => return Err(Unsettled::Failed(e)),
+            Err(e) => Poll::Stop(e),
         }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(Unsettled::TimedOut { last, error });
-        }
-        tokio::time::sleep(timing.poll_interval).await;
-    }
+    })
+    .await
 }
 
 /// Why a server could not be removed.

@@ -4,6 +4,7 @@ use reqwest::Method;
 use serde_json::Value;
 
 use crate::http::{self, Repeat, VersionHeader};
+use crate::servers::settle::{self, Poll, Unsettled};
 use crate::target::{Caller, Timing};
 
 /// Why a server call gave nothing usable.
@@ -124,28 +125,29 @@ pub(crate) async fn wait_settled(
     id: &str,
     timing: Timing,
 ) -> Result<ServerView, ComputeError> {
-    let deadline = tokio::time::Instant::now() + timing.timeout;
-    loop {
-        let s = show(caller, id)
-            .await?
-            .ok_or_else(|| ComputeError::Disappeared { id: id.to_string() })?;
-        let transitional = s.task_state.is_some()
-            || matches!(
-                s.status.as_str(),
-                "BUILD" | "RESIZE" | "REVERT_RESIZE" | "MIGRATING"
-            );
-        if !transitional {
-            return Ok(s);
+    let polled = settle::until_settled(timing, || async {
+        match show(caller, id).await {
+            Ok(Some(s)) if settle::transitional(&s.status, s.task_state.as_deref()) => {
+                Poll::Moving(s)
+            }
+            Ok(Some(s)) => Poll::Done(s),
+            Ok(None) => Poll::Stop(ComputeError::Disappeared { id: id.to_string() }),
+            // The call already went through the retry policy: what is left is an answer.
+            Err(e) => Poll::Stop(e),
         }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(ComputeError::TimedOut {
+    })
+    .await;
+    polled.map_err(|u| match u {
+        Unsettled::Failed(e) => e,
+        Unsettled::TimedOut { last, .. } => {
+            let (status, task) = last.map(|s| (s.status, s.task_state)).unwrap_or_default();
+            ComputeError::TimedOut {
                 after: timing.timeout,
-                status: s.status,
-                task_state: s.task_state.unwrap_or_else(|| "none".into()),
-            });
+                status,
+                task_state: task.unwrap_or_else(|| "none".into()),
+            }
         }
-        tokio::time::sleep(timing.poll_interval).await;
-    }
+    })
 }
 
 /// After confirmResize/revertResize: polls until the server has left VERIFY_RESIZE as well as
@@ -158,9 +160,9 @@ pub(crate) async fn wait_resize_finished(
     timing: Timing,
 ) -> Result<ServerView, ComputeError> {
     let deadline = tokio::time::Instant::now() + timing.timeout;
-    loop {
+    let polled = settle::until_settled(timing, || async {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        let s = wait_settled(
+        let settled = wait_settled(
             caller,
             id,
             Timing {
@@ -168,11 +170,25 @@ pub(crate) async fn wait_resize_finished(
                 timeout: left,
             },
         )
-        .await?;
-        if s.status != "VERIFY_RESIZE" || tokio::time::Instant::now() >= deadline {
-            return Ok(s);
+        .await;
+        match settled {
+            Ok(s) if s.status == "VERIFY_RESIZE" => Poll::Moving(s),
+            Ok(s) => Poll::Done(s),
+            Err(e) => Poll::Stop(e),
         }
-        tokio::time::sleep(timing.poll_interval).await;
+    })
+    .await;
+    match polled {
+        Ok(s) => Ok(s),
+        // Still VERIFY_RESIZE at the deadline: the caller judges the state it is in.
+        Err(Unsettled::TimedOut { last: Some(s), .. }) => Ok(s),
+        // Not reached (every poll that does not end the wait leaves a view), but said.
+        Err(Unsettled::TimedOut { last: None, .. }) => Err(ComputeError::TimedOut {
+            after: timing.timeout,
+            status: "unseen".into(),
+            task_state: "none".into(),
+        }),
+        Err(Unsettled::Failed(e)) => Err(e),
     }
 }
 

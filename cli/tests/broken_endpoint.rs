@@ -320,9 +320,11 @@ async fn a_byte_a_second_is_cut_off_at_the_api_timeout_body_included() {
         "{line}"
     );
     assert_eq!(b.requests.load(Ordering::SeqCst), 4);
-    // Each attempt got at most a byte or two before its second was up.
+    // Each attempt got at most a byte or two before its second was up, plus at most one byte
+    // the trickler wrote into the closed connection before it saw the reset (9 was seen on a
+    // loaded machine): 3 an attempt, far from the body's whole length.
     assert!(
-        b.sent.load(Ordering::SeqCst) <= 8,
+        b.sent.load(Ordering::SeqCst) <= 12,
         "{}",
         b.sent.load(Ordering::SeqCst)
     );

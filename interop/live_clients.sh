@@ -19,16 +19,16 @@ checks=0
 ok() { checks=$((checks + 1)); echo "live-clients: ok: $*"; }
 host_of() { osc server show "$1" -f value -c OS-EXT-SRV-ATTR:host; }
 # Polls until the server is ACTIVE on $2 (a live migration ends ACTIVE, on the destination).
+# One `server show` a poll for both fields: each openstack call is a Python start (~1 s).
 active_on() {
-  local s h
+  local s_status="" s_os_ext_srv_attr_host=""
   for _ in $(seq 1 150); do
-    s=$(osc server show "$1" -f value -c status)
-    h=$(host_of "$1")
-    [ "$s" = ACTIVE ] && [ "$h" = "$2" ] && return 0
-    [ "$s" = ERROR ] && break
+    eval "$(osc server show "$1" -f shell --prefix s_ -c status -c OS-EXT-SRV-ATTR:host)"
+    [ "$s_status" = ACTIVE ] && [ "$s_os_ext_srv_attr_host" = "$2" ] && return 0
+    [ "$s_status" = ERROR ] && break
     sleep 0.2
   done
-  fail "$1 is $s on $h, not ACTIVE on $2"
+  fail "$1 is $s_status on $s_os_ext_srv_attr_host, not ACTIVE on $2"
 }
 
 # novaclient has no clouds.yaml support: its OS_* variables from the same entry.

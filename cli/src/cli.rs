@@ -88,8 +88,8 @@ pub struct Selection {
     /// Behaviour profile the target is judged against.
     #[arg(long, value_enum, default_value = "nova")]
     profile: ProfileArg,
-    /// Case filter: `key=v1,v2` terms (id, mv, header, body, host, force, pre, role), `!key=v`,
-    /// or bare words matched in ids and names; all terms must match.
+    /// Case filter: `key=v1,v2` terms (id, mv, header, body, host, force, pre, role, action,
+    /// block, disk), `!key=v`, or bare words matched in ids and names; all terms must match.
     #[arg(long, value_name = "EXPR")]
     filter: Option<String>,
     /// Only these exact microversions, e.g. `2.50-2.60` or `2.56`.
@@ -98,6 +98,10 @@ pub struct Selection {
     /// Every precondition x role case at every microversion (see docs/cases.md).
     #[arg(long)]
     exhaustive: bool,
+    /// Leave the live-migration (`os-migrateLive`) cases out: for clouds whose hypervisors
+    /// cannot live-migrate (the same as `--filter '!action=live'`).
+    #[arg(long)]
+    no_live: bool,
     /// The Nova release (series id, codename or Nova version) the answers are judged as, or
     /// `auto`: the candidates from discovery; a case passes if a candidate explains it, the
     /// run only if one candidate explains every answer.
@@ -160,6 +164,10 @@ struct BenchArgs {
     /// Also time `nova-conform run` as a separate process (start to report written).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     end_to_end: bool,
+    /// The cold-migration cases only (the set `bench` timed before live migration joined the
+    /// matrix), in the matrix runs and the end-to-end run.
+    #[arg(long)]
+    no_live: bool,
 }
 
 pub fn parse_jobs(s: &str) -> Result<usize, String> {
@@ -228,7 +236,14 @@ pub fn plan(sel: &Selection, jobs: usize) -> Result<Plan, SuiteError> {
         } else {
             MatrixKind::Default
         },
-        filter: Filter::parse(sel.filter.as_deref(), sel.microversions.as_deref())?,
+        filter: {
+            let f = Filter::parse(sel.filter.as_deref(), sel.microversions.as_deref())?;
+            if sel.no_live {
+                f.without_live()
+            } else {
+                f
+            }
+        },
         jobs,
         release: sel.nova_release,
     })
@@ -378,7 +393,15 @@ fn write_reports(a: &RunArgs, o: &RunOutcome) -> Result<(), SuiteError> {
 }
 
 async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
-    mockcloud::outln!("nova-conform bench: embedded mock, --jobs {}", a.jobs);
+    mockcloud::outln!(
+        "nova-conform bench: embedded mock, --jobs {}{}",
+        a.jobs,
+        if a.no_live {
+            ", cold cases only (--no-live)"
+        } else {
+            ""
+        }
+    );
     for kind in [MatrixKind::Default, MatrixKind::Exhaustive] {
         let mut kind_cases = 0;
         let mut kind_wall = Duration::ZERO;
@@ -387,7 +410,11 @@ async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
             let p = Plan {
                 profile,
                 kind,
-                filter: Filter::default(),
+                filter: if a.no_live {
+                    Filter::default().without_live()
+                } else {
+                    Filter::default()
+                },
                 jobs: a.jobs,
                 release: ReleaseChoice::Auto,
             };
@@ -428,6 +455,7 @@ async fn cmd_bench(a: BenchArgs) -> Result<i32, SuiteError> {
         let status = std::process::Command::new(exe)
             .args(["run", "--json"])
             .arg(dir.join("report.json"))
+            .args(a.no_live.then_some("--no-live"))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status()

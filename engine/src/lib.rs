@@ -52,4 +52,7 @@ pub use run::{calibration, conformance, estimate, execute, plan, runner, session
 pub use servers::{cleanup, compute, pool, setup_error};
 pub use targets::{cloud as cloud_target, discovery, embedded, target};
 
+pub use cases::live_matrix;
+pub use judging::live_follow;
+
 pub use error::SuiteError;

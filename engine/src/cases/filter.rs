@@ -3,7 +3,9 @@
 //! EXPR is whitespace-separated terms, all of which must match. A term is `key=v1,v2` (any of
 //! the values) or `!key=v` (none of them), or a bare word matched as a substring of the case's
 //! id or name. Keys: `id`, `mv` (a version, a range like `2.50-2.60`, or a selector keyword
-//! `absent|latest|malformed|out-of-range`), `header`, `body`, `host`, `force`, `pre`, `role`.
+//! `absent|latest|malformed|out-of-range`), `header`, `body`, `host`, `force`, `pre`, `role`,
+//! `action` (`cold|live`), `block` and `disk` (live migration's `block_migration` and
+//! `disk_over_commit`).
 use crate::case::Case;
 use crate::error::SuiteError;
 use crate::microversion::{MvRange, VersionSelector};
@@ -28,6 +30,9 @@ enum Key {
     Force,
     Pre,
     Role,
+    Action,
+    Block,
+    Disk,
 }
 
 /// A parsed filter.
@@ -78,9 +83,12 @@ impl Filter {
                         "force" => Key::Force,
                         "pre" | "precondition" => Key::Pre,
                         "role" => Key::Role,
+                        "action" => Key::Action,
+                        "block" | "block_migration" => Key::Block,
+                        "disk" | "disk_over_commit" => Key::Disk,
                         other => {
                             return Err(SuiteError::Usage(format!(
-                                "filter: unknown key {other:?} (id, mv, header, body, host, force, pre, role)"
+                                "filter: unknown key {other:?} (id, mv, header, body, host, force, pre, role, action, block, disk)"
                             )))
                         }
                     };
@@ -91,6 +99,16 @@ impl Filter {
                         .collect();
                     if values.is_empty() {
                         return Err(SuiteError::Usage(format!("filter: {raw:?} has no value")));
+                    }
+                    if let Key::Action = key {
+                        if let Some(v) = values
+                            .iter()
+                            .find(|v| !matches!(v.as_str(), "cold" | "live"))
+                        {
+                            return Err(SuiteError::Usage(format!(
+                                "filter: unknown action {v:?} (cold, live)"
+                            )));
+                        }
                     }
                     if let Key::Mv = key {
                         for v in &values {
@@ -123,6 +141,16 @@ impl Filter {
             })
             .transpose()?;
         Ok(Self { terms, versions })
+    }
+
+    /// `--no-live`: leaves the live-migration cases out.
+    pub fn without_live(mut self) -> Self {
+        self.terms.push(Term::Field {
+            key: Key::Action,
+            values: vec!["live".into()],
+            negate: true,
+        });
+        self
     }
 
     /// Whether `case` is selected. `--microversions` keeps exact versions inside the range
@@ -170,6 +198,9 @@ fn field_matches(key: Key, v: &str, case: &Case) -> bool {
         Key::Force => case.body.force().is_some_and(|f| f.as_str() == v),
         Key::Pre => case.precondition.as_str() == v,
         Key::Role => case.role.as_str() == v,
+        Key::Action => case.body.action().as_str() == v,
+        Key::Block => case.body.block().is_some_and(|b| b.as_str() == v),
+        Key::Disk => case.body.disk().is_some_and(|d| d.as_str() == v),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod body;
 pub mod case;
 pub mod filter;
+pub mod live_matrix;
 pub mod matrix;
 pub mod microversion;
 pub mod variant;

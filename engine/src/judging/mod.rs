@@ -4,4 +4,5 @@
 pub mod discrepancy;
 pub mod followthrough;
 pub mod judge;
+pub mod live_follow;
 pub mod verdict;

@@ -7,3 +7,5 @@ pub mod release;
 mod rules;
 
 pub use rules::*;
+#[cfg(test)]
+mod live_tests;

@@ -49,8 +49,8 @@ pub struct Selection {
     /// Behaviour profile the target is judged against.
     #[arg(long, value_enum, default_value = "nova")]
     profile: ProfileArg,
-    /// Case filter: `key=v1,v2` terms (id, mv, header, body, host, force, pre, role), `!key=v`,
-    /// or bare words matched in ids and names; all terms must match.
+    /// Case filter: `key=v1,v2` terms (id, mv, header, body, host, force, pre, role, action,
+    /// block, disk), `!key=v`, or bare words matched in ids and names; all terms must match.
     #[arg(long, value_name = "EXPR")]
     filter: Option<String>,
     /// Only these exact microversions, e.g. `2.50-2.60` or `2.56`.
@@ -59,6 +59,10 @@ pub struct Selection {
     /// Every precondition x role case at every microversion (see docs/cases.md).
     #[arg(long)]
     exhaustive: bool,
+    /// Leave the live-migration (`os-migrateLive`) cases out: for clouds whose hypervisors
+    /// cannot live-migrate (the same as `--filter '!action=live'`).
+    #[arg(long)]
+    no_live: bool,
     /// The Nova release (series id, codename or Nova version) the answers are judged as, or
     /// `auto`: the candidates from discovery; a case passes if a candidate explains it, the
     /// run only if one candidate explains every answer.
@@ -76,7 +80,14 @@ impl Selection {
             } else {
                 MatrixKind::Default
             },
-            filter: Filter::parse(self.filter.as_deref(), self.microversions.as_deref())?,
+            filter: {
+                let f = Filter::parse(self.filter.as_deref(), self.microversions.as_deref())?;
+                if self.no_live {
+                    f.without_live()
+                } else {
+                    f
+                }
+            },
             jobs,
             release: self.nova_release,
         })

@@ -66,12 +66,19 @@ fn list_prints_ids_and_names() {
             .unwrap()
             .to_string()
     };
-    assert!(count(&["list"]).starts_with("7034 cases"));
-    assert!(count(&["list", "--exhaustive"]).starts_with("18050 cases"));
+    // 7034 cold + 1698 live cases; --no-live lists the cold ones as before.
+    assert!(count(&["list"]).starts_with("8732 cases"));
+    assert!(count(&["list", "--no-live"]).starts_with("7034 cases"));
+    assert!(count(&["list", "--exhaustive"]).starts_with("30750 cases"));
+    assert!(count(&["list", "--exhaustive", "--no-live"]).starts_with("18050 cases"));
     // A series lists against its own max microversion.
     assert_eq!(
-        count(&["list", "--nova-release", "epoxy"]),
+        count(&["list", "--nova-release", "epoxy", "--no-live"]),
         "6786 cases (profile nova, versions 2.1-2.100)"
+    );
+    assert_eq!(
+        count(&["list", "--nova-release", "epoxy"]),
+        "8472 cases (profile nova, versions 2.1-2.100)"
     );
     let o = bin()
         .args(["list", "--max-version", "2.98", "--filter", "mv=2.1"])
@@ -113,8 +120,9 @@ fn run_writes_every_report() {
         String::from_utf8_lossy(&out.stderr)
     );
     // 5 bodies x admin on ACTIVE, and force true without a host crossed with the 28
-    // precondition x role pairs (one of which is admin on ACTIVE).
-    assert!(stdout.contains("total: 33 pass"), "{stdout}");
+    // precondition x role pairs (one of which is admin on ACTIVE); and the live host=null case
+    // of the live-versions block.
+    assert!(stdout.contains("total: 34 pass"), "{stdout}");
     assert!(
         stdout.contains(
             "  Nova release: behaves like Nova 2026.2 (advertised max microversion 2.104)"

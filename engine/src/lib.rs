@@ -47,9 +47,9 @@ pub mod report;
 pub mod submission;
 
 // The engine's own short paths (`crate::session`, `crate::plan`, ...), for its modules only.
-pub(crate) use cases::{body, case, filter, matrix, microversion, variant};
+pub(crate) use cases::{body, case, filter, live_matrix, matrix, microversion, variant};
 pub(crate) use http::{api as cloud_api, exchange, redact};
-pub(crate) use judging::{followthrough, judge, verdict};
+pub(crate) use judging::{followthrough, judge, live_follow, verdict};
 pub(crate) use oracle::{expectation, message, release};
 pub(crate) use report::behaviour_map;
 pub(crate) use run::{conformance, execute, plan, runner, session};
@@ -66,17 +66,22 @@ pub use servers::cleanup;
 // Cases: the matrix's axes, the matrix, the filter language.
 pub use cases::case::Case;
 pub use cases::filter::Filter;
-pub use cases::matrix::{build as build_matrix, MatrixKind};
+pub use cases::matrix::{
+    build as build_matrix, build_for as build_matrix_for, Actions, MatrixKind,
+};
 pub use cases::microversion::{HeaderStyle, Microversion, VersionBounds, VersionSelector};
-pub use cases::variant::{BodyShape, ForceVariant, HostVariant, OtherBody, Precondition, Role};
+pub use cases::variant::{
+    Action, BlockMigration, BodyShape, DiskOverCommit, ForceVariant, HostVariant, OtherBody,
+    Precondition, Role,
+};
 // The oracle.
 pub use oracle::expectation::{EndState, Expectation, HeaderCheck};
 pub use oracle::release::{Candidates, Judges, ReleaseChoice};
 pub use oracle::{MessageContext, Oracle, Profile, RuleError};
 // Judging.
 pub use judging::follow_up::{
-    Ended, Flavors, FollowUp, HostRole, MigrationFact, MigrationRecord, RecordValue, ResizeAction,
-    ResizeHost,
+    Ended, Flavors, FollowUp, HostRole, LiveHost, MigrationFact, MigrationRecord, RecordValue,
+    ResizeAction, ResizeHost,
 };
 pub use judging::judge::judge;
 pub use judging::verdict::{CaseResult, Mismatch, Verdict, VerdictKind};

@@ -20,7 +20,10 @@ async fn missing_identity_and_host_are_skips_with_reasons() {
     let plan = Plan {
         profile: Profile::Nova,
         kind: MatrixKind::Default,
-        filter: Filter::parse(None, Some("2.55-2.57")).unwrap(),
+        // The fake models cold `migrate` only.
+        filter: Filter::parse(None, Some("2.55-2.57"))
+            .unwrap()
+            .without_live(),
         jobs: 8,
         release: ReleaseChoice::newest(),
     };

@@ -23,10 +23,22 @@ pub struct BenchArgs {
     /// Also time `nova-conform run` as a separate process (start to report written).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     end_to_end: bool,
+    /// The cold-migration cases only (the set `bench` timed before live migration joined the
+    /// matrix), in the matrix runs and the end-to-end run.
+    #[arg(long)]
+    no_live: bool,
 }
 
 pub async fn bench_cmd(a: BenchArgs) -> Result<Exit, SuiteError> {
-    mockcloud::outln!("nova-conform bench: embedded mock, --jobs {}", a.jobs);
+    mockcloud::outln!(
+        "nova-conform bench: embedded mock, --jobs {}{}",
+        a.jobs,
+        if a.no_live {
+            ", cold cases only (--no-live)"
+        } else {
+            ""
+        }
+    );
     for kind in [MatrixKind::Default, MatrixKind::Exhaustive] {
         let mut kind_cases = 0;
         let mut kind_wall = Duration::ZERO;
@@ -35,7 +47,11 @@ pub async fn bench_cmd(a: BenchArgs) -> Result<Exit, SuiteError> {
             let p = Plan {
                 profile,
                 kind,
-                filter: Filter::default(),
+                filter: if a.no_live {
+                    Filter::default().without_live()
+                } else {
+                    Filter::default()
+                },
                 jobs: a.jobs,
                 release: ReleaseChoice::Auto,
             };
@@ -76,6 +92,7 @@ pub async fn bench_cmd(a: BenchArgs) -> Result<Exit, SuiteError> {
         let status = std::process::Command::new(exe)
             .args(["run", "--json"])
             .arg(dir.join("report.json"))
+            .args(a.no_live.then_some("--no-live"))
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .status()

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::SuiteError;
-use crate::variant::{BodyShape, ForceVariant, HostVariant};
+use crate::variant::{BlockMigration, BodyShape, DiskOverCommit, ForceVariant, HostVariant};
 
 const VALUES_TOML: &str = include_str!("../../../fixtures/bodies/values.toml");
 
@@ -135,40 +135,7 @@ impl BodyValues {
             }),
             BodyShape::Migrate { host, force } => {
                 let mut inner = Map::new();
-                let named = |v: &Option<String>, what: &'static str| {
-                    v.clone().map(Value::String).ok_or(MissingHost { what })
-                };
-                let host_value = match host {
-                    HostVariant::Absent => None,
-                    HostVariant::Null => Some(Value::Null),
-                    HostVariant::Other => Some(named(&hosts.other, "second enabled compute host")?),
-                    HostVariant::Own => Some(named(&hosts.own, "host for the server")?),
-                    HostVariant::Disabled => Some(named(&hosts.disabled, "disabled compute host")?),
-                    HostVariant::NoCapacity => {
-                        Some(named(&hosts.no_capacity, "compute host without capacity")?)
-                    }
-                    fixed => Some(self.host[fixed.as_str()].clone()),
-                };
-                let requested = match &host_value {
-                    Some(Value::String(s)) => Some(s.clone()),
-                    Some(Value::Number(n)) => Some(n.to_string()),
-                    _ => None,
-                };
-                if let Some(v) = host_value {
-                    inner.insert("host".into(), v);
-                }
-                let force_value = match force {
-                    ForceVariant::Absent => None,
-                    ForceVariant::Null => Some(Value::Null),
-                    ForceVariant::True => Some(Value::Bool(true)),
-                    ForceVariant::False => Some(Value::Bool(false)),
-                    ForceVariant::NonBoolean
-                    | ForceVariant::StringTrue
-                    | ForceVariant::StringFalse => Some(self.force[force.as_str()].clone()),
-                };
-                if let Some(v) = force_value {
-                    inner.insert("force".into(), v);
-                }
+                let requested = self.host_force(&mut inner, *host, *force, hosts)?;
                 let mut outer = Map::new();
                 outer.insert("migrate".into(), Value::Object(inner));
                 Ok(RenderedBody {
@@ -177,7 +144,97 @@ impl BodyValues {
                     host: requested,
                 })
             }
+            BodyShape::Live {
+                host,
+                force,
+                block,
+                disk,
+            } => {
+                // Members in the order the API reference lists them; jsonschema's message
+                // quotes the dict in request order and the oracle's patterns allow any order.
+                let mut inner = Map::new();
+                let requested = self.host_force(&mut inner, *host, ForceVariant::Absent, hosts)?;
+                let b = match block {
+                    BlockMigration::Absent => None,
+                    BlockMigration::True => Some(Value::Bool(true)),
+                    BlockMigration::False => Some(Value::Bool(false)),
+                    BlockMigration::Auto => Some(Value::String("auto".into())),
+                    // Not a boolean string and not "auto": the same value as force's.
+                    BlockMigration::Invalid => Some(self.force["non-boolean"].clone()),
+                };
+                if let Some(v) = b {
+                    inner.insert("block_migration".into(), v);
+                }
+                let d = match disk {
+                    DiskOverCommit::Absent => None,
+                    DiskOverCommit::True => Some(Value::Bool(true)),
+                    DiskOverCommit::False => Some(Value::Bool(false)),
+                };
+                if let Some(v) = d {
+                    inner.insert("disk_over_commit".into(), v);
+                }
+                if let Some(v) = self.force_value(*force) {
+                    inner.insert("force".into(), v);
+                }
+                let mut outer = Map::new();
+                outer.insert("os-migrateLive".into(), Value::Object(inner));
+                Ok(RenderedBody {
+                    bytes: serde_json::to_vec(&Value::Object(outer))
+                        .expect("a JSON value serializes"),
+                    host: requested,
+                })
+            }
         }
+    }
+
+    /// The `force` member's value (`None`: left out).
+    fn force_value(&self, force: ForceVariant) -> Option<Value> {
+        match force {
+            ForceVariant::Absent => None,
+            ForceVariant::Null => Some(Value::Null),
+            ForceVariant::True => Some(Value::Bool(true)),
+            ForceVariant::False => Some(Value::Bool(false)),
+            ForceVariant::NonBoolean | ForceVariant::StringTrue | ForceVariant::StringFalse => {
+                Some(self.force[force.as_str()].clone())
+            }
+        }
+    }
+
+    /// Inserts `host` and `force` into `inner`; the requested host name, if the body names
+    /// one. `Err` when the target lacks the host the variant needs.
+    fn host_force(
+        &self,
+        inner: &mut Map<String, Value>,
+        host: HostVariant,
+        force: ForceVariant,
+        hosts: &HostNames,
+    ) -> Result<Option<String>, MissingHost> {
+        let named = |v: &Option<String>, what: &'static str| {
+            v.clone().map(Value::String).ok_or(MissingHost { what })
+        };
+        let host_value = match host {
+            HostVariant::Absent => None,
+            HostVariant::Null => Some(Value::Null),
+            HostVariant::Other => Some(named(&hosts.other, "second enabled compute host")?),
+            HostVariant::Own => Some(named(&hosts.own, "host for the server")?),
+            HostVariant::Disabled => Some(named(&hosts.disabled, "disabled compute host")?),
+            HostVariant::NoCapacity => {
+                Some(named(&hosts.no_capacity, "compute host without capacity")?)
+            }
+            fixed => Some(self.host[fixed.as_str()].clone()),
+        };
+        let requested = match &host_value {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        if let Some(v) = host_value {
+            inner.insert("host".into(), v);
+        }
+        if let Some(v) = self.force_value(force) {
+            inner.insert("force".into(), v);
+        }
+        Ok(requested)
     }
 }
 

@@ -26,13 +26,22 @@ pub struct CaseParams {
     pub force: Option<String>,
     pub precondition: String,
     pub role: String,
+    /// `live` for a live-migration case; absent for a cold one (so that a cold case's
+    /// parameters read as they did before live migration joined the matrix).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_migration: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disk_over_commit: Option<String>,
 }
 
 impl Case {
     /// The canonical parameter string the id is hashed from. Versioned (`v1`) so that a
-    /// deliberate change of the scheme is visible; never reorder fields.
+    /// deliberate change of the scheme is visible; never reorder fields. A live-migration case
+    /// (body `live-object`) appends its own axes, so every cold case keeps its string and id.
     pub fn canonical(&self) -> String {
-        format!(
+        let mut s = format!(
             "v1|mv={}|hdr={}|body={}|host={}|force={}|pre={}|role={}",
             self.version,
             self.header.as_str(),
@@ -41,7 +50,11 @@ impl Case {
             self.body.force().map_or("-", |f| f.as_str()),
             self.precondition.as_str(),
             self.role.as_str(),
-        )
+        );
+        if let (Some(b), Some(d)) = (self.body.block(), self.body.disk()) {
+            s.push_str(&format!("|block={b}|disk={d}"));
+        }
+        s
     }
 
     /// Stable id: `nc-` and the first 12 hex digits of SHA-256 of [`Case::canonical`]. Reports,
@@ -104,6 +117,12 @@ impl Case {
             force: self.body.force().map(|f| f.as_str().into()),
             precondition: self.precondition.as_str().into(),
             role: self.role.as_str().into(),
+            action: self
+                .body
+                .is_live()
+                .then(|| self.body.action().as_str().into()),
+            block_migration: self.body.block().map(|b| b.as_str().into()),
+            disk_over_commit: self.body.disk().map(|d| d.as_str().into()),
         }
     }
 
@@ -147,6 +166,29 @@ mod tests {
         let mut other = case();
         other.role = Role::Manager;
         assert_ne!(other.id(), id);
+    }
+
+    #[test]
+    fn a_live_case_appends_its_axes() {
+        use crate::variant::{BlockMigration, DiskOverCommit};
+        let mut c = case();
+        c.body = BodyShape::Live {
+            host: HostVariant::Null,
+            force: ForceVariant::True,
+            block: BlockMigration::Auto,
+            disk: DiskOverCommit::Absent,
+        };
+        assert_eq!(
+            c.canonical(),
+            "v1|mv=2.56|hdr=modern|body=live-object|host=null|force=true|pre=active|role=admin|block=auto|disk=absent"
+        );
+        assert_ne!(c.id(), case().id());
+        assert_eq!(c.params().action.as_deref(), Some("live"));
+        assert_eq!(case().params().action, None);
+        assert_eq!(
+            c.name(),
+            "2.56 live host=null,force=true,block_migration=auto,disk_over_commit=absent on active as admin"
+        );
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! EXPR is whitespace-separated terms, all of which must match. A term is `key=v1,v2` (any of
 //! the values) or `!key=v` (none of them), or a bare word matched as a substring of the case's
 //! id or name. Keys: `id`, `mv` (a version, a range like `2.50-2.60`, or a selector keyword
-//! `absent|latest|malformed|out-of-range`), `header`, `body`, `host`, `force`, `pre`, `role`.
+//! `absent|latest|malformed|out-of-range`), `header`, `body`, `host`, `force`, `pre`, `role`,
+//! `action` (`cold|live`), `block` and `disk` (live migration's `block_migration` and
+//! `disk_over_commit`).
 //!
 //! Every value is checked when the filter is parsed: one that no case can have (a misspelled
 //! keyword, a malformed id, a reversed range) would silently select nothing, so it is a usage
@@ -11,7 +13,10 @@
 use crate::case::Case;
 use crate::error::SuiteError;
 use crate::microversion::{MvRange, VersionSelector};
-use crate::variant::{ForceVariant, HostVariant, OtherBody, Precondition, Role};
+use crate::variant::{
+    Action, BlockMigration, DiskOverCommit, ForceVariant, HostVariant, OtherBody, Precondition,
+    Role,
+};
 
 #[derive(Debug, Clone)]
 enum Term {
@@ -33,10 +38,14 @@ enum Key {
     Force,
     Pre,
     Role,
+    Action,
+    Block,
+    Disk,
 }
 
 impl Key {
-    /// The key a term names (`mv` is also `version`, `pre` also `precondition`).
+    /// The key a term names (`mv` is also `version`, `pre` also `precondition`, `block` and
+    /// `disk` also the members' own names).
     fn named(k: &str) -> Option<Self> {
         Some(match k {
             "id" => Self::Id,
@@ -47,6 +56,9 @@ impl Key {
             "force" => Self::Force,
             "pre" | "precondition" => Self::Pre,
             "role" => Self::Role,
+            "action" => Self::Action,
+            "block" | "block_migration" => Self::Block,
+            "disk" | "disk_over_commit" => Self::Disk,
             _ => return None,
         })
     }
@@ -93,7 +105,7 @@ impl Filter {
                 Some((k, v)) => {
                     let key = Key::named(k).ok_or_else(|| {
                         SuiteError::Usage(format!(
-                            "filter: unknown key {k:?} (id, mv, header, body, host, force, pre, role)"
+                            "filter: unknown key {k:?} (id, mv, header, body, host, force, pre, role, action, block, disk)"
                         ))
                     })?;
                     let values: Vec<String> = v
@@ -133,6 +145,16 @@ impl Filter {
         Ok(Self { terms, versions })
     }
 
+    /// `--no-live`: leaves the live-migration cases out.
+    pub fn without_live(mut self) -> Self {
+        self.terms.push(Term::Field {
+            key: Key::Action,
+            values: vec!["live".into()],
+            negate: true,
+        });
+        self
+    }
+
     /// Whether `case` is selected. `--microversions` keeps exact versions inside the range
     /// (and drops the selector cases: no header, latest, malformed, out-of-range).
     pub fn matches(&self, case: &Case) -> bool {
@@ -168,13 +190,17 @@ fn known_values(key: Key) -> Option<Vec<&'static str>> {
     Some(match key {
         Key::Id | Key::Mv => return None,
         Key::Header => vec!["modern", "legacy"],
-        Key::Body => std::iter::once("migrate-object")
+        Key::Body => ["migrate-object", "live-object"]
+            .into_iter()
             .chain(OtherBody::ALL.iter().map(OtherBody::as_str))
             .collect(),
         Key::Host => all(HostVariant::ALL, HostVariant::as_str),
         Key::Force => all(ForceVariant::ALL, ForceVariant::as_str),
         Key::Pre => all(Precondition::ALL, Precondition::as_str),
         Key::Role => all(Role::ALL, Role::as_str),
+        Key::Action => all(Action::ALL, Action::as_str),
+        Key::Block => all(BlockMigration::ALL, BlockMigration::as_str),
+        Key::Disk => all(DiskOverCommit::ALL, DiskOverCommit::as_str),
     })
 }
 
@@ -255,6 +281,9 @@ fn field_matches(key: Key, v: &str, case: &Case) -> bool {
         Key::Force => case.body.force().is_some_and(|f| f.as_str() == v),
         Key::Pre => case.precondition.as_str() == v,
         Key::Role => case.role.as_str() == v,
+        Key::Action => case.body.action().as_str() == v,
+        Key::Block => case.body.block().is_some_and(|b| b.as_str() == v),
+        Key::Disk => case.body.disk().is_some_and(|d| d.as_str() == v),
     }
 }
 
@@ -322,7 +351,7 @@ mod tests {
             ("role=admin,root", "filter: unknown role value \"root\" (one of: admin, manager, member, other)"),
             ("!role=owner", "filter: unknown role value \"owner\" (one of: admin, manager, member, other)"),
             ("header=new", "filter: unknown header value \"new\" (one of: modern, legacy)"),
-            ("body=migrate", "filter: unknown body value \"migrate\" (one of: migrate-object, migrate-null, migrate-string, extra-property, missing-action)"),
+            ("body=migrate", "filter: unknown body value \"migrate\" (one of: migrate-object, live-object, migrate-null, migrate-string, extra-property, missing-action)"),
             ("host=another", "filter: unknown host value \"another\" (one of: absent, null, other, own, unknown, invalid-chars, empty, too-long, non-string, disabled, no-capacity)"),
             ("force=yes", "filter: unknown force value \"yes\" (one of: absent, null, true, false, non-boolean, string-true, string-false)"),
             ("id=nc-12", "filter: bad case id \"nc-12\" (nc- and 12 hex digits, as `nova-conform list` prints)"),
@@ -331,7 +360,10 @@ mod tests {
             ("version=3.1", "filter: bad microversion \"3.1\": 3.1 is not a compute microversion (2.x) (a version 2.56, a range 2.50-2.60, 2.50- or -2.60, or one of: absent, latest, malformed, out-of-range)"),
             ("mv=2.60-2.50", "filter: bad microversion \"2.60-2.50\": 2.60 is above 2.50 (a version 2.56, a range 2.50-2.60, 2.50- or -2.60, or one of: absent, latest, malformed, out-of-range)"),
             ("mv=Latest", "filter: bad microversion \"Latest\": not a version or range (a version 2.56, a range 2.50-2.60, 2.50- or -2.60, or one of: absent, latest, malformed, out-of-range)"),
-            ("colour=red", "filter: unknown key \"colour\" (id, mv, header, body, host, force, pre, role)"),
+            ("colour=red", "filter: unknown key \"colour\" (id, mv, header, body, host, force, pre, role, action, block, disk)"),
+            ("action=warm", "filter: unknown action value \"warm\" (one of: cold, live)"),
+            ("block=maybe", "filter: unknown block value \"maybe\" (one of: absent, true, false, auto, invalid)"),
+            ("disk_over_commit=auto", "filter: unknown disk_over_commit value \"auto\" (one of: absent, true, false)"),
             ("host=", "filter: \"host=\" has no value"),
             ("!other", "filter: \"!other\": negate a key=value term"),
         ];
@@ -382,7 +414,10 @@ mod tests {
         let keys: Vec<&str> = rows.iter().map(|(k, _)| quoted(k)[0]).collect();
         assert_eq!(
             keys,
-            ["id", "mv", "header", "body", "host", "force", "pre", "role"]
+            [
+                "id", "mv", "header", "body", "host", "force", "pre", "role", "action", "block",
+                "disk"
+            ]
         );
         for (key, values) in &rows {
             let names = quoted(key);

@@ -10,9 +10,14 @@
 //! - **states-roles**: every precondition x role x crossed body (the representative ones and
 //!   `force: true` with a null host), at the boundary microversions (default) or at every
 //!   microversion (`--exhaustive`).
+//!
+//! Then the live-migration cases (`os-migrateLive`, [`crate::live_matrix`]), after every cold
+//! one, so that the cold cases keep their order and ids.
 use std::collections::HashSet;
 
 use crate::case::Case;
+use crate::live_matrix::live_cases;
+pub use crate::live_matrix::Actions;
 use crate::microversion::{HeaderStyle, Microversion, VersionBounds, VersionSelector};
 use crate::variant::{BodyShape, ForceVariant, HostVariant, OtherBody, Precondition, Role};
 
@@ -83,8 +88,13 @@ pub(crate) fn boundary_versions(bounds: &VersionBounds) -> Vec<Microversion> {
     v
 }
 
-/// Builds the matrix for a target advertising `bounds`.
+/// Builds the matrix (cold and live cases) for a target advertising `bounds`.
 pub fn build(kind: MatrixKind, bounds: &VersionBounds) -> Vec<Case> {
+    build_for(kind, bounds, Actions::BOTH)
+}
+
+/// Builds the matrix of the actions `actions` selects.
+pub fn build_for(kind: MatrixKind, bounds: &VersionBounds, actions: Actions) -> Vec<Case> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
     let mut push = |c: Case| {
@@ -92,6 +102,19 @@ pub fn build(kind: MatrixKind, bounds: &VersionBounds) -> Vec<Case> {
             out.push(c);
         }
     };
+    if actions.cold {
+        cold(kind, bounds, &mut push);
+    }
+    if actions.live {
+        for c in live_cases(kind == MatrixKind::Exhaustive, bounds) {
+            push(c);
+        }
+    }
+    out
+}
+
+/// The cold-migration cases, in block order.
+fn cold(kind: MatrixKind, bounds: &VersionBounds, push: &mut impl FnMut(Case)) {
     let all_selectors: Vec<VersionSelector> = bounds
         .all()
         .into_iter()
@@ -174,7 +197,6 @@ pub fn build(kind: MatrixKind, bounds: &VersionBounds) -> Vec<Case> {
             }
         }
     }
-    out
 }
 
 #[cfg(test)]
@@ -230,11 +252,11 @@ mod tests {
             min: Microversion::new(2, 1),
             max: Microversion::new(2, 60),
         };
-        let wide: HashSet<String> = build(MatrixKind::Default, &bounds())
+        let wide: HashSet<String> = build_for(MatrixKind::Default, &bounds(), Actions::COLD)
             .iter()
             .map(Case::id)
             .collect();
-        let n = build(MatrixKind::Default, &narrow);
+        let n = build_for(MatrixKind::Default, &narrow, Actions::COLD);
         let shared = n.iter().filter(|c| wide.contains(&c.id())).count();
         // Only the version-relative selectors (latest/out-of-range resolve differently) and
         // the boundary at the max can differ; everything else keeps its id.

@@ -3,6 +3,7 @@
 pub(crate) mod body;
 pub(crate) mod case;
 pub(crate) mod filter;
+pub(crate) mod live_matrix;
 pub(crate) mod matrix;
 pub(crate) mod microversion;
 pub(crate) mod variant;

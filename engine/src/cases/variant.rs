@@ -113,6 +113,63 @@ axis!(
 );
 
 axis!(
+    /// The `block_migration` member of `{"os-migrateLive": {...}}` (live migration only).
+    BlockMigration {
+        Absent = "absent",
+        True = "true",
+        False = "false",
+        /// `"auto"`: a valid value from 2.25, a schema 400 before
+        Auto = "auto",
+        /// a string that is neither one of `parameter_types.boolean`'s nor "auto" (the
+        /// value of force's `non-boolean`, "maybe")
+        Invalid = "invalid",
+    }
+);
+
+axis!(
+    /// The `disk_over_commit` member of `{"os-migrateLive": {...}}`: required at 2.1-2.24,
+    /// an additional property (400) from 2.25.
+    DiskOverCommit {
+        Absent = "absent",
+        True = "true",
+        False = "false",
+    }
+);
+
+/// Which server action a case sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Action {
+    /// `{"migrate": ...}`: cold migration (every case before live migration joined).
+    Migrate,
+    /// `{"os-migrateLive": ...}`: live migration.
+    MigrateLive,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[Action::Migrate, Action::MigrateLive];
+    /// The keyword of `--filter action=` and of reports: `cold` or `live`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Migrate => "cold",
+            Self::MigrateLive => "live",
+        }
+    }
+    /// The request body's action key.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Self::Migrate => "migrate",
+            Self::MigrateLive => "os-migrateLive",
+        }
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+axis!(
     /// The server state a case starts from.
     Precondition {
         Active = "active",
@@ -161,6 +218,13 @@ pub enum BodyShape {
         force: ForceVariant,
     },
     Other(OtherBody),
+    /// `{"os-migrateLive": {...}}` with the members as given (absent ones left out).
+    Live {
+        host: HostVariant,
+        force: ForceVariant,
+        block: BlockMigration,
+        disk: DiskOverCommit,
+    },
 }
 
 impl BodyShape {
@@ -176,25 +240,54 @@ impl BodyShape {
         v
     }
 
-    /// Shape keyword: `migrate-object` or one of [`OtherBody`].
+    /// Shape keyword: `migrate-object`, `live-object` or one of [`OtherBody`].
     pub fn shape(&self) -> &'static str {
         match self {
             Self::Migrate { .. } => "migrate-object",
             Self::Other(o) => o.as_str(),
+            Self::Live { .. } => "live-object",
         }
     }
 
     pub fn host(&self) -> Option<HostVariant> {
         match self {
-            Self::Migrate { host, .. } => Some(*host),
+            Self::Migrate { host, .. } | Self::Live { host, .. } => Some(*host),
             Self::Other(_) => None,
         }
     }
 
     pub fn force(&self) -> Option<ForceVariant> {
         match self {
-            Self::Migrate { force, .. } => Some(*force),
+            Self::Migrate { force, .. } | Self::Live { force, .. } => Some(*force),
             Self::Other(_) => None,
+        }
+    }
+
+    /// The action the body is for.
+    pub fn action(&self) -> Action {
+        match self {
+            Self::Live { .. } => Action::MigrateLive,
+            Self::Migrate { .. } | Self::Other(_) => Action::Migrate,
+        }
+    }
+
+    pub fn is_live(&self) -> bool {
+        self.action() == Action::MigrateLive
+    }
+
+    /// `block_migration` (live bodies only).
+    pub fn block(&self) -> Option<BlockMigration> {
+        match self {
+            Self::Live { block, .. } => Some(*block),
+            _ => None,
+        }
+    }
+
+    /// `disk_over_commit` (live bodies only).
+    pub fn disk(&self) -> Option<DiskOverCommit> {
+        match self {
+            Self::Live { disk, .. } => Some(*disk),
+            _ => None,
         }
     }
 }
@@ -204,6 +297,15 @@ impl std::fmt::Display for BodyShape {
         match self {
             Self::Migrate { host, force } => write!(f, "host={host},force={force}"),
             Self::Other(o) => f.write_str(o.as_str()),
+            Self::Live {
+                host,
+                force,
+                block,
+                disk,
+            } => write!(
+                f,
+                "live host={host},force={force},block_migration={block},disk_over_commit={disk}"
+            ),
         }
     }
 }

@@ -36,6 +36,12 @@ pub enum Ended {
     AsyncFailure,
     /// Back to its status on its source host with no failed migration.
     Unchanged,
+    /// Live-migrated: its status as before (ACTIVE or PAUSED), on this host.
+    LiveMigrated(LiveHost),
+    /// Back to its status on its source host with the live migration in `error`.
+    LiveFailure,
+    /// Back to its status on its source host with no failed live migration.
+    LiveUnchanged,
     /// Another status (one no expectation describes), on another host or the source host.
     Other { status: String, moved: bool },
 }
@@ -51,6 +57,18 @@ pub enum ResizeHost {
     OtherThanRequested,
     /// Its source host.
     Source,
+}
+
+/// The host a live-migrated server is on (never its source: a server that did not move is
+/// [`Ended::LiveFailure`], [`Ended::LiveUnchanged`] or [`Ended::Other`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LiveHost {
+    /// Another host than the source (no host requested, or the expectation allows any).
+    Other,
+    /// The host the body named.
+    Requested,
+    /// Another host than the source and than the one the body named.
+    OtherThanRequested,
 }
 
 /// `confirmResize` or `revertResize`.
@@ -195,8 +213,12 @@ impl Ended {
             }
             Self::VerifyResize(ResizeHost::Requested) => Some(EndState::VerifyResizeOnRequested),
             Self::VerifyResize(ResizeHost::Source) | Self::Other { .. } => None,
-            Self::AsyncFailure => Some(EndState::AsyncFailure),
-            Self::Unchanged => Some(EndState::Unchanged),
+            Self::AsyncFailure | Self::LiveFailure => Some(EndState::AsyncFailure),
+            Self::Unchanged | Self::LiveUnchanged => Some(EndState::Unchanged),
+            Self::LiveMigrated(LiveHost::Requested) => Some(EndState::LiveOnRequested),
+            Self::LiveMigrated(LiveHost::Other | LiveHost::OtherThanRequested) => {
+                Some(EndState::LiveOnOther)
+            }
         }
     }
 }
@@ -266,6 +288,17 @@ impl fmt::Display for Ended {
                 f.write_str("async failure: migration error, server back on its source host")
             }
             Self::Unchanged => f.write_str("unchanged, no failed migration"),
+            Self::LiveMigrated(h) => f.write_str(match h {
+                LiveHost::Requested => "live-migrated: status as before, on the requested host",
+                LiveHost::Other => "live-migrated: status as before, on another host",
+                LiveHost::OtherThanRequested => {
+                    "live-migrated: status as before, on another host than the requested one"
+                }
+            }),
+            Self::LiveFailure => {
+                f.write_str("async failure: live migration error, server back on its source host")
+            }
+            Self::LiveUnchanged => f.write_str("unchanged, no failed live migration"),
             Self::Other { status, moved } => write!(
                 f,
                 "{status} on {}",
@@ -365,6 +398,11 @@ impl FromStr for Ended {
             Self::VerifyResize(ResizeHost::Source),
             Self::AsyncFailure,
             Self::Unchanged,
+            Self::LiveMigrated(LiveHost::Other),
+            Self::LiveMigrated(LiveHost::Requested),
+            Self::LiveMigrated(LiveHost::OtherThanRequested),
+            Self::LiveFailure,
+            Self::LiveUnchanged,
         ];
         if let Some(e) = known.into_iter().find(|e| e.to_string() == s) {
             return Ok(e);
@@ -489,6 +527,18 @@ mod tests {
             (
                 FollowUp::Settled(Ended::AsyncFailure),
                 "settled: async failure: migration error, server back on its source host",
+            ),
+            (
+                FollowUp::Settled(Ended::LiveMigrated(LiveHost::OtherThanRequested)),
+                "settled: live-migrated: status as before, on another host than the requested one",
+            ),
+            (
+                FollowUp::Settled(Ended::LiveFailure),
+                "settled: async failure: live migration error, server back on its source host",
+            ),
+            (
+                FollowUp::Settled(Ended::LiveUnchanged),
+                "settled: unchanged, no failed live migration",
             ),
             (FollowUp::Migration(MigrationFact::None), "migration: none"),
             (

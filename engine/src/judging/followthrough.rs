@@ -48,7 +48,7 @@ fn mm(what: &str, expected: impl Into<String>, got: impl Into<String>) -> Mismat
 
 /// Fields of an `os-migrations` record at `v`: (field, required) pairs, where not required
 /// means it must be absent.
-fn migration_fields(v: Microversion) -> Vec<(&'static str, bool)> {
+pub(crate) fn migration_fields(v: Microversion) -> Vec<(&'static str, bool)> {
     let base = [
         "created_at",
         "dest_compute",

@@ -5,4 +5,5 @@ pub(crate) mod discrepancy;
 pub(crate) mod follow_up;
 pub(crate) mod followthrough;
 pub(crate) mod judge;
+pub(crate) mod live_follow;
 pub(crate) mod verdict;

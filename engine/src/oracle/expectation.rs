@@ -14,6 +14,11 @@ pub enum EndState {
     AsyncFailure,
     /// Nothing changes.
     Unchanged,
+    /// Live migration done: ACTIVE (or PAUSED) on the host the body names, migration
+    /// `completed`.
+    LiveOnRequested,
+    /// Live migration done: ACTIVE (or PAUSED) on a host the scheduler picked.
+    LiveOnOther,
 }
 
 impl EndState {
@@ -23,6 +28,8 @@ impl EndState {
             Self::VerifyResizeOnOther => "VERIFY_RESIZE on another host",
             Self::AsyncFailure => "async failure (migration error, server unchanged)",
             Self::Unchanged => "unchanged",
+            Self::LiveOnRequested => "live-migrated to the requested host (status as before)",
+            Self::LiveOnOther => "live-migrated to another host (status as before)",
         }
     }
 }

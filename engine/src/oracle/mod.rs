@@ -7,3 +7,5 @@ pub(crate) mod release;
 mod rules;
 
 pub use rules::*;
+#[cfg(test)]
+mod live_tests;

@@ -584,6 +584,9 @@ mod tests {
                 force: None,
                 precondition: "active".into(),
                 role: "admin".into(),
+                action: None,
+                block_migration: None,
+                disk_over_commit: None,
             },
             verdict: if pass {
                 Verdict::Pass

@@ -12,14 +12,18 @@
 //! the rules name the fact, not the series that have it.
 use std::collections::BTreeMap;
 
-use nova_releases::{NoValidHost, PolicyRule, ReleaseTable, Series, SeriesRange};
+use nova_releases::{
+    NoValidHost, PolicyRule, RamAllocationRatio, ReleaseTable, Series, SeriesRange,
+};
 use serde::Deserialize;
 
 use crate::case::Case;
 use crate::error::SuiteError;
 use crate::expectation::{EndState, Expectation, HeaderCheck};
 use crate::microversion::{HeaderStyle, MvRange, VersionBounds};
-use crate::variant::{ForceVariant, HostVariant, OtherBody, Precondition, Role};
+use crate::variant::{
+    BlockMigration, DiskOverCommit, ForceVariant, HostVariant, OtherBody, Precondition, Role,
+};
 
 /// The bundled oracle files, by file name.
 pub(crate) const BUNDLED: &[(&str, &str)] = &[
@@ -35,7 +39,16 @@ pub(crate) const BUNDLED: &[(&str, &str)] = &[
         "pike-spec.toml",
         include_str!("../../../fixtures/expectations/pike-spec.toml"),
     ),
+    (
+        LIVE_FILE,
+        include_str!("../../../fixtures/expectations/live.toml"),
+    ),
 ];
+
+/// The live-migration rules (`os-migrateLive`), shared by both profiles: the Pike spec changes
+/// cold migration only. They judge the live cases (body `live-object`) and only those; the
+/// cold files judge the others.
+pub(crate) const LIVE_FILE: &str = "live.toml";
 
 /// A behaviour profile: which oracle judges the target.
 #[derive(
@@ -78,6 +91,9 @@ struct When {
     body: Option<Vec<String>>,
     host: Option<Vec<HostVariant>>,
     force: Option<Vec<ForceVariant>>,
+    /// Live migration's `block_migration` / `disk_over_commit` (live cases only).
+    block: Option<Vec<BlockMigration>>,
+    disk: Option<Vec<DiskOverCommit>>,
     precondition: Option<Vec<Precondition>>,
     role: Option<Vec<Role>>,
     /// A range of series (`2023.2-`, `-2025.1`, `queens-train`, `2025.1`).
@@ -87,6 +103,10 @@ struct When {
     policy_migrate_host: Option<Vec<PolicyRule>>,
     policy_before_lookup: Option<bool>,
     no_valid_host: Option<Vec<NoValidHost>>,
+    policy_migrate_live: Option<Vec<PolicyRule>>,
+    policy_migrate_live_host: Option<Vec<PolicyRule>>,
+    placement_prefilters: Option<bool>,
+    ram_allocation_ratio: Option<Vec<RamAllocationRatio>>,
 }
 
 impl When {
@@ -102,6 +122,18 @@ impl When {
                 .policy_before_lookup
                 .is_none_or(|b| b == series.policy.before_lookup)
             && among(&self.no_valid_host, series.behaviour.no_valid_host)
+            && among(&self.policy_migrate_live, series.policy.migrate_live)
+            && among(
+                &self.policy_migrate_live_host,
+                series.policy.migrate_live_host,
+            )
+            && self
+                .placement_prefilters
+                .is_none_or(|b| b == series.behaviour.placement_prefilters)
+            && among(
+                &self.ram_allocation_ratio,
+                series.behaviour.ram_allocation_ratio,
+            )
     }
 }
 
@@ -161,7 +193,8 @@ impl RawRule {
                 });
             }
         }
-        let shapes: Vec<&str> = std::iter::once("migrate-object")
+        let shapes: Vec<&str> = ["migrate-object", "live-object"]
+            .into_iter()
             .chain(OtherBody::ALL.iter().map(|o| o.as_str()))
             .collect();
         for b in self.when.body.iter().flatten() {
@@ -213,6 +246,8 @@ struct Defaults {
 #[derive(Debug)]
 struct Rule {
     origin: String,
+    /// From the live-migration file: judges live cases only (the others: cold cases only).
+    live: bool,
     id: String,
     when: When,
     mv: Option<MvRange>,
@@ -367,11 +402,33 @@ impl Oracle {
             let (f, rules) = load(&base)?;
             chain.push((base, f, rules));
         }
-        let stage_names = chain
+        let mut stage_names = chain
             .iter()
             .rev()
             .find_map(|(_, f, _)| f.stages.clone())
             .ok_or_else(|| SuiteError::Fixture("expectations: no file declares `stages`".into()))?;
+        // The live file declares its own stages (upstream's `_migrate_live` order), after the
+        // cold ones: a rule only ever meets cases of its own action, so the two orders never
+        // interleave. A reader without it (a test's) has no live rules.
+        let cold_stages = stage_names.len();
+        if read(LIVE_FILE).is_some() {
+            let (f, rules) = load(LIVE_FILE)?;
+            if f.profile.is_some() || f.extends.is_some() {
+                return Err(SuiteError::Fixture(format!(
+                    "expectations/{LIVE_FILE}: shared by both profiles: no `profile` or `extends`"
+                )));
+            }
+            let own = f.stages.clone().ok_or_else(|| {
+                SuiteError::Fixture(format!("expectations/{LIVE_FILE}: no `stages`"))
+            })?;
+            if let Some(s) = own.iter().find(|s| stage_names.contains(s)) {
+                return Err(SuiteError::Fixture(format!(
+                    "expectations/{LIVE_FILE}: stage {s:?} is a cold-migration stage"
+                )));
+            }
+            stage_names.extend(own);
+            chain.push((LIVE_FILE.to_string(), f, rules));
+        }
         let mut stages: Vec<(String, Vec<Rule>)> = stage_names
             .iter()
             .map(|s| (s.clone(), Vec::new()))
@@ -379,8 +436,12 @@ impl Oracle {
         let mut data: Vec<(String, String, serde_json::Value)> = Vec::new();
         for (name, file, tables) in chain {
             let defaults = file.defaults.headers.clone();
+            let live = name == LIVE_FILE;
+            // A file's rules go to its own action's stages only.
+            let (own_stages, other_stages) = stages.split_at_mut(cold_stages);
+            let own_stages = if live { other_stages } else { own_stages };
             for (raw, raw_table) in file.rules.into_iter().zip(tables) {
-                let slot = stages
+                let slot = own_stages
                     .iter_mut()
                     .find(|(s, _)| *s == raw.stage)
                     .ok_or_else(|| {
@@ -453,6 +514,7 @@ impl Oracle {
                 ));
                 slot.1.push(Rule {
                     origin: name.clone(),
+                    live,
                     id: raw.id,
                     when: raw.when,
                     mv,
@@ -556,6 +618,9 @@ impl Oracle {
 }
 
 fn matches(rule: &Rule, case: &Case, bounds: &VersionBounds) -> bool {
+    if rule.live != case.body.is_live() {
+        return false;
+    }
     let w = &rule.when;
     fn inside<T: PartialEq>(list: &Option<Vec<T>>, v: Option<T>) -> bool {
         match (list, v) {
@@ -583,6 +648,8 @@ fn matches(rule: &Rule, case: &Case, bounds: &VersionBounds) -> bool {
     inside(&w.header, Some(case.header))
         && inside(&w.host, case.body.host())
         && inside(&w.force, case.body.force())
+        && inside(&w.block, case.body.block())
+        && inside(&w.disk, case.body.disk())
         && inside(&w.precondition, Some(case.precondition))
         && inside(&w.role, Some(case.role))
 }

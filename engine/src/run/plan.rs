@@ -99,8 +99,20 @@ pub struct RunPlan {
     pub retire_after: u32,
 }
 
-/// The boundary selectors at which accepted cases run by default.
-fn at_boundary(sel: &VersionSelector, bounds: &VersionBounds) -> bool {
+/// The boundary selectors at which accepted cases run by default: cold migrate's 2.55, 2.56,
+/// `latest` and the maximum; live migration's own boundaries (2.29/2.30 force, 2.33/2.34
+/// asynchronous pre-checks, 2.67/2.68 force gone, `latest`, the maximum).
+fn at_boundary(case: &Case, bounds: &VersionBounds) -> bool {
+    let sel = &case.version;
+    if case.body.is_live() {
+        return match sel {
+            VersionSelector::Latest => true,
+            VersionSelector::Exact(v) => {
+                (v.major == 2 && [29, 30, 33, 34, 67, 68].contains(&v.minor)) || *v == bounds.max
+            }
+            _ => false,
+        };
+    }
     match sel {
         VersionSelector::Latest => true,
         VersionSelector::Exact(v) => {
@@ -186,7 +198,7 @@ pub(crate) fn build(input: PlanInput<'_>) -> RunPlan {
             continue;
         }
         if !input.exhaustive {
-            if !at_boundary(&case.version, &bounds) {
+            if !at_boundary(&case, &bounds) {
                 plan.reduced += 1;
                 continue;
             }
@@ -351,6 +363,13 @@ mod tests {
     use crate::release::{Candidates, ReleaseChoice};
 
     const EXPECTED_QUEENS_ALONE: usize = 12;
+    /// The live cases refused by the conductor below 2.34 (run alone), admin on ACTIVE in the
+    /// live-bodies block: the source host forced (2.1, 2.24, 2.25, 2.29, absent; 2.30 and 2.33
+    /// with force true) and through the scheduler (2.30, 2.33 with force absent/false: 4) =
+    /// 11; the host without capacity the same 11; the disabled host without force at 2.30 and
+    /// 2.33 (4). With no host without capacity (the refused-cases test) those 11 Skip.
+    const EXPECTED_LIVE_ALONE: usize = 26;
+    const EXPECTED_LIVE_ALONE_2026_2: usize = 15;
 
     fn judges() -> Judges {
         Judges::newest(Profile::Nova, &bounds()).unwrap()
@@ -407,8 +426,12 @@ mod tests {
             .iter()
             .filter(|(c, _)| !oracle.any_accepted(c, &bounds()))
             .count();
+        // The live conductor's synchronous pre-check refusals (below 2.34) run alone.
+        assert!(p.exclusive.iter().all(|c| c.body.is_live()));
+        let alone: Vec<String> = p.exclusive.iter().map(|c| c.name()).collect();
+        assert_eq!(alone.len(), EXPECTED_LIVE_ALONE_2026_2, "{alone:#?}");
         assert_eq!(
-            p.concurrent.len() + skipped_refused,
+            p.concurrent.len() + p.exclusive.len() + skipped_refused,
             refused,
             "every refused case runs unless the cloud lacks its host"
         );
@@ -417,13 +440,17 @@ mod tests {
             Some(HostVariant::Disabled | HostVariant::NoCapacity)
         )));
         assert_eq!(
-            p.concurrent.len() + p.mutating_count() + p.reduced + p.skipped.len(),
+            p.concurrent.len()
+                + p.exclusive.len()
+                + p.mutating_count()
+                + p.reduced
+                + p.skipped.len(),
             all.len(),
             "every case is planned, reduced or skipped"
         );
         for ch in &p.chains {
             for c in &ch.cases {
-                assert!(at_boundary(&c.version, &bounds()), "{}", c.name());
+                assert!(at_boundary(c, &bounds()), "{}", c.name());
                 assert_eq!(c.precondition, ch.precondition);
             }
         }
@@ -433,6 +460,16 @@ mod tests {
             "{}",
             p.mutating_count()
         );
+        // Live migration's own boundaries too.
+        for v in ["2.29", "2.30", "2.33", "2.34", "2.67", "2.68"] {
+            assert!(
+                p.chains
+                    .iter()
+                    .flat_map(|c| &c.cases)
+                    .any(|c| c.body.is_live() && c.version.to_string() == v),
+                "live {v}"
+            );
+        }
         for v in ["2.55", "2.56", "2.96", "latest"] {
             assert!(
                 p.chains
@@ -513,17 +550,37 @@ mod tests {
                     .flatten()
                     .any(|e| e.rule == "common:no-valid-host-sync")
             };
-            assert!(p.exclusive.iter().all(sync_rule), "{series}");
+            assert!(
+                p.exclusive
+                    .iter()
+                    .filter(|c| !c.body.is_live())
+                    .all(sync_rule),
+                "{series}"
+            );
             assert!(!p.concurrent.iter().any(sync_rule), "{series}");
+            // Live: exactly the conductor's synchronous refusals (below 2.34) run alone.
+            for c in p.concurrent.iter().chain(&p.exclusive) {
+                if !c.body.is_live() {
+                    continue;
+                }
+                let sync = judges
+                    .expectations(c, &bounds, &MessageContext::default())
+                    .into_iter()
+                    .flatten()
+                    .any(|e| e.rule.starts_with("live:live-") && e.exclusive);
+                assert_eq!(sync, p.exclusive.contains(c), "{series} {}", c.name());
+            }
             p
         };
         let queens = plan_as("2018.1", (2, 60));
         // 2.56..2.60 and latest (6 selectors) x {disabled, no-capacity}: the default matrix
         // crosses those hosts with force=absent as admin on ACTIVE only.
+        let cold_alone = |p: &RunPlan| p.exclusive.iter().filter(|c| !c.body.is_live()).count();
         let names: Vec<String> = queens.exclusive.iter().map(|c| c.name()).collect();
-        assert_eq!(queens.exclusive.len(), EXPECTED_QUEENS_ALONE, "{names:#?}");
+        assert_eq!(cold_alone(&queens), EXPECTED_QUEENS_ALONE, "{names:#?}");
         assert!(queens.render(8).contains(&format!(
-            "{EXPECTED_QUEENS_ALONE} refused-by-contract cases that need their server alone"
+            "{} refused-by-contract cases that need their server alone",
+            EXPECTED_QUEENS_ALONE + EXPECTED_LIVE_ALONE
         )));
         assert_eq!(
             queens
@@ -531,9 +588,13 @@ mod tests {
                 .lines()
                 .filter(|l| l.contains("  alone  "))
                 .count(),
-            EXPECTED_QUEENS_ALONE
+            EXPECTED_QUEENS_ALONE + EXPECTED_LIVE_ALONE
         );
-        assert!(plan_as("2020.1", (2, 87)).exclusive.is_empty());
-        assert!(plan_as("2026.2", (2, 104)).exclusive.is_empty());
+        for (series, max) in [("2020.1", (2, 87)), ("2026.2", (2, 104))] {
+            let p = plan_as(series, max);
+            assert_eq!(cold_alone(&p), 0, "{series}");
+            let live: Vec<String> = p.exclusive.iter().map(|c| c.name()).collect();
+            assert_eq!(live.len(), EXPECTED_LIVE_ALONE, "{series}: {live:#?}");
+        }
     }
 }

@@ -464,7 +464,13 @@ fn rejudge(run: &Value, oracles: &[Oracle], series: &[String]) -> Result<Counted
                 "error" => "  [ERROR]",
                 _ => "",
             };
-            let want = format!("{}{kind_suffix}", o.summary());
+            // As behaviour_map::answer: a live case's answer is its own class.
+            let action = if case.body.is_live() {
+                "os-migrateLive: "
+            } else {
+                ""
+            };
+            let want = format!("{action}{}{kind_suffix}", o.summary());
             if recorded != "skip" && c["answer"] != want.as_str() {
                 problems.push(format!(
                     "{id}: class {} but its answer is {want:?}",

@@ -21,6 +21,8 @@
 #                         others only `fidelity`, which judges the endpoint with the same plan
 #                         and oracle (exit 1 on a Fail) and checks the mock against it
 #                         (default: every series)
+#   CI_RELEASES_LIVE      series (space-separated ids) whose run and fidelity include the live-
+#                         migration cases; the others get --no-live (default: every series)
 #   CI_RELEASES_RETRIES   how many times a failing series is run again (default 0); a series
 #                         that passes on a retry is reported as such, with the first failure's
 #                         reason, so a flaky upstream never hides
@@ -81,12 +83,14 @@ run_one() {
   read -r rc _ <"$out/$s.install.rc"
   if [ "$rc" -ne 0 ]; then return 0; fi
   case " ${CI_RELEASES_RUN-${series[*]}} " in *" $s "*) with_run=1 ;; esac
+  local with_live=0
+  case " ${CI_RELEASES_LIVE-${series[*]}} " in *" $s "*) with_live=1 ;; esac
   set +e
   while :; do
     t0=$(date +%s)
     rm -rf "${out:?}/$s"
     # timeout signals the whole stage (its own process group): ci-stage.sh's trap stops Nova.
-    (cd "$root" && NOVA_CONFORM_RUN="$with_run" NOVA_CONFORM_OUT="$out/$s" UPSTREAM_NOVA_LOG_DIR="$out/$s" \
+    (cd "$root" && NOVA_CONFORM_RUN="$with_run" NOVA_CONFORM_LIVE="$with_live" NOVA_CONFORM_OUT="$out/$s" UPSTREAM_NOVA_LOG_DIR="$out/$s" \
       timeout --kill-after=60 "$per_series" \
       "$stage" --release "$s" --full-host compute-full --disabled-host compute-disabled \
       -- "$here/conform.sh") >"$out/$s.log" 2>&1

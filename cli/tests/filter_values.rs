@@ -19,7 +19,7 @@ fn bad_filter_values_exit_2_naming_the_valid_ones() {
         ),
         (
             "host=other body=migrate",
-            "filter: unknown body value \"migrate\" (one of: migrate-object, migrate-null, migrate-string, extra-property, missing-action)",
+            "filter: unknown body value \"migrate\" (one of: migrate-object, live-object, migrate-null, migrate-string, extra-property, missing-action)",
         ),
         (
             "mv=2.60-2.50",

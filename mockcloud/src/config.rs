@@ -110,16 +110,22 @@ pub struct HostSpec {
     pub vcpus: u32,
     pub memory_mb: u64,
     pub disk_gb: u64,
+    /// `reserved_host_memory_mb`: memory the host keeps for itself. Placement offers
+    /// `memory_mb - reserved` and the compute node counts it as used (`memory_mb_used`,
+    /// `free_ram_mb`), which is what live migration's forced-destination memory check reads.
+    pub reserved_memory_mb: u64,
 }
 
 impl HostSpec {
-    /// A host with the default inventory (16 vCPU, 32 GiB RAM, 500 GB disk).
+    /// A host with the default inventory (16 vCPU, 32 GiB RAM, 500 GB disk, nothing
+    /// reserved).
     pub fn new(name: impl Into<String>) -> Self {
         Self {
             name: name.into(),
             vcpus: 16,
             memory_mb: 32768,
             disk_gb: 500,
+            reserved_memory_mb: 0,
         }
     }
 }

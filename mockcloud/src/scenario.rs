@@ -5,7 +5,7 @@
 //! users:
 //!   - {name: admin, password: secret, project: demo, roles: [admin, member, reader, manager]}
 //! hosts:
-//!   - {name: compute1, vcpus: 16, memory_mb: 32768, disk_gb: 500}
+//!   - {name: compute1, vcpus: 16, memory_mb: 32768, disk_gb: 500, reserved_memory_mb: 0}
 //! ```
 
 use crate::config::HostSpec;
@@ -19,6 +19,7 @@ struct HostEntry {
     vcpus: Option<u32>,
     memory_mb: Option<u64>,
     disk_gb: Option<u64>,
+    reserved_memory_mb: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -63,6 +64,7 @@ pub fn parse(text: &str, toml_format: bool) -> Result<Seed, String> {
                     vcpus: h.vcpus.unwrap_or(d.vcpus),
                     memory_mb: h.memory_mb.unwrap_or(d.memory_mb),
                     disk_gb: h.disk_gb.unwrap_or(d.disk_gb),
+                    reserved_memory_mb: h.reserved_memory_mb.unwrap_or(d.reserved_memory_mb),
                 }
             })
             .collect(),

@@ -13,6 +13,7 @@ fn spec(name: &str, vcpus: u32) -> HostSpec {
         vcpus,
         memory_mb: 8192,
         disk_gb: 100,
+        reserved_memory_mb: 0,
     }
 }
 

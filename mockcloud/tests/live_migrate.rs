@@ -548,6 +548,7 @@ fn precheck_cloud() -> mockcloud::MockCloudBuilder {
     };
     let tight = HostSpec {
         disk_gb: 0,
+        reserved_memory_mb: 0,
         ..HostSpec::new("tight")
     };
     MockCloud::builder().host_specs(vec![

@@ -261,6 +261,7 @@ async fn force_accepts_exactly_novas_boolean_values_and_null() {
         vcpus: 1000,
         memory_mb: 1_000_000,
         disk_gb: 100_000,
+        reserved_memory_mb: 0,
         ..mockcloud::HostSpec::new(n)
     };
     let t = T::start(

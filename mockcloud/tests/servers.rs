@@ -137,6 +137,7 @@ async fn scheduler_failure_on_create_is_an_error_server() {
                 vcpus: 1,
                 memory_mb: 1024,
                 disk_gb: 10,
+                reserved_memory_mb: 0,
             }]),
     )
     .await;

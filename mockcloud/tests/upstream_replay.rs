@@ -187,6 +187,7 @@ async fn mock_answers_like_upstream_nova_34() {
         vcpus: 100_000,
         memory_mb: 100_000_000,
         disk_gb: 1_000_000,
+        reserved_memory_mb: 0,
     };
     let t = T::start(mockcloud::MockCloud::builder().host_specs(vec![
         roomy("compute1"),
@@ -197,6 +198,7 @@ async fn mock_answers_like_upstream_nova_34() {
             vcpus: 0,
             memory_mb: 0,
             disk_gb: 0,
+            reserved_memory_mb: 0,
         },
     ]))
     .await;

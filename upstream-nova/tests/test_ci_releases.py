@@ -19,6 +19,7 @@ STAGE = r"""#!/bin/bash
 release="$2"
 case "${FAKE_MODE_FILE:+x}" in x) mode=$(grep "^$release " "$FAKE_MODE_FILE" | cut -d' ' -f2) ;; esac
 mkdir -p "$NOVA_CONFORM_OUT"
+echo "$NOVA_CONFORM_LIVE" > "$NOVA_CONFORM_OUT/live"
 echo "ci-stage: upstream Nova 9.9.$release READY at http://127.0.0.1:1/v2.1 (install 0s, start 3s)"
 report="$NOVA_CONFORM_OUT/run.json"
 [ "$NOVA_CONFORM_RUN" = 0 ] && report="$NOVA_CONFORM_OUT/endpoint.json"
@@ -121,6 +122,14 @@ class CiReleasesTest(unittest.TestCase):
         row = [line.split() for line in p.stdout.splitlines() if line.startswith("2025.1 ")][0]
         self.assertEqual(row[2:8], ["FAIL", "10/2/0/0", "3", "in", "2", "-"])
         self.assertIn("(fidelity)", row)
+
+    def test_live_cases_only_on_the_series_named(self):
+        read = lambda out, s: open(os.path.join(out, s, "live")).read().strip()
+        p, out = self.run_script({}, ["2025.1", "2025.2"], CI_RELEASES_LIVE="2025.2")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual((read(out, "2025.1"), read(out, "2025.2")), ("0", "1"))
+        p, out = self.run_script({}, ["2025.1", "2025.2"])
+        self.assertEqual((read(out, "2025.1"), read(out, "2025.2")), ("1", "1"))
 
     def test_a_retried_series_says_so(self):
         p, out = self.run_script({"2025.1": "flaky", "2025.2": "fail"}, ["2025.1", "2025.2"],

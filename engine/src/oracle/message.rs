@@ -1,7 +1,9 @@
 //! Matching fault messages against oracle patterns with `%(name)s` placeholders.
 //!
 //! Each pattern is compiled once (placeholders become capture groups) and cached; a message
-//! matches when the regex matches and every captured placeholder equals its expected value.
+//! matches when the regex matches and every placeholder the match went through equals its
+//! expected value. A placeholder in an alternative the match did not take captures nothing and
+//! is not checked: `^(A %(host)s|B %(host)s)$` is one placeholder per branch.
 //! Compiling a fresh regex with the values spliced in for every case was the run's largest
 //! CPU cost.
 use std::collections::HashMap;
@@ -78,13 +80,27 @@ pub(crate) fn matches(pattern: &str, values: &[(&str, &str)], message: &str) -> 
     };
     compiled.groups.iter().all(|(g, p)| {
         let want = values.iter().find(|(k, _)| k == p).map_or("", |(_, v)| v);
-        caps.name(g).is_some_and(|m| m.as_str() == want)
+        caps.name(g).is_none_or(|m| m.as_str() == want)
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two answers for one case (live.toml's forced move to a full host: the memory check's
+    /// message or the placement claim's), each naming the server: either branch matches, and
+    /// in each the server must be the case's.
+    #[test]
+    fn placeholders_of_the_branch_not_taken_are_not_checked() {
+        let p = r"^(Lack of memory on %(host)s for %(server_id)s|No valid host: %(server_id)s to %(host)s)$";
+        let v = [("host", "c-full"), ("server_id", "u1")];
+        assert!(matches(p, &v, "Lack of memory on c-full for u1"));
+        assert!(matches(p, &v, "No valid host: u1 to c-full"));
+        assert!(!matches(p, &v, "No valid host: u2 to c-full"));
+        assert!(!matches(p, &v, "Lack of memory on c-other for u1"));
+        assert!(!matches(p, &v, "No valid host: u1 to c-full."));
+    }
 
     #[test]
     fn placeholders_must_equal_their_values() {

@@ -129,6 +129,8 @@ fn profile_data(o: &RunOutcome, mode: ExchangeMode) -> Value {
     for r in &mut rows {
         r.2 = used.iter().map(|&i| r.2[i]).collect();
     }
+    let consistency =
+        super::consistency::of(o).map(|c| consistency_data(&c, &html_index, &columns));
     let counts: Value = VerdictKind::ALL
         .iter()
         .map(|k| (k.as_str().to_string(), json!(o.count(*k))))
@@ -142,6 +144,61 @@ fn profile_data(o: &RunOutcome, mode: ExchangeMode) -> Value {
         "rows": rows.iter().map(|(k, s, cells, _)| json!({"label": k, "section": s, "cells": cells})).collect::<Vec<_>>(),
         "classes": cl.classes.iter().map(|c| c.answer.as_str()).collect::<Vec<_>>(),
         "cases": cases,
+        "consistency": consistency,
+    })
+}
+
+/// The second matrix: per (host, force) row and version column, the classes sent both as
+/// cold and as live migration, coloured by whether their outcomes diverge; a cell lists its
+/// classes (state, role, both outcomes) with links to the two cases.
+fn consistency_data(
+    c: &super::consistency::Consistency,
+    html_index: &[Option<usize>],
+    columns: &[String],
+) -> Value {
+    let at = |i: usize| html_index[i].map_or(json!(null), |j| json!(j));
+    let grid = super::consistency::grid(c);
+    let used: Vec<&String> = columns
+        .iter()
+        .filter(|col| grid.values().any(|row| row.contains_key(*col)))
+        .collect();
+    let rows: Vec<Value> = grid
+        .keys()
+        .map(|(host, force)| {
+            let cells: Vec<Value> = used
+                .iter()
+                .map(|col| {
+                    let members: Vec<usize> = c
+                        .classes
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, k)| k.host == *host && k.force == *force && k.version == **col)
+                        .map(|(n, _)| n)
+                        .collect();
+                    let diverging = members
+                        .iter()
+                        .filter(|&&n| c.classes[n].divergence.is_some())
+                        .count();
+                    json!({"n": members.len(), "d": diverging, "k": members})
+                })
+                .collect();
+            json!({"label": format!("host={host} force={force}"), "cells": cells})
+        })
+        .collect();
+    json!({
+        "compared": c.compared, "same": c.same, "diverging": c.diverging,
+        "columns": used,
+        "rows": rows,
+        "divergences": c.divergences.iter().map(|d| json!({
+            "cold": d.cold, "live": d.live, "cold_rule": d.cold_rule, "live_rule": d.live_rule,
+            "classes": d.classes, "versions": d.versions, "hosts": d.hosts, "forces": d.forces,
+            "preconditions": d.preconditions, "roles": d.roles,
+        })).collect::<Vec<_>>(),
+        "classes": c.classes.iter().map(|k| json!({
+            "pre": k.precondition, "role": k.role, "v": k.version,
+            "ci": at(k.results.0), "li": at(k.results.1),
+            "co": k.cold_outcome, "lo": k.live_outcome, "d": k.divergence,
+        })).collect::<Vec<_>>(),
     })
 }
 
@@ -205,6 +262,12 @@ td.sel{outline:3px solid #f5a623}
 .fails{margin:10px 0;font-size:12px}
 .fails li{margin:2px 0}
 .fails a{color:var(--fail);cursor:pointer;text-decoration:underline}
+.consistency h3{margin:18px 0 4px;font-size:15px}
+.consistency ol{font-size:12px;padding-left:22px}
+.consistency li{margin:3px 0}
+td.same{background:#7aa7d9}td.div{background:#f08a24}td.div.part{background:#f6c48f}
+td[data-cx]{cursor:pointer}
+.detail a[data-i]{cursor:pointer;text-decoration:underline}
 </style></head><body>
 <header><h1>nova-conform &mdash; cold migration with a target host</h1>
 <p>Each square is one case: a request at one microversion (columns) for one body / server state / role (rows). Click a square for the request, the answer and the oracle's expectation.</p></header>
@@ -272,10 +335,49 @@ DATA.forEach((d, p) => {
     h += `</tr>`;
   });
   h += `</tbody></table></div>`;
+  const cs = d.consistency;
+  if (cs) {
+    // The second matrix: cold vs live migration per class (docs/report-schema.md "consistency").
+    h += `<div class="consistency"><h3>Cold vs live migration (<code>migrate</code> / <code>os-migrateLive</code>)</h3><div class="meta">${cs.compared} classes (microversion, host, force, server state, role) sent both ways: ${cs.same} the same, ${cs.diverging} diverging in ${cs.divergences.length} ways. Compared: status, fault and where an accepted migration ended.</div>`;
+    h += `<div class="legend">Legend:<i style="background:#7aa7d9"></i>every class the same<i style="background:#f6c48f"></i>some classes diverge<i style="background:#f08a24"></i>every class diverges<i style="background:var(--none)"></i>not sent both ways</div>`;
+    if (cs.divergences.length) {
+      h += `<ol data-role="divergences">` + cs.divergences.map(v => `<li><b>${v.classes}</b> &times; cold <code>${esc(v.cold)}</code>${v.cold_rule ? ` <span class="hint">${esc(v.cold_rule)}</span>` : ""} &ne; live <code>${esc(v.live)}</code>${v.live_rule ? ` <span class="hint">${esc(v.live_rule)}</span>` : ""}<br><span class="hint">at ${esc(v.versions)}; host ${esc(v.hosts.join(","))}; force ${esc(v.forces.join(","))}; ${esc(v.preconditions.join(","))}; as ${esc(v.roles.join(","))}</span></li>`).join("") + `</ol>`;
+    }
+    h += `<div class="gridbox"><table data-role="consistency"><thead><tr><th class="row"></th>`;
+    cs.columns.forEach(c => h += `<th><span>${esc(c)}</span></th>`);
+    h += `</tr></thead><tbody>`;
+    cs.rows.forEach((r, ri) => {
+      h += `<tr><th class="row">${esc(r.label)}</th>`;
+      r.cells.forEach((c, ci) => {
+        if (!c.n) { h += `<td class="none"></td>`; return; }
+        const cls = c.d === 0 ? "same" : (c.d === c.n ? "div" : "div part");
+        h += `<td class="${cls}" data-cp="${p}" data-cx="${ri},${ci}" title="${esc(r.label)} at ${esc(cs.columns[ci])}: ${c.d} of ${c.n} diverge"></td>`;
+      });
+      h += `</tr>`;
+    });
+    h += `</tbody></table></div></div>`;
+  }
   sec.innerHTML = h;
   document.getElementById("main").appendChild(sec);
 });
+// A cell of the cold-vs-live matrix: its classes, each with both outcomes and both cases.
+function showPairs(p, ri, ci, td) {
+  document.querySelectorAll("td.sel").forEach(e => e.classList.remove("sel"));
+  td.classList.add("sel");
+  const cs = DATA[p].consistency, row = cs.rows[ri], cell = row.cells[ci], box = document.getElementById("detail");
+  box.classList.add("open");
+  delete box.dataset.case;
+  const link = (i, text) => i === null ? esc(text) : `<a data-p="${p}" data-i="${i}">${esc(text)}</a>`;
+  let h = `<button class="close" title="close" onclick="document.getElementById('detail').classList.remove('open')">&times;</button><p class="hint">profile ${esc(DATA[p].profile)}: cold vs live</p><h3>${esc(row.label)} at ${esc(cs.columns[ci])}</h3><p>${cell.d} of ${cell.n} classes diverge</p><table class="kv">`;
+  cell.k.forEach(n => {
+    const k = cs.classes[n];
+    h += `<tr><td>${esc(k.pre)} as ${esc(k.role)}</td><td${k.d === null ? "" : ` class="mm"`}>cold ${link(k.ci, k.co)}<br>live ${link(k.li, k.lo)}</td></tr>`;
+  });
+  box.innerHTML = h + `</table>`;
+}
 document.addEventListener("click", ev => {
+  const x = ev.target.closest("td[data-cx]");
+  if (x) { const [ri, ci] = x.dataset.cx.split(",").map(Number); showPairs(+x.dataset.cp, ri, ci, x); return; }
   const t = ev.target.closest("[data-i]");
   if (!t) return;
   const p = +t.dataset.p, i = +t.dataset.i;

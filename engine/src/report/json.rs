@@ -3,6 +3,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::classes::{Class, Classes, ExchangeMode};
+use super::consistency::{self, Consistency};
 use crate::microversion::VersionBounds;
 use crate::release::ReleaseVerdict;
 use crate::runner::RunOutcome;
@@ -35,6 +36,9 @@ struct Run<'a> {
     exchanges: &'static str,
     /// The behaviour classes; `results[].class` indexes them.
     classes: Vec<Class>,
+    /// Cold versus live outcome per class (absent when no class was sent both ways).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consistency: Option<Consistency>,
     results: Vec<Row<'a>>,
 }
 
@@ -130,6 +134,7 @@ pub fn render_with(outcomes: &[&RunOutcome], mode: ExchangeMode) -> String {
                 })
                 .collect(),
             classes: cl.classes,
+            consistency: consistency::of(o),
         })
         .collect();
     let report = Report {

@@ -2,6 +2,7 @@
 //! subunit v2 for OpenStack's tooling.
 pub mod behaviour_map;
 pub mod classes;
+pub mod consistency;
 pub mod error;
 pub mod html;
 pub mod json;

@@ -85,6 +85,9 @@ pub fn render(outcome: &RunOutcome, max_exchanges: usize) -> String {
     for (label, c) in &selectors {
         let _ = writeln!(s, "    {label:<12} {}", fmt_counts(c));
     }
+    if let Some(c) = super::consistency::of(outcome) {
+        s.push_str(&super::consistency::render(&c));
+    }
     let bad: Vec<_> = outcome
         .results
         .iter()

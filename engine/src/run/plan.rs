@@ -64,6 +64,9 @@ pub enum Treatment<'a> {
     /// The chain of this precondition and lane, at this (1-based) position.
     Chain(Precondition, usize, usize),
     Skip(&'a str),
+    /// Left out by the boundary reduction: an accepted case whose behaviour a chained case
+    /// at a boundary microversion shows; `--exhaustive` sends it.
+    Reduced,
 }
 
 impl std::fmt::Display for Treatment<'_> {
@@ -74,6 +77,7 @@ impl std::fmt::Display for Treatment<'_> {
             Self::Chain(p, 0, n) => write!(f, "chain {p}#{n}"),
             Self::Chain(p, lane, n) => write!(f, "chain {p}/{lane}#{n}"),
             Self::Skip(r) => write!(f, "skip ({r})"),
+            Self::Reduced => f.write_str("reduced"),
         }
     }
 }
@@ -90,8 +94,9 @@ pub struct RunPlan {
     pub chains: Vec<Chain>,
     /// Cases not run, with the reason (reported as Skip).
     pub skipped: Vec<(Case, String)>,
-    /// Accepted cases left out by the boundary reduction (run with `--exhaustive`).
-    pub reduced: usize,
+    /// Accepted cases left out by the boundary reduction (run with `--exhaustive`): not
+    /// sent, not in the report; listed so that a bundle's plan says what became of each case.
+    pub reduced: Vec<Case>,
     /// Preconditions that need a server the suite creates.
     pub servers_to_create: BTreeSet<Precondition>,
     pub bounds: Option<VersionBounds>,
@@ -199,7 +204,7 @@ pub(crate) fn build(input: PlanInput<'_>) -> RunPlan {
         }
         if !input.exhaustive {
             if !at_boundary(&case, &bounds) {
-                plan.reduced += 1;
+                plan.reduced.push(case);
                 continue;
             }
             // What every candidate expects (rule and end) is the behaviour class.
@@ -216,7 +221,7 @@ pub(crate) fn build(input: PlanInput<'_>) -> RunPlan {
                 case.header.as_str()
             );
             if !classes.insert(class) {
-                plan.reduced += 1;
+                plan.reduced.push(case);
                 continue;
             }
         }
@@ -267,7 +272,7 @@ impl RunPlan {
             "plan: {} cases to send, {} skipped, {} accepted cases left out (--exhaustive runs them)",
             self.runnable(),
             self.skipped.len(),
-            self.reduced
+            self.reduced.len()
         );
         let _ = writeln!(
             s,
@@ -334,6 +339,7 @@ impl RunPlan {
             }
         }
         v.extend(self.skipped.iter().map(|(c, r)| (c, Treatment::Skip(r))));
+        v.extend(self.reduced.iter().map(|c| (c, Treatment::Reduced)));
         v
     }
 
@@ -443,7 +449,7 @@ mod tests {
             p.concurrent.len()
                 + p.exclusive.len()
                 + p.mutating_count()
-                + p.reduced
+                + p.reduced.len()
                 + p.skipped.len(),
             all.len(),
             "every case is planned, reduced or skipped"
@@ -456,7 +462,7 @@ mod tests {
         }
         // Far fewer migrations than accepted cases, but at least one per boundary version.
         assert!(
-            p.mutating_count() < p.reduced / 10,
+            p.mutating_count() < p.reduced.len() / 10,
             "{}",
             p.mutating_count()
         );
@@ -480,7 +486,7 @@ mod tests {
             );
         }
         let e = plan_for(3, true, &BTreeMap::new());
-        assert_eq!(e.reduced, 0);
+        assert!(e.reduced.is_empty());
         assert!(e.mutating_count() > p.mutating_count() * 10);
         // Long chains replace their server: counted in the plan and the estimate.
         assert_eq!(p.replacement_servers(), 0);

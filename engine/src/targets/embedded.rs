@@ -102,6 +102,7 @@ impl EmbeddedMock {
             vcpus: 100_000,
             memory_mb: 100_000_000,
             disk_gb: 10_000_000,
+            reserved_memory_mb: 0,
         };
         let mut hosts: Vec<HostSpec> = topology
             .enabled
@@ -110,11 +111,17 @@ impl EmbeddedMock {
             .map(|h| roomy(h))
             .collect();
         if let Some(full) = &topology.full {
+            // As upstream-nova's compute-full (FullFakeDriver): 768 MB of which Nova's default
+            // reserved_host_memory_mb 512 is reserved, 256 MB for servers, less than m1.tiny's
+            // 512. A live migration forced there passes the conductor's memory check where the
+            // series' ram_allocation_ratio is 1.5 (768 * 1.5 - 512 = 640) and fails the
+            // placement claim; with 1.0 the check itself refuses it (256).
             hosts.push(HostSpec {
                 name: full.clone(),
-                vcpus: 0,
-                memory_mb: 0,
-                disk_gb: 0,
+                vcpus: 1,
+                memory_mb: 768,
+                disk_gb: 1,
+                reserved_memory_mb: 512,
             });
         }
         let mut builder = MockCloud::builder()

@@ -276,7 +276,8 @@ fn pre_checks(
         return Err(unavailable(dest, "_check_host_is_up"));
     }
     let total = st.hosts.get(dest).map_or(0, |h| h.memory_mb);
-    let used = st.used_on(dest).memory_mb;
+    // The compute node's memory_mb_used, the reserved memory included.
+    let used = st.used_on(dest).memory_mb + st.hosts.get(dest).map_or(0, |h| h.reserved_memory_mb);
     // avail = total_ram_mb * ram_ratio - (total_ram_mb - free_ram_mb), a Python float; the
     // ratio is the series' default (`behaviour.ram_allocation_ratio`: observed on 34.0.0, a
     // forced move to compute-full, 768 MB with 256 MB free, "Lack of memory(host:256.0 <=

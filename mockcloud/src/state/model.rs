@@ -32,6 +32,9 @@ pub struct Host {
     pub vcpus: u32,
     pub memory_mb: u64,
     pub disk_gb: u64,
+    /// `reserved_host_memory_mb` ([`crate::HostSpec::reserved_memory_mb`]).
+    #[serde(default)]
+    pub reserved_memory_mb: u64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

@@ -153,6 +153,7 @@ impl State {
                 vcpus: spec.vcpus,
                 memory_mb: spec.memory_mb,
                 disk_gb: spec.disk_gb,
+                reserved_memory_mb: spec.reserved_memory_mb,
                 created_at: now,
                 updated_at: now,
             },
@@ -247,7 +248,10 @@ impl State {
         let used = self.usage.get(host).copied().unwrap_or_default();
         Some(Resources {
             vcpus: u64::from(h.vcpus).saturating_sub(used.vcpus),
-            memory_mb: h.memory_mb.saturating_sub(used.memory_mb),
+            memory_mb: h
+                .memory_mb
+                .saturating_sub(h.reserved_memory_mb)
+                .saturating_sub(used.memory_mb),
             disk_gb: h.disk_gb.saturating_sub(used.disk_gb),
         })
     }

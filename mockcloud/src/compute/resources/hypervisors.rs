@@ -119,11 +119,13 @@ pub(super) fn view(ctx: &Ctx, st: &State, h: &Host, detail: bool, with_servers: 
             o.insert("memory_mb".into(), json!(h.memory_mb));
             o.insert("local_gb".into(), json!(h.disk_gb));
             o.insert("vcpus_used".into(), json!(used.vcpus));
-            o.insert("memory_mb_used".into(), json!(used.memory_mb));
+            // Nova's compute node counts the reserved memory as used.
+            let mem_used = used.memory_mb + h.reserved_memory_mb;
+            o.insert("memory_mb_used".into(), json!(mem_used));
             o.insert("local_gb_used".into(), json!(used.disk_gb));
             o.insert(
                 "free_ram_mb".into(),
-                json!(h.memory_mb as i64 - used.memory_mb as i64),
+                json!(h.memory_mb as i64 - mem_used as i64),
             );
             o.insert(
                 "free_disk_gb".into(),

@@ -8,7 +8,7 @@ use nova_conform::{no_events, Filter, MatrixKind, Plan, Profile, ReleaseChoice, 
 /// 2.68 live force gone).
 const FILTER: &str = "pre=active role=admin host=other,null force=absent,true mv=2.30,2.56,2.68";
 
-async fn consistency(profile: Profile, filter: &str) -> Option<Consistency> {
+async fn run(profile: Profile, filter: &str) -> nova_conform::RunOutcome {
     let session = Session::embedded(profile, ReleaseChoice::Auto)
         .await
         .unwrap();
@@ -21,7 +21,11 @@ async fn consistency(profile: Profile, filter: &str) -> Option<Consistency> {
     };
     let out = session.run(&plan, no_events()).await.unwrap();
     session.shutdown().await;
-    consistency::of(&out)
+    out
+}
+
+async fn consistency(profile: Profile, filter: &str) -> Option<Consistency> {
+    consistency::of(&run(profile, filter).await)
 }
 
 /// (version, host, force) -> (cold outcome, live outcome) of each compared class.
@@ -148,4 +152,75 @@ async fn one_action_alone_has_no_consistency_report() {
         let f = format!("{FILTER} {only}");
         assert_eq!(consistency(Profile::Nova, &f).await, None, "{only}");
     }
+}
+
+/// The JSON report carries the same section; the HTML report's data has the second matrix:
+/// one row per (host, force), one column per version, each cell its compared and diverging
+/// counts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reports_carry_it() {
+    let out = run(Profile::Nova, FILTER).await;
+    let json: serde_json::Value =
+        serde_json::from_str(&nova_conform::report::json::render(&[&out])).unwrap();
+    let c = &json["runs"][0]["consistency"];
+    assert_eq!(
+        (&c["compared"], &c["same"], &c["diverging"]),
+        (
+            &serde_json::json!(11),
+            &serde_json::json!(7),
+            &serde_json::json!(4)
+        )
+    );
+    assert_eq!(c["classes"].as_array().unwrap().len(), 11);
+    assert_eq!(c["divergences"][3]["cold_rule"], "nova:force-not-allowed");
+    assert_eq!(c["divergences"][3]["versions"], "2.56");
+    let html = nova_conform::report::html::render(&[&out]);
+    let data = html
+        .split("const DATA = ")
+        .nth(1)
+        .and_then(|d| d.split(";\n").next())
+        .unwrap();
+    let data: serde_json::Value = serde_json::from_str(&data.replace("<\\/", "</")).unwrap();
+    let m = &data[0]["consistency"];
+    assert_eq!(m["columns"], serde_json::json!(["2.30", "2.56", "2.68"]));
+    let rows: Vec<(String, Vec<(u64, u64)>)> = m["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let cells = r["cells"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c["n"].as_u64().unwrap(), c["d"].as_u64().unwrap()))
+                .collect();
+            (r["label"].as_str().unwrap().to_string(), cells)
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "host=null force=absent".to_string(),
+                vec![(1, 0), (1, 0), (1, 0)]
+            ),
+            (
+                "host=null force=true".to_string(),
+                vec![(1, 1), (0, 0), (1, 0)]
+            ),
+            (
+                "host=other force=absent".to_string(),
+                vec![(1, 1), (1, 0), (1, 0)]
+            ),
+            (
+                "host=other force=true".to_string(),
+                vec![(1, 1), (1, 1), (1, 0)]
+            ),
+        ]
+    );
+    // Without the live cases there is nothing to compare, in either report.
+    let cold = run(Profile::Nova, &format!("{FILTER} action=cold")).await;
+    let json = nova_conform::report::json::render(&[&cold]);
+    assert!(!json.contains("\"consistency\""));
+    assert!(nova_conform::report::html::render(&[&cold]).contains("\"consistency\":null"));
 }

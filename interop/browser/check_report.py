@@ -33,6 +33,7 @@ network off. Exit codes: 0 every check passed, 1 a check failed, 2 bad arguments
 
 import argparse
 import json
+import re
 import os
 import pathlib
 import sys
@@ -112,6 +113,13 @@ document.querySelectorAll("td[data-case]").forEach(td => {
   out[p].counts[v.length === 1 ? v[0] : "other"]++;
 });
 return out;
+"""
+
+# The cold-vs-live matrix: per cell its profile, position, colour and "d of n diverge" title.
+CONSISTENCY_JS = """
+return [...document.querySelectorAll("td[data-cx]")].map(td => ({
+  p: +td.dataset.cp, cx: td.dataset.cx, cls: td.className, title: td.title,
+}));
 """
 
 DETAIL_JS = """
@@ -262,6 +270,46 @@ class Checks:
                     name, fmt_counts(have), cells["counts"].get("other", 0), fmt_counts(want)),
             )
 
+    def consistency(self):
+        """The second matrix: its cells add up to the JSON's compared and diverging classes,
+        each coloured by its own counts, and a click on a diverging cell lists its classes with
+        both outcomes."""
+        cells = self.page.d.execute_script(CONSISTENCY_JS)
+        for p, run in enumerate(self.report["runs"]):
+            c = run.get("consistency")
+            mine = [x for x in cells if x["p"] == p]
+            name = "profile %s" % run["profile"]
+            if c is None:
+                self.check(not mine, "%s: no consistency matrix (nothing sent both ways)" % name,
+                           "%s: %d consistency cells, the JSON has no consistency" % (name, len(mine)))
+                continue
+            counts = []
+            for x in mine:
+                m = re.search(r": (\d+) of (\d+) diverge$", x["title"])
+                if not m:
+                    raise AssertionError("%s: consistency cell %s has title %r" % (name, x["cx"], x["title"]))
+                d, n = int(m.group(1)), int(m.group(2))
+                want = "same" if d == 0 else ("div" if d == n else "div part")
+                if x["cls"].split(" sel")[0] != want:
+                    raise AssertionError("%s: cell %s (%d of %d) is %r, not %r" % (name, x["cx"], d, n, x["cls"], want))
+                counts.append((d, n))
+            self.check(
+                sum(n for _, n in counts) == c["compared"] and sum(d for d, _ in counts) == c["diverging"],
+                "%s: consistency matrix, %d classes (%d diverging) as in the JSON" % (name, c["compared"], c["diverging"]),
+                "%s: consistency cells add up to %d/%d, the JSON says %d compared, %d diverging" % (
+                    name, sum(n for _, n in counts), sum(d for d, _ in counts), c["compared"], c["diverging"]),
+            )
+            hit = next((x for x in mine if x["cls"].startswith("div")), None)
+            if hit is None:
+                continue
+            self.page.close_detail()
+            self.page.click('td[data-cp="%d"][data-cx="%s"]' % (p, hit["cx"]))
+            got = self.page.detail()
+            diverging = [k for k in c["classes"] if k.get("divergence") is not None]
+            shown = [k for k in diverging if k["cold_outcome"] in got["text"] and k["live_outcome"] in got["text"]]
+            self.check(got["open"] and shown, "%s: a diverging cell lists its classes' cold and live outcomes" % name,
+                       "%s: a click on consistency cell %s showed %r" % (name, hit["cx"], got["text"][:200]))
+
     def open_case(self, p, result):
         """Click the case's cell; the panel must then show that case."""
         self.page.close_detail()
@@ -371,6 +419,7 @@ class Checks:
     def run(self, url, shot=None):
         self.step("load", self.page.load, url)
         self.step("matrix", self.matrix)
+        self.step("consistency matrix", self.consistency)
         for p, run in enumerate(self.report["runs"]):
             res = run["results"]
             first = lambda pred: next((r for r in res if pred(r)), None)  # noqa: E731
@@ -455,6 +504,10 @@ document.addEventListener("click", ev => {
 }, true);"""),
     "a failing cell is missing": ("cells by verdict", """
 document.querySelector("td.fail:not(.sel)").remove();"""),
+    "a diverging cold-vs-live cell drawn as the same": ("is 'same', not", """
+document.querySelectorAll("td.div[data-cx]").forEach(td => td.className = "same");"""),
+    "a cold-vs-live cell lists no class": ("a click on consistency cell", """
+document.addEventListener("click", ev => { if (ev.target.closest("td[data-cx]")) ev.stopImmediatePropagation(); }, true);"""),
     "a script error": ("error(s) in the console log", """
 undefinedFunctionOfTheReport();"""),
 }

@@ -81,7 +81,7 @@ rm -f "$art"/html-report.*
 rc=0
 "$conform" run --os-cloud mockcloud-admin --manager-cloud mockcloud-manager \
   --member-cloud mockcloud-member --other-cloud mockcloud-other \
-  --microversions 2.55-2.58 --poll-interval 0.05 --show-exchanges 0 \
+  --filter "mv=2.55-2.58,latest" --poll-interval 0.05 --show-exchanges 0 \
   --json "$art/html-report.json" --html "$art/html-report.html" >"$art/html-report.log" 2>&1 || rc=$?
 stop_mock
 # 3: engine errors (the 500s), which the run must have, besides failures.

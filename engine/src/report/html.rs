@@ -340,9 +340,6 @@ DATA.forEach((d, p) => {
     // The second matrix: cold vs live migration per class (docs/report-schema.md "consistency").
     h += `<div class="consistency"><h3>Cold vs live migration (<code>migrate</code> / <code>os-migrateLive</code>)</h3><div class="meta">${cs.compared} classes (microversion, host, force, server state, role) sent both ways: ${cs.same} the same, ${cs.diverging} diverging in ${cs.divergences.length} ways. Compared: status, fault and where an accepted migration ended.</div>`;
     h += `<div class="legend">Legend:<i style="background:#7aa7d9"></i>every class the same<i style="background:#f6c48f"></i>some classes diverge<i style="background:#f08a24"></i>every class diverges<i style="background:var(--none)"></i>not sent both ways</div>`;
-    if (cs.divergences.length) {
-      h += `<ol data-role="divergences">` + cs.divergences.map(v => `<li><b>${v.classes}</b> &times; cold <code>${esc(v.cold)}</code>${v.cold_rule ? ` <span class="hint">${esc(v.cold_rule)}</span>` : ""} &ne; live <code>${esc(v.live)}</code>${v.live_rule ? ` <span class="hint">${esc(v.live_rule)}</span>` : ""}<br><span class="hint">at ${esc(v.versions)}; host ${esc(v.hosts.join(","))}; force ${esc(v.forces.join(","))}; ${esc(v.preconditions.join(","))}; as ${esc(v.roles.join(","))}</span></li>`).join("") + `</ol>`;
-    }
     h += `<div class="gridbox"><table data-role="consistency"><thead><tr><th class="row"></th>`;
     cs.columns.forEach(c => h += `<th><span>${esc(c)}</span></th>`);
     h += `</tr></thead><tbody>`;
@@ -355,7 +352,11 @@ DATA.forEach((d, p) => {
       });
       h += `</tr>`;
     });
-    h += `</tbody></table></div></div>`;
+    h += `</tbody></table></div>`;
+    if (cs.divergences.length) {
+      h += `<p class="hint">Where they diverge, largest first: cold outcome [rule] &ne; live outcome [rule], and what it spans.</p><ol data-role="divergences">` + cs.divergences.map(v => `<li><b>${v.classes}</b> &times; cold <code>${esc(v.cold)}</code>${v.cold_rule ? ` <span class="hint">${esc(v.cold_rule)}</span>` : ""} &ne; live <code>${esc(v.live)}</code>${v.live_rule ? ` <span class="hint">${esc(v.live_rule)}</span>` : ""}<br><span class="hint">at ${esc(v.versions)}; host ${esc(v.hosts.join(","))}; force ${esc(v.forces.join(","))}; ${esc(v.preconditions.join(","))}; as ${esc(v.roles.join(","))}</span></li>`).join("") + `</ol>`;
+    }
+    h += `</div>`;
   }
   sec.innerHTML = h;
   document.getElementById("main").appendChild(sec);

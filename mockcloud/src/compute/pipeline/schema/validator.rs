@@ -1151,6 +1151,8 @@ mod tests {
         assert!(!p("^[-x]+$").is_match("y"));
         assert!(p("^[x-]+$").is_match("-x"));
         assert!(!p("^[x-]+$").is_match("y"));
+        // ... and the class ends at that `]`, so the final `$` is still Python's.
+        assert!(p("^[x-]+$").is_match("x-\n"));
         // An escape is copied with the character it escapes: `\$` is a literal dollar,
         // `\]` does not close the class.
         assert!(p("^a\\$").is_match("a$"));

@@ -555,6 +555,20 @@ mod tests {
     }
 
     #[test]
+    fn boolean_value_reads_each_accepted_form() {
+        // The 22 values `parameter_types.boolean` accepts: the first 11 mean true. Null (the
+        // pike spec's `force`) means false.
+        let read: Vec<bool> = boolean()["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(boolean_value)
+            .collect();
+        assert_eq!(read, [[true; 11], [false; 11]].concat());
+        assert!(!boolean_value(&json!(null)));
+    }
+
+    #[test]
     fn pike_schema() {
         let s = migrate_pike_v256();
         assert_eq!(

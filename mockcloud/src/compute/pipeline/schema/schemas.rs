@@ -527,6 +527,48 @@ mod tests {
     }
 
     #[test]
+    fn boolean_parameter() {
+        // `parameter_types.boolean` (live-migrate's block_migration, disk_over_commit and
+        // force): a JSON boolean or one of oslo's boolean strings, nothing else.
+        let s = json!({"type": "object", "properties": {"force": boolean()}});
+        for v in [
+            json!(true),
+            json!(false),
+            json!("yes"),
+            json!("OFF"),
+            json!("0"),
+        ] {
+            assert_eq!(validate_body(&s, &json!({ "force": v })), Ok(()), "{v}");
+        }
+        assert_eq!(
+            detail(&s, json!({"force": "y"})),
+            "Invalid input for field/attribute force. Value: y. 'y' is not one of [True, 'True', 'TRUE', 'true', '1', 'ON', 'On', 'on', 'YES', 'Yes', 'yes', False, 'False', 'FALSE', 'false', '0', 'OFF', 'Off', 'off', 'NO', 'No', 'no']"
+        );
+        assert_eq!(
+            detail(&s, json!({"force": 1})),
+            "Invalid input for field/attribute force. Value: 1. 1 is not of type 'boolean', 'string'"
+        );
+        assert_eq!(
+            detail(&s, json!({"force": null})),
+            "Invalid input for field/attribute force. Value: None. None is not of type 'boolean', 'string'"
+        );
+    }
+
+    #[test]
+    fn boolean_value_reads_each_accepted_form() {
+        // The 22 values `parameter_types.boolean` accepts: the first 11 mean true. Null (the
+        // pike spec's `force`) means false.
+        let read: Vec<bool> = boolean()["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(boolean_value)
+            .collect();
+        assert_eq!(read, [[true; 11], [false; 11]].concat());
+        assert!(!boolean_value(&json!(null)));
+    }
+
+    #[test]
     fn pike_schema() {
         let s = migrate_pike_v256();
         assert_eq!(

@@ -103,12 +103,10 @@ fn is_type(instance: &Value, ty: &str) -> bool {
         "null" => instance.is_null(),
         "boolean" => instance.is_boolean(),
         "number" => instance.is_number(),
-        "integer" => match instance {
-            Value::Number(n) => {
-                n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
-            }
-            _ => false,
-        },
+        // Draft 2020-12 (Nova 30.0.0+): any number without a fractional part, 2.0
+        // included (every i64/u64 is integral as f64 too). Draft 4, before 30.0.0, took
+        // only integer literals; the mock does not model that.
+        "integer" => instance.as_f64().is_some_and(|f| f.fract() == 0.0),
         _ => false,
     }
 }
@@ -391,18 +389,12 @@ fn first_error(
     None
 }
 
-/// Python equality for enum membership: True == 1 and 1 == 1.0 in Python.
+/// jsonschema's `equal` for enum membership: numbers compare by value (1 == 1.0), but a
+/// boolean equals only a boolean. jsonschema (3.0 and later) keeps True apart from 1,
+/// unlike Python's own `==`.
 fn py_equal(a: &Value, b: &Value) -> bool {
-    fn num(v: &Value) -> Option<f64> {
-        match v {
-            Value::Bool(true) => Some(1.0),
-            Value::Bool(false) => Some(0.0),
-            Value::Number(n) => n.as_f64(),
-            _ => None,
-        }
-    }
-    match (num(a), num(b)) {
-        (Some(x), Some(y)) => x == y,
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
         _ => a == b,
     }
 }
@@ -622,7 +614,13 @@ fn check_one_of(kv: &Value, instance: &Value, path: &[String], d: Dialect) -> Op
             ),
         ),
         _ => {
-            let reprs: Vec<String> = valid.iter().map(|v| pyfmt::repr(v)).collect();
+            // jsonschema lists the branches valid after the first valid one, then that one.
+            let reprs: Vec<String> = valid
+                .iter()
+                .skip(1)
+                .chain(valid.first())
+                .map(|v| pyfmt::repr(v))
+                .collect();
             err(
                 path,
                 instance,
@@ -674,5 +672,502 @@ mod tests {
         let schema = json!({"type": "object", "required": ["migrate"]});
         let e = validate_body(&schema, &json!({})).unwrap_err();
         assert_eq!(e.detail, "'migrate' is a required property");
+    }
+    /// The detail of Nova's 400 for `body` under `schema`, or "valid" when it passes.
+    fn body(schema: &Value, body: Value) -> String {
+        body_as(schema, body, Dialect::NonEmpty)
+    }
+
+    fn body_as(schema: &Value, body: Value, d: Dialect) -> String {
+        match validate_body_as(schema, &body, d) {
+            Ok(()) => "valid".into(),
+            Err(e) => e.detail,
+        }
+    }
+
+    fn query(schema: &Value, q: Value) -> String {
+        match validate_query(schema, &q, Dialect::NonEmpty) {
+            Ok(()) => "valid".into(),
+            Err(e) => e.detail,
+        }
+    }
+
+    #[test]
+    fn draft_2020_12_types() {
+        // Nova 30.0.0+ validates with jsonschema's Draft202012Validator: bools are neither
+        // integers nor numbers, an integral float is an integer, a string is not a number.
+        let s = json!({"type": "object", "properties": {
+            "i": {"type": "integer"},
+            "n": {"type": "number"},
+            "b": {"type": "boolean"},
+            "s": {"type": "string"},
+            "z": {"type": ["null", "array"]}
+        }});
+        let field = |k: &str, v: Value| body(&s, json!({ k: v }));
+        assert_eq!(field("i", json!(3)), "valid");
+        assert_eq!(field("i", json!(-3)), "valid");
+        assert_eq!(field("i", json!(u64::MAX)), "valid");
+        assert_eq!(field("i", json!(2.0)), "valid");
+        assert_eq!(
+            field("i", json!(2.5)),
+            "Invalid input for field/attribute i. Value: 2.5. 2.5 is not of type 'integer'"
+        );
+        assert_eq!(
+            field("i", json!(true)),
+            "Invalid input for field/attribute i. Value: True. True is not of type 'integer'"
+        );
+        assert_eq!(
+            field("i", json!("3")),
+            "Invalid input for field/attribute i. Value: 3. '3' is not of type 'integer'"
+        );
+        assert_eq!(field("n", json!(2.5)), "valid");
+        assert_eq!(field("n", json!(-7)), "valid");
+        assert_eq!(
+            field("n", json!(false)),
+            "Invalid input for field/attribute n. Value: False. False is not of type 'number'"
+        );
+        assert_eq!(
+            field("n", json!("1")),
+            "Invalid input for field/attribute n. Value: 1. '1' is not of type 'number'"
+        );
+        assert_eq!(field("b", json!(false)), "valid");
+        assert_eq!(
+            field("b", json!(0)),
+            "Invalid input for field/attribute b. Value: 0. 0 is not of type 'boolean'"
+        );
+        assert_eq!(field("s", json!("")), "valid");
+        assert_eq!(
+            field("s", json!(["x"])),
+            "Invalid input for field/attribute s. Value: ['x']. ['x'] is not of type 'string'"
+        );
+        assert_eq!(field("z", json!(null)), "valid");
+        assert_eq!(field("z", json!([])), "valid");
+        assert_eq!(
+            field("z", json!({})),
+            "Invalid input for field/attribute z. Value: {}. {} is not of type 'null', 'array'"
+        );
+    }
+
+    #[test]
+    fn length_bounds_count_characters_in_both_wordings() {
+        // jsonschema >= 4.21 words a bound of 1 (minLength) and 0 (maxLength) apart;
+        // older releases say "is too short" / "is too long" for every bound.
+        let s = json!({"type": "object", "properties": {
+            "one": {"type": "string", "minLength": 1},
+            "two": {"type": "string", "minLength": 2},
+            "none": {"type": "string", "maxLength": 0},
+            "three": {"type": "string", "maxLength": 3}
+        }});
+        let both = |k: &str, v: &str| {
+            [Dialect::NonEmpty, Dialect::TooShort].map(|d| body_as(&s, json!({ k: v }), d))
+        };
+        assert_eq!(
+            both("one", ""),
+            [
+                "Invalid input for field/attribute one. Value: . '' should be non-empty",
+                "Invalid input for field/attribute one. Value: . '' is too short"
+            ]
+        );
+        assert_eq!(both("one", "x"), ["valid", "valid"]);
+        assert_eq!(
+            both("two", "x"),
+            [
+                "Invalid input for field/attribute two. Value: x. 'x' is too short",
+                "Invalid input for field/attribute two. Value: x. 'x' is too short"
+            ]
+        );
+        // Python's len() counts code points: "é" is one character (two UTF-8 bytes).
+        assert_eq!(
+            both("two", "é"),
+            [
+                "Invalid input for field/attribute two. Value: é. 'é' is too short",
+                "Invalid input for field/attribute two. Value: é. 'é' is too short"
+            ]
+        );
+        assert_eq!(both("two", "xy"), ["valid", "valid"]);
+        assert_eq!(
+            both("none", "x"),
+            [
+                "Invalid input for field/attribute none. Value: x. 'x' is expected to be empty",
+                "Invalid input for field/attribute none. Value: x. 'x' is too long"
+            ]
+        );
+        assert_eq!(both("none", ""), ["valid", "valid"]);
+        assert_eq!(both("three", "ééé"), ["valid", "valid"]);
+        assert_eq!(
+            both("three", "abcd"),
+            [
+                "Invalid input for field/attribute three. Value: abcd. 'abcd' is too long",
+                "Invalid input for field/attribute three. Value: abcd. 'abcd' is too long"
+            ]
+        );
+        // Length keywords ignore non-strings.
+        assert_eq!(
+            body(&json!({"minLength": 2, "maxLength": 0}), json!(5)),
+            "valid"
+        );
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        // Nova's migrations query schema (2.59+): single-valued parameters are lists of at
+        // most one item. The message names the parameter (Nova pops the path's first
+        // element for query parameters), the value is the offending item.
+        let single = |s: Value| json!({"type": "array", "items": s, "maxItems": 1});
+        let s = json!({
+            "type": "object",
+            "properties": {
+                "limit": single(json!({"type": ["integer", "string"], "pattern": "^[0-9]*$", "minimum": 0, "minLength": 1})),
+                "marker": single(json!({"type": "string"})),
+                "changes-since": single(json!({"type": "string", "format": "date-time"})),
+                "none": {"type": "array", "maxItems": 0}
+            },
+            "additionalProperties": false
+        });
+        assert_eq!(
+            query(&s, json!({"limit": ["-1"]})),
+            "Invalid input for query parameters limit. Value: -1. '-1' does not match '^[0-9]*$'"
+        );
+        assert_eq!(
+            query(&s, json!({"limit": [""]})),
+            "Invalid input for query parameters limit. Value: . '' should be non-empty"
+        );
+        assert_eq!(
+            query(&s, json!({"marker": ["A", "B"]})),
+            "Invalid input for query parameters marker. Value: ['A', 'B']. ['A', 'B'] is too long"
+        );
+        assert_eq!(
+            query(&s, json!({"changes-since": ["wrong_time"]})),
+            "Invalid input for query parameters changes-since. Value: wrong_time. 'wrong_time' is not a 'date-time'"
+        );
+        assert_eq!(
+            query(&s, json!({"none": ["x"]})),
+            "Invalid input for query parameters none. Value: ['x']. ['x'] is expected to be empty"
+        );
+        assert_eq!(
+            validate_query(&s, &json!({"none": ["x"]}), Dialect::TooShort)
+                .unwrap_err()
+                .detail,
+            "Invalid input for query parameters none. Value: ['x']. ['x'] is too long"
+        );
+        assert_eq!(
+            query(&s, json!({"foo": ["1"]})),
+            "Additional properties are not allowed ('foo' was unexpected)"
+        );
+        assert_eq!(
+            query(
+                &s,
+                json!({"limit": ["5"], "marker": ["m"], "changes-since": ["2024-05-06T07:08:09Z"], "none": []})
+            ),
+            "valid"
+        );
+    }
+
+    #[test]
+    fn body_errors_name_the_innermost_element() {
+        // Nova pops the path's last element: an item's index, or the innermost property.
+        let s = json!({"type": "object", "properties": {
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "groups": {"type": "array", "items": {"type": "object", "properties": {"name": {"type": "string"}}}}
+        }});
+        assert_eq!(
+            body(&s, json!({"tags": ["a", 5]})),
+            "Invalid input for field/attribute 1. Value: 5. 5 is not of type 'string'"
+        );
+        assert_eq!(
+            body(&s, json!({"groups": [{"name": "a"}, {"name": null}]})),
+            "Invalid input for field/attribute name. Value: None. None is not of type 'string'"
+        );
+        assert_eq!(
+            body(&s, json!({"tags": ["a", "b"], "groups": [{"name": "x"}]})),
+            "valid"
+        );
+        // `items` ignores non-arrays.
+        assert_eq!(
+            body(&json!({"items": {"type": "string"}}), json!({"a": 1})),
+            "valid"
+        );
+    }
+
+    #[test]
+    fn numeric_bounds_read_numeric_strings() {
+        // Nova's minimum/maximum first read a string as int(), then float(); the message
+        // shows the number read.
+        let s = json!({"type": "object", "properties": {
+            "n": {"minimum": 1, "maximum": 10},
+            "f": {"minimum": 0.5}
+        }});
+        let n = |v: Value| body(&s, json!({ "n": v }));
+        assert_eq!(
+            n(json!(0)),
+            "Invalid input for field/attribute n. Value: 0. 0 is less than the minimum of 1"
+        );
+        assert_eq!(
+            n(json!("0")),
+            "Invalid input for field/attribute n. Value: 0. 0 is less than the minimum of 1"
+        );
+        assert_eq!(
+            n(json!(" 11 ")),
+            "Invalid input for field/attribute n. Value:  11 . 11 is greater than the maximum of 10"
+        );
+        assert_eq!(
+            n(json!("10.5")),
+            "Invalid input for field/attribute n. Value: 10.5. 10.5 is greater than the maximum of 10"
+        );
+        assert_eq!(
+            n(json!(11)),
+            "Invalid input for field/attribute n. Value: 11. 11 is greater than the maximum of 10"
+        );
+        for ok in [
+            json!(1),
+            json!(10),
+            json!("1"),
+            json!("10"),
+            json!(5.5),
+            json!("abc"),
+            json!(null),
+        ] {
+            assert_eq!(n(ok.clone()), "valid", "{ok}");
+        }
+        assert_eq!(
+            body(&s, json!({"f": 0})),
+            "Invalid input for field/attribute f. Value: 0. 0 is less than the minimum of 0.5"
+        );
+        assert_eq!(body(&s, json!({"f": "0.5"})), "valid");
+    }
+
+    #[test]
+    fn additional_properties_forms() {
+        let closed =
+            json!({"type": "object", "properties": {"a": {}}, "additionalProperties": false});
+        assert_eq!(body(&closed, json!({"a": 1})), "valid");
+        assert_eq!(
+            body(&closed, json!({"a": 1, "x": 2})),
+            "Additional properties are not allowed ('x' was unexpected)"
+        );
+        // Several extras: sorted, "were".
+        assert_eq!(
+            body(&closed, json!({"z": 1, "a": 1, "b": 2})),
+            "Additional properties are not allowed ('b', 'z' were unexpected)"
+        );
+        // With patternProperties, jsonschema names the regexes (sorted) instead; a key a
+        // pattern finds (re.search, unanchored) is not an extra and is checked against it.
+        let pat = json!({
+            "type": "object",
+            "patternProperties": {"^_": {}, "[a-z]$": {"type": "string"}},
+            "additionalProperties": false
+        });
+        assert_eq!(body(&pat, json!({"ok": "v", "_1": 1, "1x": "v"})), "valid");
+        assert_eq!(
+            body(&pat, json!({"ok": 5})),
+            "Invalid input for field/attribute ok. Value: 5. 5 is not of type 'string'"
+        );
+        assert_eq!(
+            body(&pat, json!({"ok": "v", "x1": "v"})),
+            "'x1' does not match any of the regexes: '[a-z]$', '^_'"
+        );
+        assert_eq!(
+            body(&pat, json!({"y2": "v", "x1": "v"})),
+            "'x1', 'y2' do not match any of the regexes: '[a-z]$', '^_'"
+        );
+        // patternProperties without additionalProperties: extras pass.
+        assert_eq!(
+            body(
+                &json!({"patternProperties": {"^a": {"type": "integer"}}}),
+                json!({"b": "x", "ab": 1})
+            ),
+            "valid"
+        );
+        assert_eq!(
+            body(
+                &json!({"patternProperties": {"^a": {"type": "integer"}}}),
+                json!({"b": "x", "ab": "y"})
+            ),
+            "Invalid input for field/attribute ab. Value: y. 'y' is not of type 'integer'"
+        );
+        // additionalProperties as a schema: each extra is checked against it.
+        let typed = json!({"type": "object", "properties": {"a": {}}, "additionalProperties": {"type": "integer"}});
+        assert_eq!(body(&typed, json!({"a": "s", "n": 1})), "valid");
+        assert_eq!(
+            body(&typed, json!({"a": "s", "n": "x"})),
+            "Invalid input for field/attribute n. Value: x. 'x' is not of type 'integer'"
+        );
+        assert_eq!(
+            body(&json!({"additionalProperties": true}), json!({"any": 1})),
+            "valid"
+        );
+    }
+
+    #[test]
+    fn required_names_the_first_missing_property() {
+        let s = json!({"type": "object", "properties": {"m": {"type": "object", "required": ["host", "force"]}}});
+        assert_eq!(
+            body(&s, json!({"m": {"force": true}})),
+            "Invalid input for field/attribute m. Value: {'force': True}. 'host' is a required property"
+        );
+        assert_eq!(
+            body(&s, json!({"m": {"host": "h"}})),
+            "Invalid input for field/attribute m. Value: {'host': 'h'}. 'force' is a required property"
+        );
+        assert_eq!(
+            body(&s, json!({"m": {"host": "h", "force": true}})),
+            "valid"
+        );
+    }
+
+    #[test]
+    fn enum_membership() {
+        let s = json!({"type": "object", "properties": {
+            "status": {"type": "string", "enum": ["enabled", "disabled"]},
+            "b": {"enum": [true, "True"]},
+            "n": {"enum": [1, 2]}
+        }});
+        assert_eq!(body(&s, json!({"status": "enabled"})), "valid");
+        assert_eq!(
+            body(&s, json!({"status": "off"})),
+            "Invalid input for field/attribute status. Value: off. 'off' is not one of ['enabled', 'disabled']"
+        );
+        assert_eq!(body(&s, json!({"b": true})), "valid");
+        assert_eq!(body(&s, json!({"b": "True"})), "valid");
+        assert_eq!(
+            body(&s, json!({"b": false})),
+            "Invalid input for field/attribute b. Value: False. False is not one of [True, 'True']"
+        );
+        assert_eq!(
+            body(&s, json!({"b": "true"})),
+            "Invalid input for field/attribute b. Value: true. 'true' is not one of [True, 'True']"
+        );
+        // 2 == 2.0 in jsonschema's enum, but True is not 1 (nor False 0).
+        assert_eq!(body(&s, json!({"n": 2.0})), "valid");
+        assert_eq!(
+            body(&s, json!({"n": true})),
+            "Invalid input for field/attribute n. Value: True. True is not one of [1, 2]"
+        );
+        assert_eq!(
+            body(&s, json!({"b": 1})),
+            "Invalid input for field/attribute b. Value: 1. 1 is not one of [True, 'True']"
+        );
+        assert_eq!(
+            body(&json!({"enum": [0, "x"]}), json!(false)),
+            "False is not one of [0, 'x']"
+        );
+        assert_eq!(
+            body(&s, json!({"n": 3})),
+            "Invalid input for field/attribute n. Value: 3. 3 is not one of [1, 2]"
+        );
+    }
+
+    #[test]
+    fn one_of_counts_the_valid_branches() {
+        // server create's imageRef (2.1+): a uuid or an empty string.
+        let s = json!({"type": "object", "properties": {
+            "imageRef": {"oneOf": [{"type": "string", "format": "uuid"}, {"type": "string", "maxLength": 0}]}
+        }});
+        assert_eq!(
+            body(
+                &s,
+                json!({"imageRef": "9a5f7c3e-0c1a-4b1c-9d4c-2f1b2a3c4d5e"})
+            ),
+            "valid"
+        );
+        assert_eq!(body(&s, json!({"imageRef": ""})), "valid");
+        assert_eq!(
+            body(&s, json!({"imageRef": "nope"})),
+            "Invalid input for field/attribute imageRef. Value: nope. 'nope' is not valid under any of the given schemas"
+        );
+        // Valid under several: jsonschema lists the later valid branches, then the first.
+        assert_eq!(
+            body(
+                &json!({"oneOf": [{"type": "string"}, {"type": "integer"}, {"maxLength": 3}]}),
+                json!("ab")
+            ),
+            "'ab' is valid under each of {'maxLength': 3}, {'type': 'string'}"
+        );
+    }
+
+    #[test]
+    fn formats() {
+        let s = json!({"type": "object", "properties": {
+            "u": {"format": "uuid"},
+            "t": {"format": "date-time"}
+        }});
+        for u in [
+            "9a5f7c3e-0c1a-4b1c-9d4c-2f1b2a3c4d5e",
+            "9A5F7C3E-0C1A-4B1C-9D4C-2F1B2A3C4D5E",
+            "9a5f7c3e0c1a4b1c9d4c2f1b2a3c4d5e",
+        ] {
+            assert_eq!(body(&s, json!({ "u": u })), "valid", "{u}");
+        }
+        assert_eq!(
+            body(&s, json!({"u": "nope"})),
+            "Invalid input for field/attribute u. Value: nope. 'nope' is not a 'uuid'"
+        );
+        assert_eq!(
+            body(&s, json!({"t": "wrong_time"})),
+            "Invalid input for field/attribute t. Value: wrong_time. 'wrong_time' is not a 'date-time'"
+        );
+        assert_eq!(body(&s, json!({"t": "2024-05-06T07:08:09Z"})), "valid");
+        // Nova's format checkers pass anything that is not a string.
+        assert_eq!(body(&s, json!({"u": 5, "t": 5})), "valid");
+    }
+
+    #[test]
+    fn date_time_reads_rfc3339_and_naive_utc() {
+        let at = |v: &str| parse_date_time(v).map(|t| t.to_rfc3339());
+        assert_eq!(
+            at("2024-05-06T07:08:09Z").as_deref(),
+            Some("2024-05-06T07:08:09+00:00")
+        );
+        assert_eq!(
+            at("2024-05-06T07:08:09+02:00").as_deref(),
+            Some("2024-05-06T05:08:09+00:00")
+        );
+        assert_eq!(
+            at("2024-05-06T07:08:09.250").as_deref(),
+            Some("2024-05-06T07:08:09.250+00:00")
+        );
+        assert_eq!(
+            at("2024-05-06T07:08:09").as_deref(),
+            Some("2024-05-06T07:08:09+00:00")
+        );
+        assert_eq!(at("wrong_time"), None);
+        assert_eq!(at("2024-13-06T07:08:09"), None);
+    }
+
+    #[test]
+    fn python_pattern_ends_and_classes() {
+        let p = |pat: &str| compile_python_pattern(pat).unwrap();
+        // Python's final `$` also matches before one trailing newline, not two.
+        assert!(p("^[a-z]+$").is_match("abc\n"));
+        assert!(!p("^[a-z]+$").is_match("abc\n\n"));
+        assert!(!p("^[a-z]+$").is_match("abc\nd"));
+        // re.search: unanchored; only a final `$` is rewritten.
+        assert!(p("b").is_match("abc"));
+        assert!(!p("b").is_match("xyz"));
+        // A `-` right after a range, first or last in a class is literal.
+        assert!(p("^[a-c-e]+$").is_match("a-e"));
+        assert!(!p("^[a-c-e]+$").is_match("d"));
+        assert!(p("^[-x]+$").is_match("-x-"));
+        assert!(!p("^[-x]+$").is_match("y"));
+        assert!(p("^[x-]+$").is_match("-x"));
+        assert!(!p("^[x-]+$").is_match("y"));
+        // ... and the class ends at that `]`, so the final `$` is still Python's.
+        assert!(p("^[x-]+$").is_match("x-\n"));
+        // An escape is copied with the character it escapes: `\$` is a literal dollar,
+        // `\]` does not close the class.
+        assert!(p("^a\\$").is_match("a$"));
+        assert!(!p("^a\\$").is_match("a"));
+        assert!(p("^[\\]a]+$").is_match("]a"));
+        assert!(!p("^[\\]a]+$").is_match("b"));
+        assert!(p("^[a-z]\\.[a-z]$").is_match("a.b"));
+        assert!(!p("^[a-z]\\.[a-z]$").is_match("axb"));
+        // `--` after a range is a literal `-` starting a new range in Python (a set
+        // difference in Rust's syntax): `[a-c--e]` is a-c plus '-'..'e', so 'd' and 'Z'.
+        assert!(p("^[a-c--e]$").is_match("d"));
+        assert!(p("^[a-c--e]$").is_match("Z"));
+        assert!(!p("^[a-c--e]$").is_match("f"));
+        // A trailing lone backslash is not an escape (Python rejects the pattern; so
+        // does the translation).
+        assert!(compile_python_pattern("a\\").is_none());
     }
 }

@@ -38,7 +38,31 @@ pub(crate) struct FollowInput<'a> {
     pub timing: Timing,
 }
 
-fn mm(what: &str, expected: impl Into<String>, got: impl Into<String>) -> Mismatch {
+/// Records where the server ended and its newest migration record as the follow-through's
+/// first two steps, and an end-state mismatch when the end is not the expected one (cold and
+/// live alike); the end's class.
+pub(crate) fn record_end(
+    out: &mut FollowOutcome,
+    end: Ended,
+    migration: Option<&Value>,
+    source: &str,
+    host: &str,
+    expected: EndState,
+) -> Option<EndState> {
+    let class = end.class();
+    out.end = end.to_string();
+    if class != Some(expected) {
+        out.mismatches
+            .push(mm("end state", expected.describe(), end.to_string()));
+    }
+    out.steps.push(FollowUp::Settled(end));
+    out.steps.push(FollowUp::Migration(
+        migration.map_or(MigrationFact::None, |m| MigrationFact::of(m, source, host)),
+    ));
+    class
+}
+
+pub(crate) fn mm(what: &str, expected: impl Into<String>, got: impl Into<String>) -> Mismatch {
     Mismatch {
         what: what.into(),
         expected: expected.into(),
@@ -125,20 +149,14 @@ pub(crate) async fn follow(input: FollowInput<'_>) -> FollowOutcome {
             moved,
         }
     };
-    let class = end.class();
-    out.end = end.to_string();
-    out.steps.push(FollowUp::Settled(end.clone()));
-    out.steps.push(FollowUp::Migration(match &migration {
-        Some(m) => MigrationFact::of(m, source, &host),
-        None => MigrationFact::None,
-    }));
-    if class != Some(input.expected_end) {
-        out.mismatches.push(mm(
-            "end state",
-            input.expected_end.describe(),
-            end.to_string(),
-        ));
-    }
+    let class = record_end(
+        &mut out,
+        end,
+        migration.as_ref(),
+        source,
+        &host,
+        input.expected_end,
+    );
 
     // The migration record, with the fields of the case's microversion.
     if let Some(m) = &migration {

@@ -6,18 +6,9 @@ use serde_json::Value;
 
 use crate::compute::{self, ComputeError};
 use crate::expectation::EndState;
-use crate::followthrough::{migration_fields, FollowInput, FollowOutcome};
-use crate::judging::follow_up::{Ended, FollowUp, LiveHost, MigrationFact};
+use crate::followthrough::{migration_fields, mm, record_end, FollowInput, FollowOutcome};
+use crate::judging::follow_up::{Ended, LiveHost};
 use crate::microversion::Microversion;
-use crate::verdict::Mismatch;
-
-fn mm(what: &str, expected: impl Into<String>, got: impl Into<String>) -> Mismatch {
-    Mismatch {
-        what: what.into(),
-        expected: expected.into(),
-        got: got.into(),
-    }
-}
 
 pub(crate) async fn follow_live(input: FollowInput<'_>) -> FollowOutcome {
     let mut out = FollowOutcome::default();
@@ -69,20 +60,14 @@ pub(crate) async fn follow_live(input: FollowInput<'_>) -> FollowOutcome {
             moved,
         }
     };
-    let class = end.class();
-    out.end = end.to_string();
-    out.steps.push(FollowUp::Settled(end.clone()));
-    out.steps.push(FollowUp::Migration(match &migration {
-        Some(m) => MigrationFact::of(m, source, &host),
-        None => MigrationFact::None,
-    }));
-    if class != Some(input.expected_end) {
-        out.mismatches.push(mm(
-            "end state",
-            input.expected_end.describe(),
-            end.to_string(),
-        ));
-    }
+    let class = record_end(
+        &mut out,
+        end,
+        migration.as_ref(),
+        source,
+        &host,
+        input.expected_end,
+    );
     match &migration {
         Some(m) if moved || class == Some(EndState::AsyncFailure) => {
             check_live_record(&mut out, m, &input, source, moved.then_some(&host))

@@ -65,23 +65,20 @@ pub(crate) fn live_body(v: Microversion, host: HostVariant, force: ForceVariant)
 /// gone), 2.29/2.30 (force), 2.33/2.34 (asynchronous pre-checks), 2.67/2.68 (force gone), and
 /// the maximum.
 pub(crate) fn live_boundary_versions(bounds: &VersionBounds) -> Vec<Microversion> {
-    let mut v: Vec<Microversion> = [24, 25, 29, 30, 33, 34, 67, 68]
-        .into_iter()
-        .map(|m| Microversion::new(2, m))
-        .chain([bounds.min, bounds.max])
-        .filter(|v| *v >= bounds.min && *v <= bounds.max)
-        .collect();
-    v.sort();
-    v.dedup();
-    v
+    with_bounds(&[24, 25, 29, 30, 33, 34, 67, 68], bounds)
 }
 
 /// The versions of the default states-roles block: the minimum (legacy forced host,
 /// synchronous pre-checks), 2.30 (force), 2.34 (asynchronous), 2.68 (no force), the maximum.
 pub(crate) fn live_states_versions(bounds: &VersionBounds) -> Vec<Microversion> {
-    let mut v: Vec<Microversion> = [30, 34, 68]
-        .into_iter()
-        .map(|m| Microversion::new(2, m))
+    with_bounds(&[30, 34, 68], bounds)
+}
+
+/// The 2.x versions `minors` inside `bounds`, plus the minimum and the maximum, ascending.
+fn with_bounds(minors: &[u32], bounds: &VersionBounds) -> Vec<Microversion> {
+    let mut v: Vec<Microversion> = minors
+        .iter()
+        .map(|&m| Microversion::new(2, m))
         .chain([bounds.min, bounds.max])
         .filter(|v| *v >= bounds.min && *v <= bounds.max)
         .collect();

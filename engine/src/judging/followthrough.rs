@@ -38,6 +38,41 @@ pub(crate) struct FollowInput<'a> {
     pub timing: Timing,
 }
 
+/// A migration record as an object with its microversion's fields and, from 2.23, the
+/// `migration_type` `kind` (`migration` or `live-migration`); `None`, with a mismatch, when it
+/// is not an object.
+pub(crate) fn record_shape<'m>(
+    out: &mut FollowOutcome,
+    m: &'m Value,
+    version: Microversion,
+    kind: &str,
+) -> Option<&'m serde_json::Map<String, Value>> {
+    let Some(obj) = m.as_object() else {
+        out.mismatches
+            .push(mm("migration record", "an object", m.to_string()));
+        return None;
+    };
+    for (field, required) in migration_fields(version) {
+        let has = obj.contains_key(field);
+        if has != required {
+            out.mismatches.push(mm(
+                &format!("migration.{field} at {version}"),
+                if required { "present" } else { "absent" },
+                if has { "present" } else { "absent" },
+            ));
+        }
+    }
+    if version >= Microversion::new(2, 23) {
+        if let Some(t) = obj.get("migration_type") {
+            if t != kind {
+                out.mismatches
+                    .push(mm("migration.migration_type", kind, t.to_string()));
+            }
+        }
+    }
+    Some(obj)
+}
+
 /// Records where the server ended and its newest migration record as the follow-through's
 /// first two steps, and an end-state mismatch when the end is not the expected one (cold and
 /// live alike); the end's class.
@@ -72,7 +107,7 @@ pub(crate) fn mm(what: &str, expected: impl Into<String>, got: impl Into<String>
 
 /// Fields of an `os-migrations` record at `v`: (field, required) pairs, where not required
 /// means it must be absent.
-pub(crate) fn migration_fields(v: Microversion) -> Vec<(&'static str, bool)> {
+fn migration_fields(v: Microversion) -> Vec<(&'static str, bool)> {
     let base = [
         "created_at",
         "dest_compute",
@@ -243,32 +278,9 @@ fn check_record(
     source: &str,
     settled: &ServerView,
 ) {
-    let obj = match m.as_object() {
-        Some(o) => o,
-        None => {
-            out.mismatches
-                .push(mm("migration record", "an object", m.to_string()));
-            return;
-        }
+    let Some(obj) = record_shape(out, m, input.version, "migration") else {
+        return;
     };
-    for (field, required) in migration_fields(input.version) {
-        let has = obj.contains_key(field);
-        if has != required {
-            out.mismatches.push(mm(
-                &format!("migration.{field} at {}", input.version),
-                if required { "present" } else { "absent" },
-                if has { "present" } else { "absent" },
-            ));
-        }
-    }
-    if input.version >= Microversion::new(2, 23) {
-        if let Some(t) = obj.get("migration_type") {
-            if t != "migration" {
-                out.mismatches
-                    .push(mm("migration.migration_type", "migration", t.to_string()));
-            }
-        }
-    }
     let s = |k: &str| obj.get(k).and_then(Value::as_str).map(String::from);
     if s("source_compute").as_deref() != Some(source) {
         out.mismatches.push(mm(

@@ -6,9 +6,8 @@ use serde_json::Value;
 
 use crate::compute::{self, ComputeError};
 use crate::expectation::EndState;
-use crate::followthrough::{migration_fields, mm, record_end, FollowInput, FollowOutcome};
+use crate::followthrough::{mm, record_end, record_shape, FollowInput, FollowOutcome};
 use crate::judging::follow_up::{Ended, LiveHost};
-use crate::microversion::Microversion;
 
 pub(crate) async fn follow_live(input: FollowInput<'_>) -> FollowOutcome {
     let mut out = FollowOutcome::default();
@@ -125,32 +124,9 @@ fn check_live_record(
     source: &str,
     dest: Option<&String>,
 ) {
-    let Some(obj) = m.as_object() else {
-        out.mismatches
-            .push(mm("migration record", "an object", m.to_string()));
+    let Some(obj) = record_shape(out, m, input.version, "live-migration") else {
         return;
     };
-    for (field, required) in migration_fields(input.version) {
-        let has = obj.contains_key(field);
-        if has != required {
-            out.mismatches.push(mm(
-                &format!("migration.{field} at {}", input.version),
-                if required { "present" } else { "absent" },
-                if has { "present" } else { "absent" },
-            ));
-        }
-    }
-    if input.version >= Microversion::new(2, 23) {
-        if let Some(t) = obj.get("migration_type") {
-            if t != "live-migration" {
-                out.mismatches.push(mm(
-                    "migration.migration_type",
-                    "live-migration",
-                    t.to_string(),
-                ));
-            }
-        }
-    }
     let s = |k: &str| obj.get(k).and_then(Value::as_str).map(String::from);
     if s("source_compute").as_deref() != Some(source) {
         out.mismatches.push(mm(

@@ -600,3 +600,60 @@ fn verify_exit_codes() {
     assert_eq!(verify(&t), Some(6));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// The live conductor's memory check names the deployment's figures, which the report writes
+/// as placeholders: verify must still re-judge those answers as the run did (stop 16's CI
+/// caught 7 such cases recomputed as fails). The cases: a live move to the host without
+/// memory, checked (before 2.30, unforced at 2.30-2.33) or forced.
+#[test]
+fn a_bundle_with_the_live_memory_figures_verifies() {
+    let bin = env!("CARGO_BIN_EXE_nova-conform");
+    let root = tmp("figures");
+    std::fs::create_dir_all(&root).unwrap();
+    let dir = root.join("bundle");
+    let out = std::process::Command::new(bin)
+        .args([
+            "run",
+            "--filter",
+            "action=live host=no-capacity pre=active role=admin",
+        ])
+        .args(["--exchanges", "all", "--submission"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+    let placeholders = "Lack of memory(host:<free memory> <= instance:<flavor memory>)";
+    let with_placeholders = json["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["observed"]["message"]
+                .as_str()
+                .is_some_and(|m| m.ends_with(placeholders))
+        })
+        .count();
+    assert_eq!(
+        with_placeholders, 7,
+        "the memory-check answers of this filter"
+    );
+    let verified = std::process::Command::new(bin)
+        .arg("verify")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -274,9 +274,13 @@ async fn run_case(ctx: &Ctx<'_>, case: Case) -> CaseResult {
     let mut observed = Observed {
         status: resp.status,
         fault: fault.as_ref().map(|f| f.0.clone()),
-        message: fault
-            .as_ref()
-            .map(|f| deployment_figures(&host_names_to_roles(&redact::text(&f.1), &hosts), &hosts)),
+        message: fault.as_ref().map(|f| {
+            // The recorded exchange keeps the figures (verify re-judges it).
+            crate::http::figures::generalise(
+                &host_names_to_roles(&redact::text(&f.1), &hosts),
+                hosts.own.as_deref(),
+            )
+        }),
         end: None,
     };
     res.exchange = Some(host_placeholders(redact::exchange(&exchange), &hosts));
@@ -466,27 +470,6 @@ fn host_names_to_roles(text: &str, hosts: &HostNames) -> String {
     }
     out
 }
-
-/// The observed message with the live conductor's memory figures (the destination's free
-/// memory, the flavor's) written as their part: the deployment's inventory, not the API's
-/// behaviour, as host names are. The recorded exchange keeps them (verify re-judges it).
-/// The same for the source host in the conductor's "to current host (<host>)".
-fn deployment_figures(text: &str, hosts: &HostNames) -> String {
-    let mut out = text.to_string();
-    if let Some(n) = hosts.own.as_deref().filter(|n| !n.is_empty()) {
-        out = out.replace(&format!("({n})"), "(<server's host>)");
-    }
-    LACK_OF_MEMORY
-        .replace_all(
-            &out,
-            "Lack of memory(host:<free memory> <= instance:<flavor memory>)",
-        )
-        .into_owned()
-}
-
-static LACK_OF_MEMORY: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"Lack of memory\(host:[0-9.]+ <= instance:[0-9]+\)").expect("a valid regex")
-});
 
 /// Wall time helper for the bench and the CLI.
 pub fn cases_per_second(n: usize, wall: Duration) -> f64 {

@@ -538,18 +538,10 @@ async fn no_secret_reaches_a_bundle() {
     let _ = std::fs::remove_file(&tgz);
 }
 
-#[test]
-fn verify_exit_codes() {
-    let bin = env!("CARGO_BIN_EXE_nova-conform");
-    let root = tmp("cli");
-    std::fs::create_dir_all(&root).unwrap();
-    let dir = root.join("bundle");
-    let out = std::process::Command::new(bin)
-        .args(["run", "--filter", "host=null mv=2.56", "--exchanges", "all"])
-        .arg("--submission")
-        .arg(&dir)
-        .arg("--subunit")
-        .arg(root.join("r.subunit"))
+/// `nova-conform ARGS`, which must exit 0 (its stderr shown if not).
+fn cli_ok(args: &[&std::ffi::OsStr]) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nova-conform"))
+        .args(args)
         .output()
         .unwrap();
     assert_eq!(
@@ -558,23 +550,47 @@ fn verify_exit_codes() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
+}
+
+/// `nova-conform verify PATH`.
+fn cli_verify(p: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_nova-conform"))
+        .arg("verify")
+        .arg(p)
+        .output()
+        .unwrap()
+}
+
+/// A bundle in `dir` of the cases of `filter`, every exchange kept, and its report.json.
+fn cli_bundle(dir: &Path, filter: &str, extra: &[&std::ffi::OsStr]) -> Value {
+    let mut args: Vec<&std::ffi::OsStr> = ["run", "--filter", filter, "--exchanges", "all"]
+        .into_iter()
+        .map(std::ffi::OsStr::new)
+        .collect();
+    args.extend([std::ffi::OsStr::new("--submission"), dir.as_os_str()]);
+    args.extend(extra);
+    cli_ok(&args);
+    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn verify_exit_codes() {
+    let root = tmp("cli");
+    std::fs::create_dir_all(&root).unwrap();
+    let dir = root.join("bundle");
+    let subunit = root.join("r.subunit");
+    let json = cli_bundle(
+        &dir,
+        "host=null mv=2.56",
+        &["--subunit".as_ref(), subunit.as_os_str()],
+    );
     assert_eq!(json["runs"][0]["exchanges"], "all");
     // The bundle's stream is the one --subunit writes, but for the timestamps' run: same
     // packets, same ids.
     let a = events(&std::fs::read(root.join("r.subunit")).unwrap());
     let b = events(&std::fs::read(dir.join("results.subunit")).unwrap());
     assert_eq!(a.len(), b.len());
-    let verify = |p: &Path| {
-        std::process::Command::new(bin)
-            .arg("verify")
-            .arg(p)
-            .output()
-            .unwrap()
-            .status
-            .code()
-    };
+    let verify = |p: &Path| cli_verify(p).status.code();
     assert_eq!(verify(&dir), Some(0));
     assert_eq!(verify(&root.join("bundle.tar.gz")), Some(0));
     assert_eq!(verify(&root.join("nothing-here")), Some(2));
@@ -607,28 +623,14 @@ fn verify_exit_codes() {
 /// memory, checked (before 2.30, unforced at 2.30-2.33) or forced.
 #[test]
 fn a_bundle_with_the_live_memory_figures_verifies() {
-    let bin = env!("CARGO_BIN_EXE_nova-conform");
     let root = tmp("figures");
     std::fs::create_dir_all(&root).unwrap();
     let dir = root.join("bundle");
-    let out = std::process::Command::new(bin)
-        .args([
-            "run",
-            "--filter",
-            "action=live host=no-capacity pre=active role=admin",
-        ])
-        .args(["--exchanges", "all", "--submission"])
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let json = cli_bundle(
+        &dir,
+        "action=live host=no-capacity pre=active role=admin",
+        &[],
     );
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap();
     let placeholders = "Lack of memory(host:<free memory> <= instance:<flavor memory>)";
     let with_placeholders = json["runs"][0]["results"]
         .as_array()
@@ -644,11 +646,7 @@ fn a_bundle_with_the_live_memory_figures_verifies() {
         with_placeholders, 7,
         "the memory-check answers of this filter"
     );
-    let verified = std::process::Command::new(bin)
-        .arg("verify")
-        .arg(&dir)
-        .output()
-        .unwrap();
+    let verified = cli_verify(&dir);
     assert_eq!(
         verified.status.code(),
         Some(0),

@@ -127,7 +127,7 @@ pub const MAN_PAGES: ExitCodeTable = &[
         &[
             (Exit::Pass.code(), "every case passed (or skipped)"),
             (Exit::Fail.code(), "conformance failures (no engine error), or no single Nova release explains every answer (--nova-release auto)"),
-            (Exit::Usage.code(), "usage or configuration error (bad flag, filter, clouds.yaml, authentication, no admin role)"),
+            (Exit::Usage.code(), "usage or configuration error (bad flag, filter, clouds.yaml, authentication, no admin role), or a report file or --submission DIR that cannot be written (DIR holding other files is refused before the first request; a report that fails at the end is reported after the summary)"),
             (Exit::Engine.code(), "engine errors: timeouts, resets, unexpected 5xx, or a server the run could not delete"),
         ],
     ),

@@ -255,3 +255,61 @@ fn output_to_a_departed_reader_ends_quietly_and_a_failed_write_exits_2() {
         );
     }
 }
+
+/// `--submission DIR` that holds other files is refused before the first request (exit 2,
+/// DIR untouched); a report that cannot be written at the end exits 2 after the summary was
+/// printed, so the run's findings are not lost with the file.
+#[test]
+fn unusable_report_destinations_exit_2_without_losing_the_run() {
+    let root = std::env::temp_dir().join(format!("nc-cli-dest-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let dir = root.join("bundle");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("notes.txt"), "mine").unwrap();
+    let out = bin()
+        .args(["run", "--filter", "mv=2.56 host=null"])
+        .arg("--submission")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "nova-conform: submission bundle: {}: not an empty directory or an earlier bundle (notes.txt is in it)",
+            dir.display()
+        )
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "", "no run happened");
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["notes.txt"]);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    assert!(!root.join("bundle.tar.gz").exists());
+
+    // Its directory cannot be made: a file stands there.
+    let file = root.join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let json = file.join("r.json");
+    let out = bin()
+        .args(["run", "--filter", "mv=2.56 host=null"])
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("nova-conform: report {}: ", file.display())),
+        "{stderr}"
+    );
+    assert!(stdout.contains("total: "), "the summary: {stdout}");
+    let _ = std::fs::remove_dir_all(&root);
+}

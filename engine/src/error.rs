@@ -70,8 +70,9 @@ pub enum SuiteError {
     /// `nova-conform cleanup` could not list the servers to remove: exit code 3.
     #[error("engine: {0}")]
     Cleanup(#[source] Box<CallError>),
-    /// The submission bundle could not be made: exit code 3.
-    #[error("engine: {0}")]
+    /// The submission bundle could not be made: exit code 2 when its directory or a file cannot
+    /// be used ([`BundleError::kind`]), 3 when a file cannot be rendered.
+    #[error("submission bundle: {0}")]
     Bundle(#[from] BundleError),
     /// The engine itself broke: exit code 3.
     #[error("engine: {0}")]
@@ -103,7 +104,8 @@ impl SuiteError {
                 | CallErrorKind::Unavailable
                 | CallErrorKind::ServerError => ErrorKind::Transport,
             },
-            SuiteError::Bundle(_) | SuiteError::Engine(_) => ErrorKind::Engine,
+            SuiteError::Bundle(e) => e.kind(),
+            SuiteError::Engine(_) => ErrorKind::Engine,
         }
     }
 
@@ -119,6 +121,7 @@ impl SuiteError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::submission::bundle::OracleRefError;
 
     #[test]
     fn each_variant_has_its_kind() {
@@ -153,6 +156,30 @@ mod tests {
                     path: "b".into(),
                     source: io(),
                 }),
+                ErrorKind::Report,
+            ),
+            (
+                SuiteError::Bundle(BundleError::NotBundleDir {
+                    dir: "b".into(),
+                    name: "notes.txt".into(),
+                }),
+                ErrorKind::Report,
+            ),
+            (
+                SuiteError::Bundle(BundleError::NoName { dir: "/".into() }),
+                ErrorKind::Report,
+            ),
+            (
+                SuiteError::Bundle(BundleError::Oracle(OracleRefError::UnknownSeries(
+                    "2017.2".into(),
+                ))),
+                ErrorKind::Usage,
+            ),
+            (
+                SuiteError::Bundle(BundleError::Report(ReportError::Subunit {
+                    what: "packet",
+                    message: "too large".into(),
+                })),
                 ErrorKind::Engine,
             ),
             (SuiteError::Engine("e".into()), ErrorKind::Engine),

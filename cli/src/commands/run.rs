@@ -82,6 +82,11 @@ impl RealRunArgs {
 
 pub async fn run_cmd(a: RunArgs) -> Result<Exit, SuiteError> {
     let p = a.sel.plan(a.jobs)?;
+    // Before the first request: a run of a real cloud takes minutes, and its bundle must not
+    // be refused only at the end.
+    if let Some(dir) = &a.out.submission {
+        nova_conform::submission::bundle::check_dir(dir)?;
+    }
     let started = chrono::Utc::now();
     // A configured cloud, else the embedded mock: one engine either way. The embedded mock
     // is the series asked for (default: the newest), so that an explicit --nova-release
@@ -108,9 +113,12 @@ pub async fn run_cmd(a: RunArgs) -> Result<Exit, SuiteError> {
     let Some(outcome) = outcome? else {
         return Ok(Exit::Pass);
     };
-    write_reports(&a, &outcome)?;
-    reports::write_artifacts(&a.out, &outcome, &info, started, &p)?;
+    let written = write_reports(&a, &outcome)
+        .and_then(|()| reports::write_artifacts(&a.out, &outcome, &info, started, &p));
+    // The summary even when a report could not be written: the run's findings are not lost
+    // with the file (the error, and its exit code, follow).
     mockcloud::out!("{}", summary::render(&outcome, a.show_exchanges));
+    written?;
     Ok(Exit::of_run(&outcome))
 }
 

@@ -46,6 +46,23 @@ pub enum BundleError {
     Report(#[from] ReportError),
 }
 
+impl BundleError {
+    /// As a report's: a directory or file that cannot be used is the user's to fix (exit 2,
+    /// as an unwritable `--json`), a series this tool does not know is a usage error, a file
+    /// that cannot be rendered is the engine's fault.
+    pub fn kind(&self) -> crate::ErrorKind {
+        match self {
+            BundleError::Io { .. }
+            | BundleError::NotBundleDir { .. }
+            | BundleError::NoName { .. } => crate::ErrorKind::Report,
+            BundleError::Oracle(OracleRefError::UnknownSeries(_)) => crate::ErrorKind::Usage,
+            BundleError::Oracle(OracleRefError::Oracle(e)) => e.kind(),
+            BundleError::Yaml(_) | BundleError::PlanJson(_) => crate::ErrorKind::Engine,
+            BundleError::Report(e) => e.kind(),
+        }
+    }
+}
+
 /// Why this tool's oracle for a bundle's profile and series cannot be made.
 #[derive(Debug, thiserror::Error)]
 pub enum OracleRefError {
@@ -285,11 +302,15 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BundleError + '_ {
     }
 }
 
-/// Writes the bundle into `dir` (created; files of an earlier bundle there are replaced,
-/// anything else is refused so that a manifest never covers stray files) and `dir.tar.gz`.
-/// Returns the tarball's path.
-pub fn write(dir: &Path, input: &BundleInput<'_>) -> Result<PathBuf, BundleError> {
-    let o = input.outcome;
+/// Whether a bundle can be written into `dir`: it has a name (for the tarball) and is new,
+/// empty or an earlier bundle, so that a manifest never covers stray files. `run` checks
+/// this before the first request, so that a long run is not lost to a bad `--submission`.
+pub fn check_dir(dir: &Path) -> Result<(), BundleError> {
+    if dir.file_name().is_none() {
+        return Err(BundleError::NoName {
+            dir: dir.display().to_string(),
+        });
+    }
     if dir.exists() {
         let entries = std::fs::read_dir(dir).map_err(io(dir))?;
         for e in entries {
@@ -303,6 +324,15 @@ pub fn write(dir: &Path, input: &BundleInput<'_>) -> Result<PathBuf, BundleError
             }
         }
     }
+    Ok(())
+}
+
+/// Writes the bundle into `dir` (created; files of an earlier bundle there are replaced,
+/// anything else is refused, see [`check_dir`]) and `dir.tar.gz`. Returns the tarball's path.
+pub fn write(dir: &Path, input: &BundleInput<'_>) -> Result<PathBuf, BundleError> {
+    let o = input.outcome;
+    // Again: the directory may have changed during the run.
+    check_dir(dir)?;
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let counts = Counts::of(o);
     let v = &o.release;

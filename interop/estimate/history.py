@@ -5,8 +5,14 @@ stopped and started, paused and unpaused, suspended and resumed. The servers are
 place: their instance actions and migration records are the history (deleting a server
 soft-deletes its migrations).
 
-Usage: history.py CLOUDS_YAML CLOUD_NAME [SERVERS]   (stdlib only; polls every 50 ms)
+Usage: history.py CLOUDS_YAML CLOUD_NAME [SERVERS]   (stdlib only)
+
+The servers go side by side (fine on `mockcloud serve --lifecycle timed`, whose steps are
+timers). On a small real cloud that makes each migration slower, and the history says so:
+HISTORY_SEQUENTIAL=1 makes them one at a time (docs/cli-reference.md "The time estimate").
+HISTORY_POLL is the poll interval in seconds (default 0.05).
 """
+import os
 import json
 import sys
 import threading
@@ -14,7 +20,7 @@ import time
 import urllib.error
 import urllib.request
 
-POLL = 0.05
+POLL = float(os.environ.get("HISTORY_POLL", "0.05"))
 TIMEOUT = 120
 
 
@@ -109,11 +115,15 @@ def main():
             act(sid, {back: None})
             wait(sid, "ACTIVE")
 
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    if os.environ.get("HISTORY_SEQUENTIAL"):
+        for i in range(count):
+            one(i)
+    else:
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(count)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
     print(f"history: {count} servers built, 3 migrations, 3 power cycles each")
 
 

@@ -9,7 +9,8 @@
 //! - **phase 1b**: the cases that need their server alone, one at a time.
 //! - **phase 2**: the chains of accepted cases in parallel (the longest decides). Each case
 //!   is its migrate request, the wait for VERIFY_RESIZE, the migration record, the confirm or
-//!   revert and the wait for its end; a chain whose precondition had no refused case first
+//!   revert and the wait for its end (a live case: its request, the wait for the move and the
+//!   record, no confirm); a chain whose precondition had no refused case first
 //!   provisions its server, and a chain replaces its server every
 //!   [`RETIRE_AFTER_MIGRATIONS`] migrations.
 //! - **cleanup**: the servers deleted in parallel (the VERIFY_RESIZE one reverted first).
@@ -83,11 +84,29 @@ impl Model<'_> {
         build + prepare + self.req()
     }
 
-    /// One accepted case of a chain (`followthrough::follow`).
+    /// One accepted cold case of a chain (`followthrough::follow`).
     pub fn migration_case(&self) -> Duration {
         let c = self.cal;
         // migrate, wait, os-migrations, confirm/revert, wait
         self.req() + self.wait(c.migrate.value) + self.req() * 2 + self.wait(c.finish.value)
+    }
+
+    /// One accepted live case of a chain (`live_follow::follow`): os-migrateLive, the wait
+    /// for the server to settle, the migration record until it is finished. No confirm. The
+    /// cold migration's duration stands for the move: the calibration reads no live
+    /// migrations (on `mockcloud serve --lifecycle timed` a live move is shorter, so the
+    /// estimate is a little high, docs/cli-reference.md "The time estimate").
+    pub fn live_migration_case(&self) -> Duration {
+        self.req() + self.wait(self.cal.migrate.value) + self.req() * 2
+    }
+
+    /// One accepted case of a chain, cold or live.
+    pub fn chained_case(&self, case: &Case) -> Duration {
+        if case.body.is_live() {
+            self.live_migration_case()
+        } else {
+            self.migration_case()
+        }
     }
 }
 
@@ -153,7 +172,7 @@ pub fn estimate(plan: &RunPlan, m: &Model<'_>, setup: Duration) -> Estimate {
             // A retired server is deleted (one wait) before the next one is built.
             let replace = (m.req() + m.wait(Duration::ZERO) + m.provision(c.precondition))
                 * replacements as u32;
-            first + m.migration_case() * c.cases.len() as u32 + replace
+            first + c.cases.iter().map(|k| m.chained_case(k)).sum::<Duration>() + replace
         })
         .max()
         .unwrap_or_default();
@@ -420,6 +439,57 @@ mod tests {
             m.provision(Precondition::Paused) + m.migration_case() * 3
         );
         assert_eq!(e.cleanup, ms(10) + ms(10) + m.wait(Duration::ZERO) + ms(10));
+    }
+
+    #[test]
+    fn a_live_case_has_no_confirm() {
+        let c = cal();
+        let m = model(&c, 16);
+        // os-migrateLive, the move (5 s), the record and its finish check: no confirm wait.
+        assert_eq!(m.live_migration_case(), ms(10 + 5000 + 20));
+        assert_eq!(m.migration_case() - m.live_migration_case(), ms(1000));
+        // The default matrix with its live cases: each chain is its cases, cold and live.
+        let judges = Judges::newest(Profile::Nova, &bounds()).unwrap();
+        let inventory = HostInventory {
+            enabled: vec!["c1".into(), "c2".into(), "c3".into()],
+            disabled: Some("c0".into()),
+            no_capacity: None,
+        };
+        let p = build(PlanInput {
+            cases: build_for(MatrixKind::Default, &bounds(), Actions::BOTH),
+            judges: &judges,
+            bounds: bounds(),
+            inventory: &inventory,
+            missing_roles: &BTreeMap::new(),
+            create_problem: None,
+            have_given_active: false,
+            exhaustive: false,
+            lanes: 1,
+            retire_after: RETIRE_AFTER_MIGRATIONS,
+        });
+        let active = p
+            .chains
+            .iter()
+            .find(|c| c.precondition == Precondition::Active)
+            .unwrap();
+        let live = active.cases.iter().filter(|k| k.body.is_live()).count();
+        let cold = active.cases.len() - live;
+        assert!(live > 0 && cold > 0, "{live} live, {cold} cold");
+        let e = estimate(&p, &m, Duration::ZERO);
+        let each: Vec<Duration> = p
+            .chains
+            .iter()
+            .map(|c| c.cases.iter().map(|k| m.chained_case(k)).sum())
+            .collect();
+        assert_eq!(e.chains, each.into_iter().max().unwrap());
+        assert_eq!(
+            active
+                .cases
+                .iter()
+                .map(|k| m.chained_case(k))
+                .sum::<Duration>(),
+            m.migration_case() * cold as u32 + m.live_migration_case() * live as u32
+        );
     }
 
     #[test]

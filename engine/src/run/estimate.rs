@@ -327,6 +327,12 @@ mod tests {
     }
 
     fn plan(exhaustive: bool) -> RunPlan {
+        // The cold cases: the live ones add conductor refusals run alone (phase 1b),
+        // which these tests' arithmetic leaves out.
+        plan_of(exhaustive, Actions::COLD)
+    }
+
+    fn plan_of(exhaustive: bool, actions: Actions) -> RunPlan {
         let judges = Judges::newest(Profile::Nova, &bounds()).unwrap();
         let inventory = HostInventory {
             enabled: vec!["c1".into(), "c2".into(), "c3".into()],
@@ -339,9 +345,7 @@ mod tests {
             MatrixKind::Default
         };
         build(PlanInput {
-            // The cold cases: the live ones add conductor refusals run alone (phase 1b),
-            // which this test's arithmetic leaves out.
-            cases: build_for(kind, &bounds(), Actions::COLD),
+            cases: build_for(kind, &bounds(), actions),
             judges: &judges,
             bounds: bounds(),
             inventory: &inventory,
@@ -449,24 +453,7 @@ mod tests {
         assert_eq!(m.live_migration_case(), ms(10 + 5000 + 20));
         assert_eq!(m.migration_case() - m.live_migration_case(), ms(1000));
         // The default matrix with its live cases: each chain is its cases, cold and live.
-        let judges = Judges::newest(Profile::Nova, &bounds()).unwrap();
-        let inventory = HostInventory {
-            enabled: vec!["c1".into(), "c2".into(), "c3".into()],
-            disabled: Some("c0".into()),
-            no_capacity: None,
-        };
-        let p = build(PlanInput {
-            cases: build_for(MatrixKind::Default, &bounds(), Actions::BOTH),
-            judges: &judges,
-            bounds: bounds(),
-            inventory: &inventory,
-            missing_roles: &BTreeMap::new(),
-            create_problem: None,
-            have_given_active: false,
-            exhaustive: false,
-            lanes: 1,
-            retire_after: RETIRE_AFTER_MIGRATIONS,
-        });
+        let p = plan_of(false, Actions::BOTH);
         let active = p
             .chains
             .iter()
